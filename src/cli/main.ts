@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { isAccordError } from '../errors.js';
+import { registerValidate } from './validate.js';
+
+/**
+ * The `accord` command line. Each command lives in its own file and registers itself here; this
+ * file only wires them together and turns errors into exit codes.
+ *
+ * Exit codes: 0 success, 1 error (or invalid policy), 2 changes/drift where a command says so.
+ */
+export function buildProgram(): Command {
+  const program = new Command('accord')
+    .description('Keep Okta, OneLogin and Salesforce access equal to what Git declares.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true });
+  registerValidate(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isAccordError(error)) {
+      process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+/** Public API for policy authors: `import { definePolicy } from 'accord'`. */
+export type * from './policy/types.js';
+export { definePolicy } from './policy/define-policy.js';

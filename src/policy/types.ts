@@ -1,0 +1,658 @@
+/**
+ * The accord policy language.
+ *
+ * This file is the single source of truth for policy shapes: `npm run schemas` generates
+ * `schemas/policy.schema.json` from it, and the validator checks every policy file against that
+ * schema before any cross-document check runs. Every field carries its description, default and
+ * an example, because those JSDoc comments become the schema's descriptions and so the editor
+ * completion a policy author sees.
+ *
+ * Keep this file free of imports and runtime code: the schema generator reads it on its own.
+ */
+
+/** A platform that holds identities and can be a source of people. */
+export type IdpId = 'okta' | 'onelogin';
+
+/**
+ * One policy file. Every section is optional; the loader merges all documents of a folder into
+ * one policy, and cross-document validation makes sure the pieces fit (one `identity`, each
+ * platform declared once, rule ids unique, ...).
+ * @example { "$schema": "../schemas/policy.schema.json", "access": [] }
+ */
+export interface PolicyDocument {
+  /**
+   * Path or URL of the JSON Schema, for editor completion. Ignored by accord.
+   * @example "../schemas/policy.schema.json"
+   */
+  $schema?: string;
+  /** Settings for the whole policy (at most one document may set each field). */
+  settings?: Settings;
+  /** Where the platforms are and how to reach them. Secrets are never written here. */
+  platforms?: Platforms;
+  /** Who the people are, how accounts are matched across platforms, and which attributes flow where. Declared in exactly one document. */
+  identity?: Identity;
+  /** Explicit identity link decisions that override matching (UC-13). */
+  links?: IdentityLink[];
+  /** Okta groups and OneLogin roles whose members are declared in Git. */
+  groups?: ManagedGroup[];
+  /** Memberships mirrored between Okta groups and OneLogin roles, each in one direction (UC-12). */
+  mirrors?: Mirror[];
+  /** Access rules: conditions on groups, roles and attributes that lead to Salesforce entitlements (UC-01, UC-02, UC-04). */
+  access?: AccessRule[];
+  /** Time-bound individual grants, each with an expiry date and a ticket (UC-05). */
+  exceptions?: AccessException[];
+  /** How people leave: offboarding per platform and record ownership transfer (UC-06, UC-07). */
+  lifecycle?: Lifecycle;
+  /** Guard rails: protected accounts, deprovisioning caps, sensitive entitlements, separation of duties (UC-09). */
+  guardrails?: Guardrails;
+}
+
+/** Settings that apply to the whole policy. */
+export interface Settings {
+  /**
+   * Whether `.ts` policy files may be loaded. TypeScript policies run as code; set this to false
+   * in repositories that plan pull requests from forks. `--no-code` on the command line has the
+   * same effect.
+   * @default true
+   * @example false
+   */
+  allowCode?: boolean;
+  /**
+   * Name of the environment this policy manages; the state file is `state/<environment>.state.json`.
+   * @default "default"
+   * @pattern ^[a-z][a-z0-9-]*$
+   * @example "production"
+   */
+  environment?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Platforms
+// ---------------------------------------------------------------------------------------------
+
+/** The platforms accord manages. Each may be declared in only one document. */
+export interface Platforms {
+  /** The Okta org. Omit it if the company does not use Okta. */
+  okta?: OktaPlatform;
+  /** The OneLogin account. Omit it if the company does not use OneLogin. */
+  onelogin?: OneLoginPlatform;
+  /**
+   * Salesforce orgs by key. The key names the org in rules (`grants.prod`) and in the
+   * environment variables of its connection (`SF_PROD_INSTANCE_URL`).
+   * @example { "prod": { "label": "Production" }, "emea": { "label": "EMEA" } }
+   */
+  salesforce?: { [orgKey: string]: SalesforceOrg };
+}
+
+/** How to reach Okta. Only the names of environment variables appear here, never their values. */
+export interface OktaPlatform {
+  /** A human label for plans and reports. @example "Acme Okta" */
+  label?: string;
+  /** Names of the environment variables that hold the connection. */
+  connection?: OktaConnection;
+}
+
+/**
+ * Environment variable names for Okta. accord uses an API token when `tokenEnv` is set in the
+ * environment, otherwise OAuth 2.0 with a private key.
+ */
+export interface OktaConnection {
+  /** Variable with the org URL. @default "OKTA_ORG_URL" @example "OKTA_ORG_URL" */
+  orgUrlEnv?: string;
+  /** Variable with an SSWS API token. @default "OKTA_API_TOKEN" */
+  tokenEnv?: string;
+  /** Variable with the OAuth service app client id. @default "OKTA_CLIENT_ID" */
+  clientIdEnv?: string;
+  /** Variable with the OAuth private key (PEM or JWK JSON). @default "OKTA_PRIVATE_KEY" */
+  privateKeyEnv?: string;
+  /** Variable with the key id (`kid`) of the private key. @default "OKTA_KEY_ID" */
+  keyIdEnv?: string;
+  /** Variable with space-separated OAuth scopes. @default "OKTA_SCOPES" @example "OKTA_SCOPES" */
+  scopesEnv?: string;
+}
+
+/** How to reach OneLogin. */
+export interface OneLoginPlatform {
+  /** A human label for plans and reports. @example "Globex OneLogin" */
+  label?: string;
+  /** Names of the environment variables that hold the connection. */
+  connection?: OneLoginConnection;
+}
+
+/** Environment variable names for OneLogin (client-credentials OAuth). */
+export interface OneLoginConnection {
+  /** Variable with the API base URL, e.g. https://globex.onelogin.com. @default "ONELOGIN_URL" */
+  urlEnv?: string;
+  /** Variable with the API client id. @default "ONELOGIN_CLIENT_ID" */
+  clientIdEnv?: string;
+  /** Variable with the API client secret. @default "ONELOGIN_CLIENT_SECRET" */
+  clientSecretEnv?: string;
+}
+
+/** One Salesforce org. */
+export interface SalesforceOrg {
+  /** A human label for plans and reports. @example "Production" */
+  label?: string;
+  /**
+   * REST API version accord pins for this org.
+   * @default "62.0"
+   * @pattern ^[0-9]+\.[0-9]$
+   * @example "62.0"
+   */
+  apiVersion?: string;
+  /**
+   * Daily API calls to leave untouched: accord stops with an error before the org's remaining
+   * daily requests drop below this.
+   * @default 1000
+   * @minimum 0
+   * @TJS-type integer
+   */
+  apiReserve?: number;
+  /**
+   * Names of the environment variables that hold the connection. The defaults use the org key
+   * upper-cased: for key `prod`, `SF_PROD_INSTANCE_URL` and so on.
+   */
+  connection?: SalesforceConnection;
+}
+
+/**
+ * Environment variable names for one Salesforce org. accord tries, in order: an access token
+ * (instance URL + token), the JWT bearer flow (login URL + client id + username + private key),
+ * then client credentials (login URL + client id + client secret).
+ */
+export interface SalesforceConnection {
+  /** @default "SF_<ORG>_INSTANCE_URL" */
+  instanceUrlEnv?: string;
+  /** @default "SF_<ORG>_ACCESS_TOKEN" */
+  accessTokenEnv?: string;
+  /** @default "SF_<ORG>_LOGIN_URL" */
+  loginUrlEnv?: string;
+  /** @default "SF_<ORG>_CLIENT_ID" */
+  clientIdEnv?: string;
+  /** @default "SF_<ORG>_USERNAME" */
+  usernameEnv?: string;
+  /** @default "SF_<ORG>_PRIVATE_KEY" */
+  privateKeyEnv?: string;
+  /** @default "SF_<ORG>_CLIENT_SECRET" */
+  clientSecretEnv?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A key that matches accounts across platforms, tried in the order given:
+ * - `federationId`: Salesforce FederationIdentifier = the person's login;
+ * - `employeeNumber`: employee number in the IdP, EmployeeNumber in Salesforce;
+ * - `email`: normalised email address;
+ * - `login`: IdP login = Salesforce Username (after the username template).
+ */
+export type MatchKey = 'federationId' | 'employeeNumber' | 'email' | 'login';
+
+/** Who the people are and how their accounts relate across platforms. */
+export interface Identity {
+  /**
+   * The directory that is the source of people: a person exists because they have an account here.
+   * @example "okta"
+   */
+  source: IdpId;
+  /**
+   * Match keys in precedence order. The first key that yields exactly one candidate wins; two or
+   * more candidates make a conflict that a `links` entry resolves.
+   * @default ["federationId", "employeeNumber", "email"]
+   * @minItems 1
+   * @example ["federationId", "employeeNumber", "email"]
+   */
+  match?: MatchKey[];
+  /** How values are normalised before matching. */
+  normalize?: Normalization;
+  /** The people in scope. Without it, every account of the source (and of owned populations) is in scope. */
+  scope?: Scope;
+  /**
+   * Populations owned by a directory other than `source`, e.g. an acquired subsidiary that stays
+   * in OneLogin. Their people are in scope too, and can be cross-provisioned (UC-10).
+   */
+  populations?: Population[];
+  /**
+   * Attribute flows, each field owned by exactly one flow (UC-03). Fields that no flow names are
+   * never written, so customisations on the target survive.
+   */
+  attributes?: AttributeFlow[];
+  /**
+   * Salesforce user settings by org key, or `*` for every org. An org's own entry overrides `*`
+   * field by field.
+   * @example { "*": { "username": "{email}", "defaults": { "TimeZoneSidKey": "America/New_York" } } }
+   */
+  salesforce?: { [orgKeyOrStar: string]: SalesforceUserSettings };
+}
+
+/** Normalisation applied to match keys. */
+export interface Normalization {
+  /**
+   * Compare case-insensitively.
+   * @default true
+   */
+  caseInsensitive?: boolean;
+  /**
+   * Trim surrounding whitespace.
+   * @default true
+   */
+  trim?: boolean;
+  /**
+   * Email domains that mean the same mailbox, alias → canonical.
+   * @example { "acme-corp.test": "acme.test" }
+   */
+  domainAliases?: { [alias: string]: string };
+}
+
+/** The people in scope: everyone matched by `include` (or everyone when absent) and by no `exclude`. */
+export interface Scope {
+  /** A person is in scope if any of these match. @example [{ "attribute": { "name": "userType", "in": ["Employee", "Contractor"] } }] */
+  include?: Condition[];
+  /** A person is out of scope if any of these match. @example [{ "oktaGroup": "Service Accounts" }] */
+  exclude?: Condition[];
+}
+
+/** A population owned by a directory other than the identity source (UC-10). */
+export interface Population {
+  /** Unique id. @pattern ^[a-z][a-z0-9-]*$ @example "globex" */
+  id: string;
+  /** The directory that owns these people. @example "onelogin" */
+  owner: IdpId;
+  /** Which accounts of the owner belong to the population. @example { "attribute": { "name": "email", "matches": "*@globex.test" } } */
+  when: Condition;
+  /**
+   * Create (and deactivate) mirrored accounts for these people in the other IdP.
+   * @default false
+   */
+  crossProvision?: boolean;
+}
+
+/**
+ * A flow of attributes from one directory to a target (UC-03). Each target field is owned by this
+ * flow alone; two flows writing one field is a validation error.
+ */
+export interface AttributeFlow {
+  /** Directory the values come from. @example "okta" */
+  from: IdpId;
+  /**
+   * Where they go: `okta`, `onelogin`, `salesforce` (every org) or `salesforce.<org>`.
+   * @pattern ^(okta|onelogin|salesforce(\.[a-z][a-z0-9_-]*)?)$
+   * @example "salesforce"
+   */
+  to: string;
+  /**
+   * Target field → template. Templates insert person attributes with `{name}`; any other text is
+   * literal. Person attributes are login, email, firstName, lastName, displayName,
+   * employeeNumber, department, title, division, manager (the manager's login), phone, location,
+   * userType, plus any custom profile attribute by its name.
+   * @example { "Department": "{department}", "Title": "{title}", "Phone": "{phone}" }
+   */
+  fields: { [targetField: string]: string };
+}
+
+/** How accord creates and fills Salesforce users in one org (UC-01). */
+export interface SalesforceUserSettings {
+  /**
+   * Template of the Salesforce Username (unique across all Salesforce orgs).
+   * @default "{email}"
+   * @example "{emailLocal}@acme.test.emea"
+   */
+  username?: string;
+  /**
+   * Template of FederationIdentifier, the SAML subject.
+   * @default "{login}"
+   */
+  federationId?: string;
+  /**
+   * Template of the Alias (cut to 8 characters).
+   * @default "{firstName:1}{lastName:7}"
+   */
+  alias?: string;
+  /** Required fields accord cannot derive. */
+  defaults?: SalesforceUserDefaults;
+}
+
+/** Required Salesforce User fields that come from policy. */
+export interface SalesforceUserDefaults {
+  /** @default "America/Los_Angeles" @example "Europe/Berlin" */
+  TimeZoneSidKey?: string;
+  /** @default "en_US" @example "de_DE" */
+  LocaleSidKey?: string;
+  /** @default "UTF-8" */
+  EmailEncodingKey?: string;
+  /** @default "en_US" */
+  LanguageLocaleKey?: string;
+}
+
+/**
+ * A condition on a person. Set exactly one field.
+ * @minProperties 1
+ * @maxProperties 1
+ * @example { "all": [{ "oktaGroup": "Sales" }, { "attribute": { "name": "country", "equals": "DE" } }] }
+ */
+export interface Condition {
+  /** Member of this Okta group (by name). @example "Sales" */
+  oktaGroup?: string;
+  /** Holds this OneLogin role (by name). @example "Globex Sales" */
+  oneloginRole?: string;
+  /** Assigned to this application in the source directory (by label). @example "Salesforce" */
+  app?: string;
+  /** A test on a person attribute. */
+  attribute?: AttributeTest;
+  /** All of these hold. @minItems 1 */
+  all?: Condition[];
+  /** At least one of these holds. @minItems 1 */
+  any?: Condition[];
+  /** This does not hold. */
+  not?: Condition;
+}
+
+/**
+ * A test on one person attribute. Set `name` and exactly one of equals, in, matches, present.
+ * @minProperties 2
+ * @maxProperties 2
+ */
+export interface AttributeTest {
+  /** Person attribute name. @example "department" */
+  name: string;
+  /** Equal to this value (after normalisation of case). @example "Sales" */
+  equals?: string;
+  /** One of these values. @minItems 1 @example ["Sales", "Support"] */
+  in?: string[];
+  /** Glob with `*` and `?`. @example "*@globex.test" */
+  matches?: string;
+  /** Has (true) or lacks (false) a non-empty value. */
+  present?: boolean;
+}
+
+/**
+ * An explicit link decision (UC-13): which accounts belong to one person. It wins over matching,
+ * and `null` says that the person has no account there even if one matches.
+ * @example { "person": "ana.lopez@acme.test", "salesforce": { "prod": "ana.lopez@acme.test" }, "ticket": "SEC-1042" }
+ */
+export interface IdentityLink {
+  /** The person, by their login in the source directory. @example "ana.lopez@acme.test" */
+  person: string;
+  /** Okta login of the person's Okta account (when the source is OneLogin), or null for none. */
+  okta?: string | null;
+  /** OneLogin username of the person's OneLogin account (when the source is Okta), or null for none. */
+  onelogin?: string | null;
+  /**
+   * Salesforce Username by org key, or null for "no account in that org".
+   * @example { "prod": "ana.lopez@acme.test", "emea": null }
+   */
+  salesforce?: { [orgKey: string]: string | null };
+  /** Why this decision was taken. */
+  reason?: string;
+  /** Ticket that records the decision. @example "SEC-1042" */
+  ticket?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups and mirrors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An Okta group or OneLogin role whose members are declared in Git. A group has one owner: a group
+ * that is managed here may not also be the target of a mirror.
+ */
+export interface ManagedGroup {
+  /** Platform of the group. @example "okta" */
+  platform: IdpId;
+  /** Group (Okta) or role (OneLogin) name. Created when it does not exist. @example "Salesforce Admins" */
+  name: string;
+  /** Description for a group accord creates. */
+  description?: string;
+  /**
+   * `authoritative`: members not declared are removed. `additive`: declared members are added,
+   * others are left alone.
+   * @default "authoritative"
+   */
+  mode?: 'authoritative' | 'additive';
+  /** Members by login (Okta) or username (OneLogin). @example ["ana.lopez@acme.test"] */
+  members?: string[];
+  /** Members derived from a condition on people, in addition to `members`. */
+  rule?: Condition;
+}
+
+/**
+ * A membership mirror between Okta groups and OneLogin roles (UC-12). Memberships of each source
+ * group flow to the paired target; the target is owned by this mirror.
+ */
+export interface Mirror {
+  /** Unique id. @pattern ^[a-z][a-z0-9-]*$ @example "sales-to-globex" */
+  id: string;
+  /** Which way memberships flow. @example "okta-to-onelogin" */
+  direction: 'okta-to-onelogin' | 'onelogin-to-okta';
+  /**
+   * `authoritative`: target members that are not source members are removed. `additive`: only adds.
+   * @default "authoritative"
+   */
+  mode?: 'authoritative' | 'additive';
+  /** Pairs of names, Okta group and OneLogin role. @minItems 1 */
+  pairs: MirrorPair[];
+}
+
+/** One Okta group paired with one OneLogin role. */
+export interface MirrorPair {
+  /** Okta group name. @example "Sales" */
+  okta: string;
+  /** OneLogin role name. @example "Sales" */
+  onelogin: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An access rule: people who match `when` get the entitlements of `grants` (UC-01, UC-02, UC-04).
+ * Permission sets and groups of all matching rules are united; for profile and role the matching
+ * rule with the highest priority wins.
+ */
+export interface AccessRule {
+  /** Unique id, cited in plans and the audit log. @pattern ^[a-z][a-z0-9-]*$ @example "sales-reps" */
+  id: string;
+  /** What the rule is for. */
+  description?: string;
+  /** Who the rule applies to. */
+  when: Condition;
+  /**
+   * Priority for single-valued fields (profile, role); higher wins. Two matching rules with the
+   * same priority that set different values make a conflict.
+   * @default 0
+   * @TJS-type integer
+   */
+  priority?: number;
+  /**
+   * Entitlements by Salesforce org key, or `*` for every org. An org's own entry is used instead of `*`.
+   * @example { "prod": { "profile": "Sales User", "permissionSets": ["Sales_Cloud"] } }
+   */
+  grants: { [orgKeyOrStar: string]: SalesforceGrant };
+}
+
+/** Salesforce entitlements in one org. */
+export interface SalesforceGrant {
+  /** Profile name. @example "Standard User" */
+  profile?: string;
+  /** Role name (UserRole.Name). @example "Sales Rep EMEA" */
+  role?: string;
+  /** Permission set API names (PermissionSet.Name). @example ["Sales_Cloud_User"] */
+  permissionSets?: string[];
+  /** Permission set group API names (DeveloperName). @example ["Sales_Ops"] */
+  permissionSetGroups?: string[];
+}
+
+/**
+ * A time-bound individual grant (UC-05). It applies until `expires` and is revoked after it.
+ * @example { "id": "ana-reports", "person": "ana.lopez@acme.test", "org": "prod", "permissionSets": ["Report_Builder"], "expires": "2026-12-31", "ticket": "ACC-311" }
+ */
+export interface AccessException {
+  /** Unique id. @pattern ^[a-z][a-z0-9-]*$ */
+  id: string;
+  /** The person, by login in the source directory. */
+  person: string;
+  /** Org key, or `*` for every org. */
+  org: string;
+  /** Permission set API names. */
+  permissionSets?: string[];
+  /** Permission set group API names. */
+  permissionSetGroups?: string[];
+  /**
+   * Last day of the grant (inclusive, UTC).
+   * @format date
+   * @example "2026-12-31"
+   */
+  expires: string;
+  /** Ticket that approved it. @minLength 1 @example "ACC-311" */
+  ticket: string;
+  /** Why the exception exists. */
+  reason?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle
+// ---------------------------------------------------------------------------------------------
+
+/** How people leave (UC-06, UC-07). */
+export interface Lifecycle {
+  /**
+   * Salesforce offboarding by org key or `*`. An org's own entry overrides `*`.
+   * @example { "*": { "freeze": true, "deactivate": true, "revokePermissionSets": true } }
+   */
+  salesforce?: { [orgKeyOrStar: string]: SalesforceOffboarding };
+  /** Offboarding of accounts that accord cross-provisioned into Okta. */
+  okta?: IdpOffboarding;
+  /** Offboarding of accounts that accord cross-provisioned into OneLogin. */
+  onelogin?: IdpOffboarding;
+  /**
+   * Successor by person: who receives a leaver's records when they have no manager.
+   * @example { "sam.leaver@acme.test": "dana.boss@acme.test" }
+   */
+  successors?: { [personLogin: string]: string };
+}
+
+/** Salesforce offboarding for one org. Users are never deleted. */
+export interface SalesforceOffboarding {
+  /**
+   * Freeze the user first (UserLogin.IsFrozen), so they cannot log in while records move.
+   * @default true
+   */
+  freeze?: boolean;
+  /**
+   * Deactivate the user (IsActive = false), which frees the license.
+   * @default true
+   */
+  deactivate?: boolean;
+  /**
+   * Remove permission set and permission set group assignments.
+   * @default true
+   */
+  revokePermissionSets?: boolean;
+  /** Move open records to someone else before deactivation (UC-07). */
+  transfer?: OwnershipTransfer;
+  /**
+   * Profile per user license name, given to an in-scope user whose rules name no profile.
+   * @example { "Salesforce": "Minimum Access - Salesforce" }
+   */
+  fallbackProfiles?: { [licenseName: string]: string };
+}
+
+/** Salesforce objects whose open records move on offboarding. */
+export type TransferableObject = 'Lead' | 'Contact' | 'Account' | 'Opportunity' | 'Case';
+
+/** Record ownership transfer (UC-07). */
+export interface OwnershipTransfer {
+  /** Objects whose open records move. @minItems 1 @example ["Account", "Opportunity", "Case"] */
+  objects: TransferableObject[];
+  /**
+   * Who receives them, tried in order.
+   * @minItems 1
+   * @example ["manager", "successor", { "user": "sales.ops@acme.test" }]
+   */
+  to: TransferTarget[];
+}
+
+/** A recipient of records: the leaver's manager, their declared successor, a user or a queue. */
+export type TransferTarget = 'manager' | 'successor' | TransferToUser | TransferToQueue;
+
+/** A fixed Salesforce user, by Username. */
+export interface TransferToUser {
+  /** Salesforce Username. @example "sales.ops@acme.test" */
+  user: string;
+}
+
+/** A Salesforce queue, by name (only for objects that queues may own: Lead, Case). */
+export interface TransferToQueue {
+  /** Queue name (Group.Name with Type = Queue). @example "Unassigned Leads" */
+  queue: string;
+}
+
+/** Offboarding of a cross-provisioned IdP account. */
+export interface IdpOffboarding {
+  /**
+   * `suspend` keeps the account restorable; `deactivate` removes access and memberships.
+   * @default "deactivate"
+   */
+  action?: 'suspend' | 'deactivate';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guard rails
+// ---------------------------------------------------------------------------------------------
+
+/** Guard rails (UC-09). */
+export interface Guardrails {
+  /**
+   * Accounts accord never changes, by login, username or email; `*` is a wildcard.
+   * @example ["breakglass-*@acme.test", "integration@acme.test"]
+   */
+  protectedAccounts?: string[];
+  /** A cap on deprovisions per run. Over it, the plan is blocked unless `--allow-large-change`. */
+  maxDeprovision?: DeprovisionCap;
+  /** Entitlements that plans and reviews call out. */
+  sensitive?: EntitlementRef[];
+  /** Sets of entitlements that one person may not hold together. */
+  separationOfDuties?: SeparationOfDuties[];
+}
+
+/** Deprovisioning cap: both limits apply when both are set. */
+export interface DeprovisionCap {
+  /** At most this many people deprovisioned per run. @minimum 0 @TJS-type integer @example 10 */
+  absolute?: number;
+  /** At most this percentage of the people in scope per run. @minimum 0 @maximum 100 @example 5 */
+  percent?: number;
+}
+
+/**
+ * A reference to one entitlement. Set `org` with exactly one Salesforce field, or one IdP field.
+ * @example { "org": "*", "permissionSet": "Modify_All_Data" }
+ */
+export interface EntitlementRef {
+  /** Org key or `*`, for Salesforce entitlements. */
+  org?: string;
+  /** Profile name. */
+  profile?: string;
+  /** Role name. */
+  role?: string;
+  /** Permission set API name. */
+  permissionSet?: string;
+  /** Permission set group API name. */
+  permissionSetGroup?: string;
+  /** Okta group name. */
+  oktaGroup?: string;
+  /** OneLogin role name. */
+  oneloginRole?: string;
+}
+
+/** A separation-of-duties rule: holding two or more of `entitlements` is a violation that blocks the plan. */
+export interface SeparationOfDuties {
+  /** Unique id. @pattern ^[a-z][a-z0-9-]*$ @example "pay-vs-approve" */
+  id: string;
+  /** Why the combination is forbidden. */
+  description?: string;
+  /** The entitlements that conflict. @minItems 2 */
+  entitlements: EntitlementRef[];
+}
