@@ -131,10 +131,13 @@ function toFetchRequest(req: IncomingMessage, res: ServerResponse, baseUrl: stri
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   const headers = new Map<string, string[]>();
   for (const [name, value] of response.headers) {
-    // Headers joins repeated values with ', ' except Set-Cookie, which it yields one by one.
+    // Headers joins repeated values with ', ' (except Set-Cookie, which it yields one by one).
+    // Okta sends one Link header per relation and some clients read only the first, so Link is
+    // split again; '<' can't occur inside a link target, which makes the split safe.
+    const split = name === 'link' ? value.split(/,\s*(?=<)/) : [value];
     const values = headers.get(name);
-    if (values) values.push(value);
-    else headers.set(name, [value]);
+    if (values) values.push(...split);
+    else headers.set(name, split);
   }
   for (const [name, values] of headers) res.setHeader(name, values.length === 1 ? values[0]! : values);
   res.statusCode = response.status;

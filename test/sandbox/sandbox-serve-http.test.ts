@@ -26,6 +26,7 @@ describe('serveHttp', () => {
               headers: [
                 ['Set-Cookie', 'a=1'],
                 ['Set-Cookie', 'b=2'],
+                ['Link', `<${base}/multi>; rel="self"`],
                 ['Link', `<${base}/multi?after=1>; rel="next"`],
                 ['X-Custom', 'x'],
               ],
@@ -55,7 +56,19 @@ describe('serveHttp', () => {
     const res = await fetch(`${server.url}/multi`);
     expect(res.status).toBe(201);
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
-    expect(res.headers.get('link')).toBe(`<${server.url}/multi?after=1>; rel="next"`);
+    expect(res.headers.get('link')).toBe(
+      `<${server.url}/multi>; rel="self", <${server.url}/multi?after=1>; rel="next"`,
+    );
+    // One Link header per relation on the wire, as Okta sends them.
+    const raw = await new Promise<string[]>((resolve, reject) => {
+      const req = httpRequest(`${server!.url}/multi`, (r) => {
+        r.resume();
+        resolve(r.rawHeaders.filter((_, i) => r.rawHeaders[i - 1]?.toLowerCase() === 'link' && i % 2 === 1));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(raw).toEqual([`<${server.url}/multi>; rel="self"`, `<${server.url}/multi?after=1>; rel="next"`]);
     expect(res.headers.get('x-custom')).toBe('x');
     expect(await res.json()).toEqual({ ok: true });
   });
