@@ -1,0 +1,623 @@
+import { randomBytes } from 'node:crypto';
+import { OneLoginApiError, badRequest, notFound, unprocessable } from './errors.js';
+import { DEFAULT_RATE_LIMIT_PER_HOUR, RateLimiter } from './rate-limit.js';
+import {
+  USER_STATES,
+  USER_STATUSES,
+  UserStateCode,
+  UserStatusCode,
+  type AddedBy,
+  type OneLoginRole,
+  type OneLoginRoleUser,
+  type OneLoginUser,
+  type RoleMembership,
+  type UserState,
+  type UserStatus,
+} from './types.js';
+
+/** Tokens live 10 h (`expires_in: 36000`), and the same one is handed out until it expires. */
+export const TOKEN_LIFETIME_SECONDS = 36_000;
+
+export interface IssuedToken {
+  access_token: string;
+  refresh_token: string;
+  created_at: string;
+  /** Epoch ms. */
+  expires_at: number;
+}
+
+/** Plain JSON: what `accord sandbox --data FILE` writes and `fromJSON` reads back. */
+export interface OneLoginStoreData {
+  format: 'accord.sandbox.onelogin';
+  version: 1;
+  accountId: number;
+  clientId: string;
+  clientSecret: string;
+  rateLimitPerHour: number;
+  nextUserId: number;
+  nextRoleId: number;
+  /** `role_ids` here is informative; `fromJSON` derives it again from the role members. */
+  users: OneLoginUser[];
+  roles: (OneLoginRole & { members: RoleMembership[] })[];
+  tokens: IssuedToken[];
+}
+
+export interface OneLoginStoreOptions {
+  /** The clock for timestamps, token expiry and the rate-limit window (tests move it). */
+  now?: () => number;
+}
+
+/** Fields a client may send on create and update. `password` is accepted but never stored. */
+export interface UserInput {
+  username?: string | null;
+  email?: string | null;
+  firstname?: string | null;
+  lastname?: string | null;
+  title?: string | null;
+  department?: string | null;
+  company?: string | null;
+  comment?: string | null;
+  phone?: string | null;
+  state?: number;
+  status?: number;
+  group_id?: number | null;
+  directory_id?: number | null;
+  trusted_idp_id?: number | null;
+  manager_user_id?: number | null;
+  manager_ad_id?: number | null;
+  external_id?: string | null;
+  samaccountname?: string | null;
+  userprincipalname?: string | null;
+  distinguished_name?: string | null;
+  member_of?: string | null;
+  preferred_locale_code?: string | null;
+  custom_attributes?: Record<string, string | null>;
+  password?: string;
+  password_confirmation?: string;
+}
+
+export interface RoleInput {
+  name?: string;
+  apps?: number[];
+  users?: number[];
+  admins?: number[];
+}
+
+const STRING_FIELDS = [
+  'username',
+  'email',
+  'firstname',
+  'lastname',
+  'title',
+  'department',
+  'company',
+  'comment',
+  'phone',
+  'external_id',
+  'samaccountname',
+  'userprincipalname',
+  'distinguished_name',
+  'member_of',
+  'preferred_locale_code',
+] as const;
+const NUMBER_FIELDS = [
+  'group_id',
+  'directory_id',
+  'trusted_idp_id',
+  'manager_user_id',
+  'manager_ad_id',
+] as const;
+
+/** Who the role-users endpoint says added a member when the emulator's API client did it. */
+export const API_ACTOR: AddedBy = { id: 0, name: 'API' };
+
+const lower = (s: string | null | undefined) => (s ? s.toLowerCase() : undefined);
+const label = (field: string) => field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, ' ');
+
+/**
+ * The OneLogin account in memory. Users and roles are kept in Maps in id order (ids only grow, so
+ * insertion order is id order), with unique indexes on username and email, and role membership as
+ * one Map per role; each user's `role_ids` is maintained from it. Ordered id lists are cached and
+ * dropped on writes, so a list request costs the page it returns.
+ */
+export class OneLoginStore {
+  readonly accountId: number;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly rateLimit: RateLimiter;
+  readonly now: () => number;
+
+  private nextUserId: number;
+  private nextRoleId: number;
+  private readonly usersById = new Map<number, OneLoginUser>();
+  private readonly byUsername = new Map<string, number>();
+  private readonly byEmail = new Map<string, number>();
+  private readonly rolesById = new Map<number, OneLoginRole>();
+  private readonly byRoleName = new Map<string, number>();
+  private readonly members = new Map<number, Map<number, RoleMembership>>();
+  private readonly tokens = new Map<string, IssuedToken>();
+  private userOrder: number[] | undefined;
+  private roleOrder: number[] | undefined;
+  private readonly memberOrder = new Map<number, number[]>();
+
+  constructor(
+    init: Pick<OneLoginStoreData, 'accountId' | 'clientId' | 'clientSecret'> &
+      Partial<Pick<OneLoginStoreData, 'rateLimitPerHour' | 'nextUserId' | 'nextRoleId'>>,
+    options: OneLoginStoreOptions = {},
+  ) {
+    this.accountId = init.accountId;
+    this.clientId = init.clientId;
+    this.clientSecret = init.clientSecret;
+    this.now = options.now ?? Date.now;
+    this.rateLimit = new RateLimiter(init.rateLimitPerHour ?? DEFAULT_RATE_LIMIT_PER_HOUR, () => this.now());
+    this.nextUserId = init.nextUserId ?? 40_000_001;
+    this.nextRoleId = init.nextRoleId ?? 500_001;
+  }
+
+  private nowIso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** Users in id order (copies). */
+  users(): OneLoginUser[] {
+    return this.userIds().map((id) => structuredClone(this.usersById.get(id)!));
+  }
+
+  user(id: number): OneLoginUser | undefined {
+    const u = this.usersById.get(id);
+    return u && structuredClone(u);
+  }
+
+  findUserByUsername(username: string): OneLoginUser | undefined {
+    const id = this.byUsername.get(username.toLowerCase());
+    return id === undefined ? undefined : this.user(id);
+  }
+
+  findUserByEmail(email: string): OneLoginUser | undefined {
+    const id = this.byEmail.get(email.toLowerCase());
+    return id === undefined ? undefined : this.user(id);
+  }
+
+  /** Roles in id order (copies). */
+  roles(): OneLoginRole[] {
+    return this.roleIds().map((id) => structuredClone(this.rolesById.get(id)!));
+  }
+
+  role(id: number): OneLoginRole | undefined {
+    const r = this.rolesById.get(id);
+    return r && structuredClone(r);
+  }
+
+  findRoleByName(name: string): OneLoginRole | undefined {
+    const id = this.byRoleName.get(name.toLowerCase());
+    return id === undefined ? undefined : this.role(id);
+  }
+
+  /** Members of a role as `GET /api/2/roles/:id/users` shows them, in user id order. */
+  roleUsers(roleId: number): OneLoginRoleUser[] {
+    return this.roleMemberIds(roleId).map((userId) => this.roleUserRow(roleId, userId));
+  }
+
+  get userCount(): number {
+    return this.usersById.size;
+  }
+
+  // ---- live views for the handlers (no copies; callers must not mutate) ----------------------
+
+  /** @internal */
+  userRef(id: number): OneLoginUser | undefined {
+    return this.usersById.get(id);
+  }
+
+  /** @internal */
+  roleRef(id: number): OneLoginRole | undefined {
+    return this.rolesById.get(id);
+  }
+
+  /** @internal */
+  userIdByUsername(username: string): number | undefined {
+    return this.byUsername.get(username.toLowerCase());
+  }
+
+  /** @internal */
+  userIdByEmail(email: string): number | undefined {
+    return this.byEmail.get(email.toLowerCase());
+  }
+
+  /** All user ids, ascending. Cached until the next create or delete. */
+  userIds(): readonly number[] {
+    this.userOrder ??= [...this.usersById.keys()];
+    return this.userOrder;
+  }
+
+  roleIds(): readonly number[] {
+    this.roleOrder ??= [...this.rolesById.keys()];
+    return this.roleOrder;
+  }
+
+  /** Member ids of a role, ascending. Cached until the role's membership changes. */
+  roleMemberIds(roleId: number): readonly number[] {
+    const members = this.members.get(roleId);
+    if (!members) return [];
+    let order = this.memberOrder.get(roleId);
+    if (!order) {
+      order = [...members.keys()].sort((a, b) => a - b);
+      this.memberOrder.set(roleId, order);
+    }
+    return order;
+  }
+
+  /** @internal */
+  roleUserRow(roleId: number, userId: number): OneLoginRoleUser {
+    const u = this.usersById.get(userId)!;
+    const m = this.members.get(roleId)?.get(userId);
+    const name = [u.firstname, u.lastname].filter(Boolean).join(' ');
+    return {
+      id: u.id,
+      name: name || u.username || u.email || '',
+      username: u.username,
+      added_by: m ? m.added_by : null,
+      added_at: m ? m.added_at : null,
+      assigned: m !== undefined,
+    };
+  }
+
+  // ---- users -------------------------------------------------------------------------------
+
+  createUser(input: UserInput): OneLoginUser {
+    this.checkUserInput(input, undefined);
+    const username = input.username ?? null;
+    const email = input.email ?? null;
+    if (!username && !email) throw unprocessable('Username or email is required');
+    const at = this.nowIso();
+    const hasPassword = typeof input.password === 'string' && input.password.length > 0;
+    // No password: "Password pending" (7), and no invitation goes out.
+    const status = (input.status as UserStatus | undefined) ?? (hasPassword ? 1 : 7);
+    const user: OneLoginUser = {
+      id: this.nextUserId++,
+      username,
+      email,
+      firstname: null,
+      lastname: null,
+      title: null,
+      department: null,
+      company: null,
+      comment: null,
+      phone: null,
+      state: (input.state as UserState | undefined) ?? UserStateCode.Approved,
+      status,
+      group_id: null,
+      role_ids: [],
+      directory_id: null,
+      trusted_idp_id: null,
+      manager_user_id: null,
+      manager_ad_id: null,
+      external_id: null,
+      samaccountname: null,
+      userprincipalname: null,
+      distinguished_name: null,
+      member_of: null,
+      custom_attributes: {},
+      invalid_login_attempts: 0,
+      locked_until: null,
+      preferred_locale_code: null,
+      activated_at: status === UserStatusCode.Active ? at : null,
+      created_at: at,
+      updated_at: at,
+      password_changed_at: hasPassword ? at : null,
+      invitation_sent_at: null,
+      last_login: null,
+    };
+    this.assign(user, input);
+    this.usersById.set(user.id, user);
+    this.index(user);
+    this.userOrder = undefined;
+    return structuredClone(user);
+  }
+
+  /**
+   * PUT semantics: the fields sent replace the stored ones; the rest stay. `state` and `status`
+   * ARE writable here. Whether real v2 allows that is UNCONFIRMED (v1 has `set_state`); accord
+   * needs one documented way to suspend (status 2) and re-activate (status 1) a user, and this is
+   * it. `role_ids` and the timestamps are read-only and ignored.
+   */
+  updateUser(id: number, input: UserInput): OneLoginUser {
+    const user = this.usersById.get(id);
+    if (!user) throw notFound();
+    this.checkUserInput(input, id);
+    const username = input.username === undefined ? user.username : input.username;
+    const email = input.email === undefined ? user.email : input.email;
+    if (!username && !email) throw unprocessable('Username or email is required');
+    const at = this.nowIso();
+    this.unindex(user);
+    this.assign(user, input);
+    if (input.state !== undefined) user.state = input.state as UserState;
+    if (input.status !== undefined) user.status = input.status as UserStatus;
+    if (input.password) {
+      user.password_changed_at = at;
+      if (input.status === undefined && user.status === UserStatusCode.PasswordPending)
+        user.status = UserStatusCode.Active;
+    }
+    if (user.status === UserStatusCode.Active) user.activated_at ??= at;
+    user.updated_at = at;
+    this.index(user);
+    return structuredClone(user);
+  }
+
+  deleteUser(id: number): void {
+    const user = this.usersById.get(id);
+    if (!user) throw notFound();
+    for (const roleId of user.role_ids) {
+      this.members.get(roleId)?.delete(id);
+      this.memberOrder.delete(roleId);
+    }
+    this.unindex(user);
+    this.usersById.delete(id);
+    this.userOrder = undefined;
+    // A deleted manager leaves no dangling reference, as a real account would show.
+    for (const other of this.usersById.values())
+      if (other.manager_user_id === id) other.manager_user_id = null;
+  }
+
+  private checkUserInput(input: UserInput, selfId: number | undefined): void {
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw badRequest('Request body must be a JSON object');
+    const record = input as Record<string, unknown>;
+    for (const f of STRING_FIELDS) {
+      const v = record[f];
+      if (v !== undefined && v !== null && typeof v !== 'string')
+        throw unprocessable(`${label(f)} is invalid`);
+    }
+    for (const f of NUMBER_FIELDS) {
+      const v = record[f];
+      if (v !== undefined && v !== null && !Number.isInteger(v))
+        throw unprocessable(`${label(f)} is invalid`);
+    }
+    if (input.state !== undefined && !(USER_STATES as readonly unknown[]).includes(input.state))
+      throw unprocessable('State is not included in the list');
+    if (input.status !== undefined && !(USER_STATUSES as readonly unknown[]).includes(input.status))
+      throw unprocessable('Status is not included in the list');
+    if (input.email && !/^[^@\s]+@[^@\s]+$/.test(input.email)) throw unprocessable('Email is invalid');
+    if (input.username !== undefined && input.username !== null) {
+      const owner = this.byUsername.get(input.username.toLowerCase());
+      if (owner !== undefined && owner !== selfId) throw unprocessable('Username has already been taken');
+    }
+    if (input.email !== undefined && input.email !== null) {
+      const owner = this.byEmail.get(input.email.toLowerCase());
+      if (owner !== undefined && owner !== selfId) throw unprocessable('Email has already been taken');
+    }
+    if (input.password !== undefined) {
+      if (typeof input.password !== 'string') throw unprocessable('Password is invalid');
+      if (input.password_confirmation !== undefined && input.password_confirmation !== input.password)
+        throw unprocessable("Password confirmation doesn't match Password");
+    }
+    if (input.manager_user_id !== undefined && input.manager_user_id !== null) {
+      if (input.manager_user_id === selfId) throw unprocessable('Manager user can not be the user itself');
+      if (!this.usersById.has(input.manager_user_id)) throw unprocessable('Manager user does not exist');
+    }
+    if (input.custom_attributes !== undefined) {
+      const ca = input.custom_attributes as unknown;
+      if (typeof ca !== 'object' || ca === null || Array.isArray(ca))
+        throw unprocessable('Custom attributes is invalid');
+      for (const v of Object.values(ca)) {
+        if (v !== null && typeof v !== 'string') throw unprocessable('Custom attributes is invalid');
+      }
+    }
+  }
+
+  private assign(user: OneLoginUser, input: UserInput): void {
+    for (const f of STRING_FIELDS) if (input[f] !== undefined) user[f] = input[f] ?? null;
+    for (const f of NUMBER_FIELDS) if (input[f] !== undefined) user[f] = input[f] ?? null;
+    // Custom attributes merge: a PUT names the ones it changes; null clears one.
+    if (input.custom_attributes) Object.assign(user.custom_attributes, input.custom_attributes);
+  }
+
+  private index(user: OneLoginUser): void {
+    const u = lower(user.username);
+    const e = lower(user.email);
+    if (u) this.byUsername.set(u, user.id);
+    if (e) this.byEmail.set(e, user.id);
+  }
+
+  private unindex(user: OneLoginUser): void {
+    const u = lower(user.username);
+    const e = lower(user.email);
+    if (u && this.byUsername.get(u) === user.id) this.byUsername.delete(u);
+    if (e && this.byEmail.get(e) === user.id) this.byEmail.delete(e);
+  }
+
+  // ---- roles -------------------------------------------------------------------------------
+
+  createRole(input: RoleInput): OneLoginRole {
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw badRequest('Request body must be a JSON object');
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (!name) throw unprocessable("Name can't be blank");
+    if (this.byRoleName.has(name.toLowerCase())) throw unprocessable('Name has already been taken');
+    const users = input.users === undefined ? [] : this.checkIds(input.users, 'Users');
+    const role: OneLoginRole = {
+      id: this.nextRoleId++,
+      name,
+      apps: input.apps === undefined ? [] : [...this.checkIds(input.apps, 'Apps')],
+      admins: input.admins === undefined ? [] : [...this.checkIds(input.admins, 'Admins')],
+    };
+    this.missingUsers(users);
+    this.rolesById.set(role.id, role);
+    this.byRoleName.set(name.toLowerCase(), role.id);
+    this.members.set(role.id, new Map());
+    this.roleOrder = undefined;
+    if (users.length) this.addRoleUsers(role.id, users);
+    return structuredClone(role);
+  }
+
+  updateRole(id: number, input: RoleInput): OneLoginRole {
+    const role = this.rolesById.get(id);
+    if (!role) throw notFound();
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw badRequest('Request body must be a JSON object');
+    if (input.name !== undefined) {
+      const name = typeof input.name === 'string' ? input.name.trim() : '';
+      if (!name) throw unprocessable("Name can't be blank");
+      const owner = this.byRoleName.get(name.toLowerCase());
+      if (owner !== undefined && owner !== id) throw unprocessable('Name has already been taken');
+      this.byRoleName.delete(role.name.toLowerCase());
+      role.name = name;
+      this.byRoleName.set(name.toLowerCase(), id);
+    }
+    if (input.apps !== undefined) role.apps = [...this.checkIds(input.apps, 'Apps')];
+    if (input.admins !== undefined) role.admins = [...this.checkIds(input.admins, 'Admins')];
+    return structuredClone(role);
+  }
+
+  deleteRole(id: number): void {
+    const role = this.rolesById.get(id);
+    if (!role) throw notFound();
+    const at = this.nowIso();
+    for (const userId of this.members.get(id)?.keys() ?? []) {
+      const user = this.usersById.get(userId);
+      if (!user) continue;
+      user.role_ids = user.role_ids.filter((r) => r !== id);
+      user.updated_at = at;
+    }
+    this.members.delete(id);
+    this.memberOrder.delete(id);
+    this.byRoleName.delete(role.name.toLowerCase());
+    this.rolesById.delete(id);
+    this.roleOrder = undefined;
+  }
+
+  /**
+   * All or nothing: an unknown user id rejects the whole request (422) so a client never has to
+   * guess which part landed. Adding a member again is a no-op that still reports the id.
+   * Membership changes touch the user's `updated_at`, so `updated_since` sees role changes.
+   */
+  addRoleUsers(roleId: number, userIds: readonly number[], addedBy: AddedBy = API_ACTOR): number[] {
+    const members = this.members.get(roleId);
+    if (!members) throw notFound();
+    const ids = [...new Set(this.checkIds(userIds, 'User ids'))];
+    this.missingUsers(ids);
+    const at = this.nowIso();
+    for (const userId of ids) {
+      if (members.has(userId)) continue;
+      members.set(userId, { user_id: userId, added_at: at, added_by: addedBy });
+      const user = this.usersById.get(userId)!;
+      user.role_ids = insertSorted(user.role_ids, roleId);
+      user.updated_at = at;
+    }
+    this.memberOrder.delete(roleId);
+    return ids;
+  }
+
+  /** Removing a user who isn't a member (or doesn't exist) is a no-op: DELETE is idempotent. */
+  removeRoleUsers(roleId: number, userIds: readonly number[]): void {
+    const members = this.members.get(roleId);
+    if (!members) throw notFound();
+    const at = this.nowIso();
+    for (const userId of this.checkIds(userIds, 'User ids')) {
+      if (!members.delete(userId)) continue;
+      const user = this.usersById.get(userId);
+      if (user) {
+        user.role_ids = user.role_ids.filter((r) => r !== roleId);
+        user.updated_at = at;
+      }
+    }
+    this.memberOrder.delete(roleId);
+  }
+
+  private checkIds(ids: unknown, what: string): number[] {
+    if (!Array.isArray(ids) || !ids.every((v) => Number.isInteger(v)))
+      throw unprocessable(`${what} must be an array of integer ids`);
+    return ids as number[];
+  }
+
+  private missingUsers(ids: readonly number[]): void {
+    const missing = ids.filter((id) => !this.usersById.has(id));
+    if (missing.length) throw unprocessable(`Users not found: ${missing.join(', ')}`);
+  }
+
+  // ---- tokens ------------------------------------------------------------------------------
+
+  /** The current token for the sandbox client, or a new one once it has expired. */
+  issueToken(): IssuedToken {
+    const now = this.now();
+    for (const [key, t] of this.tokens) if (t.expires_at <= now) this.tokens.delete(key);
+    const live = [...this.tokens.values()].at(-1);
+    if (live) return { ...live };
+    const token: IssuedToken = {
+      access_token: randomBytes(32).toString('hex'),
+      refresh_token: randomBytes(32).toString('hex'),
+      created_at: new Date(now).toISOString(),
+      expires_at: now + TOKEN_LIFETIME_SECONDS * 1000,
+    };
+    this.tokens.set(token.access_token, token);
+    return { ...token };
+  }
+
+  isValidToken(accessToken: string): boolean {
+    const t = this.tokens.get(accessToken);
+    return t !== undefined && t.expires_at > this.now();
+  }
+
+  revokeToken(accessToken: string): boolean {
+    return this.tokens.delete(accessToken);
+  }
+
+  // ---- persistence -------------------------------------------------------------------------
+
+  toJSON(): OneLoginStoreData {
+    return {
+      format: 'accord.sandbox.onelogin',
+      version: 1,
+      accountId: this.accountId,
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      rateLimitPerHour: this.rateLimit.limitPerHour,
+      nextUserId: this.nextUserId,
+      nextRoleId: this.nextRoleId,
+      users: this.users(),
+      roles: this.roleIds().map((id) => ({
+        ...structuredClone(this.rolesById.get(id)!),
+        members: this.roleMemberIds(id).map((u) => structuredClone(this.members.get(id)!.get(u)!)),
+      })),
+      tokens: [...this.tokens.values()].map((t) => ({ ...t })),
+    };
+  }
+
+  static fromJSON(data: OneLoginStoreData, options: OneLoginStoreOptions = {}): OneLoginStore {
+    if (data?.format !== 'accord.sandbox.onelogin' || data.version !== 1)
+      throw new OneLoginApiError(400, 'BadRequestError', 'not OneLogin sandbox data (format/version)');
+    const store = new OneLoginStore(data, options);
+    const users = [...data.users].sort((a, b) => a.id - b.id);
+    for (const u of users) {
+      const user: OneLoginUser = { ...structuredClone(u), role_ids: [] };
+      store.usersById.set(user.id, user);
+      store.index(user);
+      if (user.id >= store.nextUserId) store.nextUserId = user.id + 1;
+    }
+    const roles = [...data.roles].sort((a, b) => a.id - b.id);
+    for (const { members, ...r } of roles) {
+      const role: OneLoginRole = structuredClone(r);
+      store.rolesById.set(role.id, role);
+      store.byRoleName.set(role.name.toLowerCase(), role.id);
+      const map = new Map<number, RoleMembership>();
+      for (const m of members) {
+        const user = store.usersById.get(m.user_id);
+        if (!user) continue;
+        map.set(m.user_id, structuredClone(m));
+        user.role_ids.push(role.id);
+      }
+      store.members.set(role.id, map);
+      if (role.id >= store.nextRoleId) store.nextRoleId = role.id + 1;
+    }
+    // Roles were visited in id order, so every role_ids list is already sorted.
+    for (const t of data.tokens ?? []) store.tokens.set(t.access_token, { ...t });
+    return store;
+  }
+}
+
+function insertSorted(list: number[], value: number): number[] {
+  if (list.includes(value)) return list;
+  return [...list, value].sort((a, b) => a - b);
+}
