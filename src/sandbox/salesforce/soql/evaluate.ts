@@ -126,6 +126,16 @@ class Compiler {
   private getter(hops: Hop[], field: string): (row: Row) => unknown {
     if (hops.length === 0) return (row) => row[field] ?? null;
     const db = this.db;
+    const [only] = hops;
+    if (only && hops.length === 1) {
+      // The common case (Assignee.IsActive, PermissionSet.Name) without the loop.
+      const { idField, target } = only;
+      return (row) => {
+        const id = row[idField];
+        if (typeof id !== 'string' || id === '') return null;
+        return db.byId(target, id)?.[field] ?? null;
+      };
+    }
     return (row) => {
       let current: Row | undefined = row;
       for (const hop of hops) {
@@ -172,11 +182,17 @@ class Compiler {
     switch (condition.kind) {
       case 'and': {
         const parts = condition.operands.map((c) => this.predicate(c));
-        return (row) => parts.every((p) => p(row));
+        return (row) => {
+          for (const part of parts) if (!part(row)) return false;
+          return true;
+        };
       }
       case 'or': {
         const parts = condition.operands.map((c) => this.predicate(c));
-        return (row) => parts.some((p) => p(row));
+        return (row) => {
+          for (const part of parts) if (part(row)) return true;
+          return false;
+        };
       }
       case 'not': {
         const inner = this.predicate(condition.operand);
@@ -580,25 +596,46 @@ export function evaluate(query: Query, db: SoqlDatabase, options: SoqlOptions = 
 
   if (isCount) return { totalSize: rows.length, records: [], isCount: true };
   const version = (options.apiVersion ?? DEFAULT_API_VERSION).replace(/^v/i, '');
-  const records = rows.map((row) => project(row, projection, version, db));
+  const records = rows.map(projector(projection, version, db));
   return { totalSize: records.length, records, isCount: false };
 }
 
-function project(row: Row, node: ProjectionNode, version: string, db: SoqlDatabase): Row {
-  const out: Row = {
-    attributes: {
-      type: node.objectName,
-      url: `/services/data/v${version}/sobjects/${node.objectName}/${String(row.Id)}`,
-    },
-  };
-  for (const entry of node.entries) {
+/**
+ * Builds REST-shaped records. A parent (e.g. one PermissionSet behind 100k assignments) is projected once per query
+ * and the same object is shared by every record that points at it, which keeps large results cheap; callers must
+ * treat records as read-only (serialising them is the intended use).
+ */
+function projector(node: ProjectionNode, version: string, db: SoqlDatabase): (row: Row) => Row {
+  const prefix = `/services/data/v${version}/sobjects/${node.objectName}/`;
+  const steps = node.entries.map((entry) => {
     if (entry.kind === 'field') {
-      out[entry.name] = row[entry.name] ?? null;
-      continue;
+      const { name } = entry;
+      return (row: Row, out: Row) => {
+        out[name] = row[name] ?? null;
+      };
     }
-    const id = row[entry.hop.idField];
-    const parent = typeof id === 'string' && id !== '' ? db.byId(entry.hop.target, id) : undefined;
-    out[entry.hop.relationshipName] = parent ? project(parent, entry.node, version, db) : null;
-  }
-  return out;
+    const { idField, target, relationshipName } = entry.hop;
+    const parentProjector = projector(entry.node, version, db);
+    const cache = new Map<Row, Row>();
+    return (row: Row, out: Row) => {
+      const id = row[idField];
+      const parent = typeof id === 'string' && id !== '' ? db.byId(target, id) : undefined;
+      if (!parent) {
+        out[relationshipName] = null;
+        return;
+      }
+      let projected = cache.get(parent);
+      if (!projected) {
+        projected = parentProjector(parent);
+        cache.set(parent, projected);
+      }
+      out[relationshipName] = projected;
+    };
+  });
+  const type = node.objectName;
+  return (row) => {
+    const out: Row = { attributes: { type, url: prefix + String(row.Id) } };
+    for (const step of steps) step(row, out);
+    return out;
+  };
 }

@@ -7,6 +7,8 @@ export interface Token {
   /** Identifier text as written, decoded string contents, numeric text, or the punctuation/operator itself. */
   value: string;
   pos: number;
+  /** Offset just past the token, for quoting it in errors. */
+  end: number;
 }
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -85,47 +87,47 @@ export function tokenize(text: string): Token[] {
         pos++;
       }
       pos++;
-      tokens.push({ type: 'string', value, pos: start });
+      tokens.push({ type: 'string', value, pos: start, end: pos });
       continue;
     }
     const datetime = match(DATETIME, text, pos);
     if (datetime) {
-      tokens.push({ type: 'datetime', value: datetime, pos });
+      tokens.push({ type: 'datetime', value: datetime, pos, end: pos + datetime.length });
       pos += datetime.length;
       continue;
     }
     const date = match(DATE, text, pos);
     if (date) {
-      tokens.push({ type: 'date', value: date, pos });
+      tokens.push({ type: 'date', value: date, pos, end: pos + date.length });
       pos += date.length;
       continue;
     }
     // A sign only starts a number where an operand is expected; nothing else in the subset uses + or -.
     const number = match(NUMBER, text, pos);
     if (number && /[\d.]/.test(number[number.length - 1]!) && number !== '.') {
-      tokens.push({ type: 'number', value: number, pos });
+      tokens.push({ type: 'number', value: number, pos, end: pos + number.length });
       pos += number.length;
       continue;
     }
     const ident = match(IDENT, text, pos);
     if (ident) {
-      tokens.push({ type: 'ident', value: ident, pos });
+      tokens.push({ type: 'ident', value: ident, pos, end: pos + ident.length });
       pos += ident.length;
       continue;
     }
     const op = match(OPERATOR, text, pos);
     if (op) {
-      tokens.push({ type: 'op', value: op, pos });
+      tokens.push({ type: 'op', value: op, pos, end: pos + op.length });
       pos += op.length;
       continue;
     }
     if ('(),.:'.includes(ch)) {
-      tokens.push({ type: 'punct', value: ch, pos });
+      tokens.push({ type: 'punct', value: ch, pos, end: pos + 1 });
       pos++;
       continue;
     }
     throw positionalError('MALFORMED_QUERY', text, pos, `unexpected token: '${ch}'`);
   }
-  tokens.push({ type: 'eof', value: '<EOF>', pos: text.length });
+  tokens.push({ type: 'eof', value: '<EOF>', pos: text.length, end: text.length });
   return tokens;
 }

@@ -103,13 +103,8 @@ class Parser {
   }
 
   private unexpected(token = this.peek()): SoqlError {
-    const shown = token.type === 'eof' ? '<EOF>' : `'${this.text.slice(token.pos, this.endOf(token))}'`;
+    const shown = token.type === 'eof' ? '<EOF>' : `'${this.text.slice(token.pos, token.end)}'`;
     return positionalError('MALFORMED_QUERY', this.text, token.pos, `unexpected token: ${shown}`);
-  }
-
-  private endOf(token: Token): number {
-    const following = this.tokens[this.tokens.indexOf(token) + 1];
-    return following ? following.pos : this.text.length;
   }
 
   private query(nested: boolean): Query {
