@@ -1,0 +1,23 @@
+/** The emulated Okta org: store, seed and msw handlers (see reference section 1 and the checklist). */
+export { OktaStore, ALL_SCOPES, lifecycleOperationsFrom } from './store.js';
+export type { LifecycleOperation, NewGroup, NewUser } from './store.js';
+export type {
+  OktaGroupProfile,
+  OktaGroupRecord,
+  OktaGroupType,
+  OktaOAuthClient,
+  OktaStoreData,
+  OktaStoreSettings,
+  OktaUserProfile,
+  OktaUserRecord,
+  OktaUserStatus,
+} from './types.js';
+export { OKTA_USER_STATUSES } from './types.js';
+export { seedOkta, OKTA_SANDBOX_CLIENT_ID } from './seed.js';
+export { oktaTenant } from './tenant.js';
+export type { OktaSandboxTenant, OktaTenantOptions } from './tenant.js';
+export { OKTA_SANDBOX_TOKEN } from './auth.js';
+export { DEFAULT_RATE_LIMITS, RateLimiter } from './rate-limit.js';
+export type { OktaBucket, RateLimitOptions } from './rate-limit.js';
+export { OktaError } from './errors.js';
+export type { OktaErrorBody } from './errors.js';

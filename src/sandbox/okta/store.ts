@@ -1,0 +1,506 @@
+import { accessDenied, invalidTransition, notFound, validationFailed, OktaError } from './errors.js';
+import { oktaId } from './ids.js';
+import { SortedIds } from './sorted-ids.js';
+import type {
+  OktaGroupProfile,
+  OktaGroupRecord,
+  OktaGroupType,
+  OktaOAuthClient,
+  OktaStoreData,
+  OktaStoreSettings,
+  OktaUserProfile,
+  OktaUserRecord,
+  OktaUserStatus,
+} from './types.js';
+
+export type LifecycleOperation = 'activate' | 'deactivate' | 'suspend' | 'unsuspend' | 'reactivate' | 'unlock';
+
+/** Which statuses each lifecycle operation accepts (reference 1.2, "Lifecycle endpoints"). */
+const ALLOWED_FROM: Record<LifecycleOperation, readonly OktaUserStatus[]> = {
+  activate: ['STAGED', 'DEPROVISIONED'],
+  deactivate: ['STAGED', 'PROVISIONED', 'ACTIVE', 'RECOVERY', 'LOCKED_OUT', 'PASSWORD_EXPIRED', 'SUSPENDED'],
+  suspend: ['ACTIVE'],
+  unsuspend: ['SUSPENDED'],
+  reactivate: ['PROVISIONED', 'RECOVERY'],
+  unlock: ['LOCKED_OUT'],
+};
+
+export interface NewUser {
+  profile: Partial<OktaUserProfile> & Record<string, unknown>;
+  /** Whether the request carried a password credential. */
+  password?: boolean;
+  /** false: STAGED; true: ACTIVE with a password, else PROVISIONED (by default). */
+  activate: boolean;
+  groupIds?: string[];
+  typeId?: string;
+}
+
+export interface NewGroup {
+  name: string;
+  description?: string | null;
+  type?: OktaGroupType;
+  sourceId?: string | null;
+  /** Extra profile attributes (e.g. `samAccountName` of an APP_GROUP). */
+  extra?: Record<string, unknown>;
+}
+
+/** Lifecycle operations a user in this status may go through (for the user's `_links`). */
+export function lifecycleOperationsFrom(status: OktaUserStatus): LifecycleOperation[] {
+  return (Object.keys(ALLOWED_FROM) as LifecycleOperation[]).filter((op) => ALLOWED_FROM[op].includes(status));
+}
+
+const REQUIRED_PROFILE = ['login', 'email', 'firstName', 'lastName'] as const;
+const EMAIL_SHAPED = /^[^@\s]+@[^@\s]+$/;
+
+const DEFAULT_SETTINGS: OktaStoreSettings = { activateWithoutPassword: 'PROVISIONED' };
+
+/**
+ * The in-memory Okta org: users, groups and memberships, with the indexes the handlers need so that
+ * every lookup is a Map hit and every page is a slice of a sorted id list.
+ */
+export class OktaStore {
+  /** Milliseconds since the epoch; tests may pin it. */
+  now: () => number = Date.now;
+  readonly settings: OktaStoreSettings;
+  readonly userTypeId: string;
+  private readonly salt: number;
+  private nextSeq: number;
+  private readonly userById = new Map<string, OktaUserRecord>();
+  private readonly userByLogin = new Map<string, OktaUserRecord>();
+  private readonly userIds = new SortedIds();
+  private readonly groupById = new Map<string, OktaGroupRecord>();
+  private readonly groupByName = new Map<string, OktaGroupRecord>();
+  private readonly groupIds = new SortedIds();
+  private readonly membersOf = new Map<string, SortedIds>();
+  private readonly groupsOf = new Map<string, Set<string>>();
+  private readonly clients = new Map<string, OktaOAuthClient>();
+
+  constructor(options: { salt?: number; settings?: Partial<OktaStoreSettings>; userTypeId?: string } = {}) {
+    this.salt = (options.salt ?? 1) >>> 0;
+    this.nextSeq = 1;
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.userTypeId = options.userTypeId ?? oktaId('oty', this.salt, 0);
+  }
+
+  // ---- persistence ----------------------------------------------------------------------------
+
+  toJSON(): OktaStoreData {
+    const members: Record<string, string[]> = {};
+    for (const [groupId, ids] of this.membersOf) members[groupId] = [...ids.list()];
+    return {
+      version: 1,
+      salt: this.salt,
+      nextSeq: this.nextSeq,
+      settings: { ...this.settings },
+      userTypeId: this.userTypeId,
+      users: this.users().map((u) => ({ ...u, profile: { ...u.profile } })),
+      groups: this.groups().map((g) => ({ ...g, profile: { ...g.profile } })),
+      members,
+      oauthClients: [...this.clients.values()].map((c) => ({
+        ...c,
+        scopes: [...c.scopes],
+        publicKeys: [...c.publicKeys],
+      })),
+    };
+  }
+
+  /**
+   * Rebuilds a store from `toJSON` output. With `adopt` the store takes the records as they are
+   * instead of copying them (the seed does, at 100k users the copies cost noticeable time).
+   */
+  static fromJSON(data: OktaStoreData, options: { adopt?: boolean } = {}): OktaStore {
+    if (data.version !== 1) throw new Error(`unsupported Okta store version ${String(data.version)}`);
+    const store = new OktaStore({ salt: data.salt, settings: data.settings, userTypeId: data.userTypeId });
+    store.nextSeq = data.nextSeq;
+    const adopt = options.adopt ?? false;
+    for (const u of data.users) store.indexUser(adopt ? u : { ...u, profile: { ...u.profile } });
+    for (const g of data.groups) store.indexGroup(adopt ? g : { ...g, profile: { ...g.profile } });
+    for (const [groupId, ids] of Object.entries(data.members)) {
+      if (!store.groupById.has(groupId)) continue;
+      const set = new SortedIds(ids.filter((id) => store.userById.has(id)));
+      store.membersOf.set(groupId, set);
+      for (const id of set.list()) store.groupsOf.get(id)?.add(groupId);
+    }
+    for (const c of data.oauthClients) store.clients.set(c.clientId, { ...c });
+    return store;
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  /** All users (DEPROVISIONED included) in id order. */
+  users(): OktaUserRecord[] {
+    return this.userIds.list().map((id) => this.userById.get(id)!);
+  }
+
+  /** User ids in the order lists page in. Shared array: don't mutate. */
+  sortedUserIds(): readonly string[] {
+    return this.userIds.list();
+  }
+
+  userIndexAfter(cursor: string | undefined): number {
+    return this.userIds.indexAfter(cursor);
+  }
+
+  getUser(id: string): OktaUserRecord | undefined {
+    return this.userById.get(id);
+  }
+
+  /** Logins are case-insensitive in Okta. */
+  findUserByLogin(login: string): OktaUserRecord | undefined {
+    return this.userByLogin.get(login.toLowerCase());
+  }
+
+  /** The API accepts an id or a login wherever it takes a user id. */
+  resolveUser(idOrLogin: string): OktaUserRecord | undefined {
+    return this.userById.get(idOrLogin) ?? this.findUserByLogin(idOrLogin);
+  }
+
+  requireUser(idOrLogin: string): OktaUserRecord {
+    const user = this.resolveUser(idOrLogin);
+    if (!user) throw notFound(`${idOrLogin} (User)`);
+    return user;
+  }
+
+  get userCount(): number {
+    return this.userIds.size;
+  }
+
+  groups(): OktaGroupRecord[] {
+    return this.groupIds.list().map((id) => this.groupById.get(id)!);
+  }
+
+  sortedGroupIds(): readonly string[] {
+    return this.groupIds.list();
+  }
+
+  groupIndexAfter(cursor: string | undefined): number {
+    return this.groupIds.indexAfter(cursor);
+  }
+
+  getGroup(id: string): OktaGroupRecord | undefined {
+    return this.groupById.get(id);
+  }
+
+  findGroupByName(name: string): OktaGroupRecord | undefined {
+    return this.groupByName.get(name.toLowerCase());
+  }
+
+  requireGroup(id: string): OktaGroupRecord {
+    const group = this.groupById.get(id);
+    if (!group) throw notFound(`${id} (UserGroup)`);
+    return group;
+  }
+
+  /** Members of a group in id order. */
+  members(groupId: string): OktaUserRecord[] {
+    return this.memberIds(groupId).map((id) => this.userById.get(id)!);
+  }
+
+  /** Member ids in id order. Shared array: don't mutate. */
+  memberIds(groupId: string): readonly string[] {
+    return this.membersOf.get(groupId)?.list() ?? [];
+  }
+
+  memberIndexAfter(groupId: string, cursor: string | undefined): number {
+    return this.membersOf.get(groupId)?.indexAfter(cursor) ?? 0;
+  }
+
+  memberCount(groupId: string): number {
+    return this.membersOf.get(groupId)?.size ?? 0;
+  }
+
+  isMember(groupId: string, userId: string): boolean {
+    return this.membersOf.get(groupId)?.has(userId) ?? false;
+  }
+
+  /** Groups of a user in id order. */
+  groupsOfUser(userId: string): OktaGroupRecord[] {
+    return [...(this.groupsOf.get(userId) ?? [])].sort().map((id) => this.groupById.get(id)!);
+  }
+
+  oauthClient(clientId: string): OktaOAuthClient | undefined {
+    return this.clients.get(clientId);
+  }
+
+  // ---- users ----------------------------------------------------------------------------------
+
+  createUser(input: NewUser): OktaUserRecord {
+    const profile = this.checkProfile(input.profile, true);
+    if (this.findUserByLogin(profile.login)) {
+      throw validationFailed('login', 'login: An object with this field already exists in the current organization');
+    }
+    const groups = (input.groupIds ?? []).map((id) => {
+      const group = this.groupById.get(id);
+      if (!group) throw validationFailed('groupIds', `groupIds: Group ${id} does not exist`);
+      if (group.type !== 'OKTA_GROUP') throw membershipRefused(group);
+      return group;
+    });
+    const now = this.iso();
+    const password = input.password ?? false;
+    const status: OktaUserStatus = !input.activate
+      ? 'STAGED'
+      : password
+        ? 'ACTIVE'
+        : this.settings.activateWithoutPassword;
+    const user: OktaUserRecord = {
+      id: this.newId('00u'),
+      status,
+      created: now,
+      activated: input.activate ? now : null,
+      statusChanged: input.activate ? now : null,
+      lastLogin: null,
+      lastUpdated: now,
+      passwordChanged: password ? now : null,
+      typeId: input.typeId ?? this.userTypeId,
+      profile,
+      hasPassword: password,
+    };
+    this.indexUser(user);
+    const everyone = this.everyone();
+    if (everyone) this.link(everyone, user.id);
+    for (const group of groups) this.link(group, user.id);
+    return user;
+  }
+
+  /** POST semantics: only the given profile attributes change. PUT (`replace`) swaps the whole profile. */
+  updateUser(
+    idOrLogin: string,
+    change: { profile?: Record<string, unknown>; password?: boolean },
+    replace = false,
+  ): OktaUserRecord {
+    const user = this.requireUser(idOrLogin);
+    if (change.profile !== undefined) {
+      const merged = replace ? change.profile : { ...user.profile, ...change.profile };
+      const profile = this.checkProfile(merged, replace);
+      const oldKey = user.profile.login.toLowerCase();
+      const newKey = profile.login.toLowerCase();
+      if (newKey !== oldKey) {
+        if (this.userByLogin.has(newKey)) {
+          throw validationFailed('login', 'login: An object with this field already exists in the current organization');
+        }
+        this.userByLogin.delete(oldKey);
+        this.userByLogin.set(newKey, user);
+      }
+      user.profile = profile;
+    }
+    if (change.password) {
+      user.hasPassword = true;
+      user.passwordChanged = this.iso();
+    }
+    user.lastUpdated = this.iso();
+    return user;
+  }
+
+  /** Applies a lifecycle operation, or throws E0000001 when the user's status doesn't allow it. */
+  transition(idOrLogin: string, operation: LifecycleOperation): OktaUserRecord {
+    const user = this.requireUser(idOrLogin);
+    if (!ALLOWED_FROM[operation].includes(user.status)) throw invalidTransition(operation, user.status);
+    const next: OktaUserStatus =
+      operation === 'activate'
+        ? user.hasPassword
+          ? 'ACTIVE'
+          : this.settings.activateWithoutPassword
+        : operation === 'deactivate'
+          ? 'DEPROVISIONED'
+          : operation === 'suspend'
+            ? 'SUSPENDED'
+            : operation === 'reactivate'
+              ? user.status === 'RECOVERY'
+                ? 'PROVISIONED'
+                : user.status
+              : 'ACTIVE';
+    const now = this.iso();
+    if (operation === 'activate') user.activated = now;
+    if (next !== user.status) user.statusChanged = now;
+    user.status = next;
+    user.lastUpdated = now;
+    return user;
+  }
+
+  /** Okta's two-step delete: a user that isn't DEPROVISIONED is only deactivated. */
+  deleteUser(idOrLogin: string): 'deactivated' | 'deleted' {
+    const user = this.requireUser(idOrLogin);
+    if (user.status !== 'DEPROVISIONED') {
+      this.transition(user.id, 'deactivate');
+      return 'deactivated';
+    }
+    for (const groupId of this.groupsOf.get(user.id) ?? []) {
+      this.membersOf.get(groupId)?.delete(user.id);
+      this.groupById.get(groupId)!.lastMembershipUpdated = this.iso();
+    }
+    this.groupsOf.delete(user.id);
+    this.userById.delete(user.id);
+    this.userByLogin.delete(user.profile.login.toLowerCase());
+    this.userIds.delete(user.id);
+    return 'deleted';
+  }
+
+  /**
+   * Sets a status directly, for statuses no API call produces (LOCKED_OUT after failed sign-ins,
+   * PASSWORD_EXPIRED, RECOVERY): tests and demo situations use it.
+   */
+  setStatus(idOrLogin: string, status: OktaUserStatus): OktaUserRecord {
+    const user = this.requireUser(idOrLogin);
+    const now = this.iso();
+    if (user.status !== status) user.statusChanged = now;
+    user.status = status;
+    user.lastUpdated = now;
+    return user;
+  }
+
+  // ---- groups ---------------------------------------------------------------------------------
+
+  createGroup(input: NewGroup): OktaGroupRecord {
+    const name = input.name.trim();
+    if (!name) throw validationFailed('name', 'name: The field cannot be left blank');
+    if (this.groupByName.has(name.toLowerCase())) {
+      throw validationFailed('name', 'name: An object with this field already exists in the current organization');
+    }
+    const now = this.iso();
+    const group: OktaGroupRecord = {
+      id: this.newId('00g'),
+      type: input.type ?? 'OKTA_GROUP',
+      created: now,
+      lastUpdated: now,
+      lastMembershipUpdated: now,
+      profile: { ...input.extra, name, description: input.description ?? null },
+      sourceId: input.sourceId ?? null,
+    };
+    this.indexGroup(group);
+    this.membersOf.set(group.id, new SortedIds());
+    return group;
+  }
+
+  updateGroup(groupId: string, profile: Partial<OktaGroupProfile>): OktaGroupRecord {
+    const group = this.requireGroup(groupId);
+    if (group.type !== 'OKTA_GROUP') throw accessDenied(`Cannot modify the profile of a ${group.type} group`);
+    const name = (profile.name ?? '').trim();
+    if (!name) throw validationFailed('name', 'name: The field cannot be left blank');
+    const other = this.groupByName.get(name.toLowerCase());
+    if (other && other.id !== group.id) {
+      throw validationFailed('name', 'name: An object with this field already exists in the current organization');
+    }
+    this.groupByName.delete(group.profile.name.toLowerCase());
+    group.profile = { ...profile, name, description: profile.description ?? null };
+    this.groupByName.set(name.toLowerCase(), group);
+    group.lastUpdated = this.iso();
+    return group;
+  }
+
+  deleteGroup(groupId: string): void {
+    const group = this.requireGroup(groupId);
+    if (group.type !== 'OKTA_GROUP') throw accessDenied(`Cannot delete a ${group.type} group`);
+    for (const userId of this.memberIds(groupId)) this.groupsOf.get(userId)?.delete(groupId);
+    this.membersOf.delete(groupId);
+    this.groupById.delete(groupId);
+    this.groupByName.delete(group.profile.name.toLowerCase());
+    this.groupIds.delete(groupId);
+  }
+
+  /**
+   * Adds a member. Only OKTA_GROUP memberships can be changed through the API; `force` is for the
+   * seed and for tests that stand in for an app or directory import.
+   */
+  addMember(groupId: string, userId: string, options: { force?: boolean } = {}): void {
+    const group = this.requireGroup(groupId);
+    const user = this.requireUser(userId);
+    if (!options.force && group.type !== 'OKTA_GROUP') throw membershipRefused(group);
+    this.link(group, user.id);
+  }
+
+  removeMember(groupId: string, userId: string, options: { force?: boolean } = {}): void {
+    const group = this.requireGroup(groupId);
+    const user = this.requireUser(userId);
+    if (!options.force && group.type !== 'OKTA_GROUP') throw membershipRefused(group);
+    if (this.membersOf.get(group.id)?.delete(user.id)) {
+      this.groupsOf.get(user.id)?.delete(group.id);
+      group.lastMembershipUpdated = this.iso();
+    }
+  }
+
+  // ---- OAuth service apps ---------------------------------------------------------------------
+
+  registerOAuthClient(client: {
+    clientId?: string;
+    scopes?: string[];
+    publicKeys?: Record<string, unknown>[];
+  }): OktaOAuthClient {
+    const registered: OktaOAuthClient = {
+      clientId: client.clientId ?? this.newId('0oa'),
+      scopes: client.scopes ?? [...ALL_SCOPES],
+      publicKeys: client.publicKeys ?? [],
+    };
+    this.clients.set(registered.clientId, registered);
+    return registered;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** The BUILT_IN group every user belongs to. */
+  everyone(): OktaGroupRecord | undefined {
+    const group = this.groupByName.get('everyone');
+    return group?.type === 'BUILT_IN' ? group : undefined;
+  }
+
+  private link(group: OktaGroupRecord, userId: string): void {
+    let members = this.membersOf.get(group.id);
+    if (!members) this.membersOf.set(group.id, (members = new SortedIds()));
+    if (members.add(userId)) {
+      this.groupsOf.get(userId)?.add(group.id);
+      group.lastMembershipUpdated = this.iso();
+    }
+  }
+
+  private indexUser(user: OktaUserRecord): void {
+    this.userById.set(user.id, user);
+    this.userByLogin.set(user.profile.login.toLowerCase(), user);
+    this.userIds.add(user.id);
+    this.groupsOf.set(user.id, new Set());
+  }
+
+  private indexGroup(group: OktaGroupRecord): void {
+    this.groupById.set(group.id, group);
+    this.groupByName.set(group.profile.name.toLowerCase(), group);
+    this.groupIds.add(group.id);
+    if (!this.membersOf.has(group.id)) this.membersOf.set(group.id, new SortedIds());
+  }
+
+  private checkProfile(profile: Record<string, unknown>, requireAll: boolean): OktaUserProfile {
+    const causes: string[] = [];
+    for (const field of REQUIRED_PROFILE) {
+      const value = profile[field];
+      if ((requireAll || field in profile) && (typeof value !== 'string' || value.trim() === '')) {
+        causes.push(`${field}: The field cannot be left blank`);
+      }
+    }
+    if (typeof profile.login === 'string' && profile.login && !EMAIL_SHAPED.test(profile.login)) {
+      causes.push('login: Username must be in the form of an email address');
+    }
+    if (typeof profile.email === 'string' && profile.email && !EMAIL_SHAPED.test(profile.email)) {
+      causes.push('email: Does not match required pattern');
+    }
+    if (causes.length > 0) {
+      throw validationFailed(causes.map((c) => c.split(':')[0]).join(', '), ...causes);
+    }
+    return profile as OktaUserProfile;
+  }
+
+  private newId(prefix: '00u' | '00g' | '0oa'): string {
+    return oktaId(prefix, this.salt, this.nextSeq++);
+  }
+
+  /** Okta timestamps are ISO 8601 with milliseconds. */
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+export const ALL_SCOPES = ['okta.users.read', 'okta.users.manage', 'okta.groups.read', 'okta.groups.manage'];
+
+/**
+ * UNCONFIRMED: the reference only says membership changes work for OKTA_GROUP only. We answer like
+ * a permission failure, 403 E0000006, because the app (APP_GROUP) or Okta (BUILT_IN) owns them.
+ */
+function membershipRefused(group: OktaGroupRecord): OktaError {
+  return accessDenied(`Memberships of ${group.type} group ${group.profile.name} can't be changed through the API`);
+}
