@@ -1,0 +1,155 @@
+import { RecordError, RequestError, rolledBack } from '../errors.js';
+import { normalizeId } from '../ids.js';
+import { createRecord, deleteRecord, objectOrThrow, updateRecord } from '../operations.js';
+import type { SalesforceStore } from '../store.js';
+import { dataRoute, isObject, json, readJson, type SfContext } from './context.js';
+import { fieldList, restRecord } from './sobjects.js';
+
+/**
+ * sObject Collections: up to 200 records per call, always HTTP 200 with one SaveResult per record
+ * in order. Each record is atomic on its own; with allOrNone every record is undone when any
+ * fails, and the ones that had succeeded report ALL_OR_NONE_OPERATION_ROLLED_BACK.
+ */
+
+const MAX_RECORDS = 200;
+
+interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors: ReturnType<RecordError['toJSON']>[];
+}
+
+function tooMany(): RequestError {
+  return new RequestError(
+    400,
+    'EXCEEDED_ID_LIMIT',
+    `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`,
+  );
+}
+
+/** Runs one write per item inside a single undo scope and applies the allOrNone rule. */
+function collection<T>(
+  store: SalesforceStore,
+  items: T[],
+  allOrNone: boolean,
+  write: (item: T) => string,
+  idOf: (item: T) => string | undefined,
+): SaveResult[] {
+  store.beginUndo();
+  try {
+    const results: SaveResult[] = items.map((item) => {
+      try {
+        return { id: write(item), success: true, errors: [] };
+      } catch (e) {
+        if (!(e instanceof RecordError)) throw e;
+        const id = idOf(item);
+        return { ...(id ? { id } : {}), success: false, errors: [e.toJSON()] };
+      }
+    });
+    if (allOrNone && results.some((r) => !r.success)) {
+      store.rollbackTo(0);
+      return results.map((r) => (r.success ? { success: false, errors: [rolledBack().toJSON()] } : r));
+    }
+    return results;
+  } catch (e) {
+    store.rollbackTo(0);
+    throw e;
+  } finally {
+    store.endUndo();
+  }
+}
+
+async function recordsBody(
+  request: Request,
+): Promise<{ allOrNone: boolean; records: Record<string, unknown>[] }> {
+  const body = await readJson(request);
+  if (!isObject(body) || !Array.isArray(body.records) || !body.records.every(isObject))
+    throw new RequestError(400, 'JSON_PARSER_ERROR', 'The request body must have a records array of objects');
+  if (body.records.length > MAX_RECORDS) throw tooMany();
+  return { allOrNone: body.allOrNone === true, records: body.records };
+}
+
+function typeOf(record: Record<string, unknown>): string {
+  const attributes = record.attributes;
+  const type = isObject(attributes) ? attributes.type : undefined;
+  if (typeof type !== 'string' || type === '')
+    throw new RequestError(400, 'INVALID_TYPE', 'Must specify a type in attributes');
+  return type;
+}
+
+const idField = (record: Record<string, unknown>): unknown =>
+  record.Id ?? record[Object.keys(record).find((k) => k.toLowerCase() === 'id') ?? 'Id'];
+
+export function compositeHandlers(ctx: SfContext) {
+  const { store } = ctx;
+  return [
+    dataRoute(ctx, 'post', '/composite/sobjects', async (req) => {
+      const { allOrNone, records } = await recordsBody(req.request);
+      for (const r of records) objectOrThrow(typeOf(r));
+      return json(
+        store,
+        collection(
+          store,
+          records,
+          allOrNone,
+          (r) => createRecord(store, typeOf(r), r),
+          () => undefined,
+        ),
+      );
+    }),
+    dataRoute(ctx, 'patch', '/composite/sobjects', async (req) => {
+      const { allOrNone, records } = await recordsBody(req.request);
+      for (const r of records) objectOrThrow(typeOf(r));
+      return json(
+        store,
+        collection(
+          store,
+          records,
+          allOrNone,
+          (r) => {
+            const id = idField(r);
+            if (id === undefined || id === null || id === '')
+              throw new RecordError('MISSING_ARGUMENT', 'Id not specified in an update call', []);
+            return updateRecord(store, typeOf(r), id, r);
+          },
+          (r) => (typeof idField(r) === 'string' ? normalizeId(idField(r) as string) : undefined),
+        ),
+      );
+    }),
+    dataRoute(ctx, 'delete', '/composite/sobjects', (req) => {
+      const ids = (req.url.searchParams.get('ids') ?? '').split(',').filter((s) => s !== '');
+      if (ids.length === 0) throw new RequestError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
+      if (ids.length > MAX_RECORDS) throw tooMany();
+      const allOrNone = req.url.searchParams.get('allOrNone') === 'true';
+      return json(
+        store,
+        collection(
+          store,
+          ids,
+          allOrNone,
+          (id) => deleteRecord(store, id),
+          (id) => normalizeId(id) ?? id,
+        ),
+      );
+    }),
+    // Retrieve many: {ids, fields} -> records in order, null for ids not found.
+    dataRoute(ctx, 'post', '/composite/sobjects/:type', async (req) => {
+      const object = objectOrThrow(req.param('type'));
+      const body = await readJson(req.request);
+      if (!isObject(body) || !Array.isArray(body.ids) || !Array.isArray(body.fields))
+        throw new RequestError(400, 'JSON_PARSER_ERROR', 'The request body must have ids and fields arrays');
+      if (body.ids.length > 2000) throw tooMany();
+      const fields = fieldList(object, body.fields.map(String));
+      return json(
+        store,
+        body.ids.map((raw) => {
+          const id = normalizeId(String(raw));
+          const row = id ? store.get(object.name, id) : undefined;
+          return row
+            ? restRecord(row, object, req.version, ['Id', ...fields.filter((f) => f !== 'Id')])
+            : null;
+        }),
+      );
+    }),
+  ];
+}
