@@ -420,6 +420,55 @@ describe('SOQL: WHERE', () => {
   });
 });
 
+describe('SOQL: lexing and the Id fast path', () => {
+  it('accepts any keyword case and whitespace, including newlines and tabs', () => {
+    expect(
+      usernames(
+        `\n  sElEcT\tUsername\n,Id  FrOm user\r\n wHeRe(isactive=TRUE)and(NOT\nlastname   LIKE 'b%')\norder\tby username desc nulls last limit 1 offset 1\n`,
+      ),
+    ).toEqual(['ana@acme.test']);
+  });
+
+  it('decodes string escapes', () => {
+    expect(
+      usernames("SELECT Username FROM User WHERE LastName IN ('O\\'Neil', 'x\\n\\\\y', '\\u0041lvarez')"),
+    ).toEqual(['ana@acme.test', 'cara_o@acme.test']);
+  });
+
+  it('answers Id lookups by id without scanning, skipping unknown and deleted rows', () => {
+    const scans: string[] = [];
+    const spy: SoqlDatabase = {
+      schema: (n) => db.schema(n),
+      objectNames: () => db.objectNames(),
+      rows: (n) => {
+        scans.push(n);
+        return db.rows(n);
+      },
+      byId: (n, id) => db.byId(n, id),
+    };
+    const missing = sfId('005', 999);
+    const ids = (soql: string, options = {}): unknown[] =>
+      runSoql(soql, spy, options).records.map((r) => r.Id);
+    expect(ids(`SELECT Id FROM User WHERE Id IN ('${ANA}', '${missing}', '${BEN.slice(0, 15)}')`)).toEqual([
+      ANA,
+      BEN,
+    ]);
+    expect(ids(`SELECT Id FROM User WHERE Id = '${CARA}' AND IsActive = true`)).toEqual([]);
+    const deleted = sfId('0Pa', 6);
+    expect(ids(`SELECT Id FROM PermissionSetAssignment WHERE Id = '${deleted}'`)).toEqual([]);
+    expect(
+      ids(`SELECT Id FROM PermissionSetAssignment WHERE Id = '${deleted}'`, { includeDeleted: true }),
+    ).toEqual([deleted]);
+    expect(scans).toEqual([]);
+  });
+
+  it('returns fresh records, so callers cannot corrupt the store through a result', () => {
+    const [record] = runSoql(`SELECT Id, Username FROM User WHERE Id = '${ANA}'`, db).records;
+    record!.Username = 'changed';
+    expect(usernames(`SELECT Username FROM User WHERE Id = '${ANA}'`)).toEqual(['ana@acme.test']);
+  });
+});
+
 describe('SOQL: ORDER BY, LIMIT, OFFSET, COUNT()', () => {
   it.each<[string, string[]]>([
     ['LastName', ['ana@acme.test', 'ben@acme.test', 'dan@acme.test', 'eve@acme.test', 'cara_o@acme.test']],

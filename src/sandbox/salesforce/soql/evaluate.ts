@@ -112,12 +112,11 @@ class Compiler {
     const field = fieldIndex(schema).get(written.toLowerCase());
     const def = field === undefined ? undefined : schema.fields[field];
     if (field === undefined || !def) {
-      const shown = ref.path.length > 1 ? ref.path.join('.') : written;
       throw positionalError(
         'INVALID_FIELD',
         this.text,
         ref.pos,
-        `No such column '${ref.path.length > 1 ? written : shown}' on entity '${schema.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
+        `No such column '${written}' on entity '${schema.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
       );
     }
     return { hops, field, def, ref, get: this.getter(hops, field) };
