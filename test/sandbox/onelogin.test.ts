@@ -61,7 +61,7 @@ async function authed(env: Record<string, string>): Promise<Got> {
   return client.extend({ headers: { authorization: `bearer ${await tokenFor(env)}` } });
 }
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterAll(() => server.close());
 
 describe('OneLogin seed and store', () => {
@@ -206,6 +206,10 @@ describe('OneLogin token endpoint and auth', () => {
     const token = await tokenFor(t.tenant.env);
     const colon = await client.get('api/2/roles', { headers: { authorization: `bearer:${token}` } });
     expect(colon.statusCode).toBe(200);
+    // Endpoints the emulator doesn't declare are not silently answered.
+    await expect(
+      client.get('api/2/apps', { headers: { authorization: `bearer ${token}` } }),
+    ).rejects.toThrow();
   });
 });
 
@@ -492,6 +496,35 @@ describe('OneLogin roles', () => {
     );
     expect(t.store.user(outsiders[0]!)?.role_ids).not.toContain(role.id);
     expect(t.store.user(outsiders[2]!)?.role_ids).toContain(role.id);
+  });
+
+  it('renames and deletes roles, dropping the role from its members role_ids', async () => {
+    const created = await api.post<{ id: number }[]>('api/2/roles', {
+      json: {
+        name: 'Temp',
+        users: t.store
+          .users()
+          .slice(0, 2)
+          .map((u) => u.id),
+      },
+    });
+    const id = created.body[0]!.id;
+    const members = t.store.roleUsers(id).map((m) => m.id);
+    expect(members).toHaveLength(2);
+    for (const m of members) expect(t.store.user(m)?.role_ids).toContain(id);
+
+    const unassigned = await api.get<OneLoginRoleUser[]>(`api/2/roles/${id}/users`, {
+      searchParams: { include_unassigned: 'true', limit: 3 },
+    });
+    expect(unassigned.body.map((r) => r.assigned)).toEqual([true, true, false]);
+    expect(unassigned.headers['total-count']).toBe(String(t.store.users().length));
+
+    const renamed = await api.put<{ id: number }>(`api/2/roles/${id}`, { json: { name: 'Temp 2' } });
+    expect(renamed.body).toEqual({ id });
+    expect(t.store.findRoleByName('temp 2')?.id).toBe(id);
+    expect((await api.delete(`api/2/roles/${id}`)).statusCode).toBe(204);
+    for (const m of members) expect(t.store.user(m)?.role_ids).not.toContain(id);
+    expect((await api.get(`api/2/roles/${id}/users`)).statusCode).toBe(404);
   });
 
   it('rejects role-user bodies that are not raw arrays, unknown users and unknown roles', async () => {
