@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OneLoginApiError, badRequest, notFound, unprocessable } from './errors.js';
+import { badRequest, notFound, unprocessable } from './errors.js';
 import { DEFAULT_RATE_LIMIT_PER_HOUR, RateLimiter } from './rate-limit.js';
 import {
   USER_STATES,
@@ -587,7 +587,7 @@ export class OneLoginStore {
 
   static fromJSON(data: OneLoginStoreData, options: OneLoginStoreOptions = {}): OneLoginStore {
     if (data?.format !== 'accord.sandbox.onelogin' || data.version !== 1)
-      throw new OneLoginApiError(400, 'BadRequestError', 'not OneLogin sandbox data (format/version)');
+      throw new Error('not OneLogin sandbox data: expected format accord.sandbox.onelogin, version 1');
     const store = new OneLoginStore(data, options);
     const users = [...data.users].sort((a, b) => a.id - b.id);
     for (const u of users) {
