@@ -60,7 +60,11 @@ export class OktaAuth {
       body: { error, error_description: description },
     });
     if (form.get('grant_type') !== 'client_credentials') {
-      return fail(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+      return fail(
+        400,
+        'unsupported_grant_type',
+        'The authorization grant type is not supported by the authorization server.',
+      );
     }
     const assertion = form.get('client_assertion');
     if (form.get('client_assertion_type') !== ASSERTION_TYPE || !assertion) {
@@ -72,7 +76,11 @@ export class OktaAuth {
       clientId = String(claims.iss ?? '');
       if (!clientId || claims.sub !== clientId) throw new Error('iss and sub must both be the client id');
     } catch (error) {
-      return fail(401, 'invalid_client', `The client_assertion token is invalid: ${(error as Error).message}`);
+      return fail(
+        401,
+        'invalid_client',
+        `The client_assertion token is invalid: ${(error as Error).message}`,
+      );
     }
     const client = this.store.oauthClient(clientId);
     if (!client) return fail(401, 'invalid_client', 'The client_assertion token is invalid: unknown client.');
@@ -84,13 +92,19 @@ export class OktaAuth {
         const claims = decodeJwt(assertion);
         const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
         if (!aud.includes(audience)) throw new Error(`aud must be ${audience}`);
-        if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) throw new Error('the token has expired');
+        if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now())
+          throw new Error('the token has expired');
       }
     } catch (error) {
-      return fail(401, 'invalid_client', `The client_assertion token is invalid: ${(error as Error).message}`);
+      return fail(
+        401,
+        'invalid_client',
+        `The client_assertion token is invalid: ${(error as Error).message}`,
+      );
     }
     const requested = (form.get('scope') ?? '').split(/\s+/).filter(Boolean);
-    if (requested.length === 0) return fail(400, 'invalid_scope', 'The authorization server requires a scope.');
+    if (requested.length === 0)
+      return fail(400, 'invalid_scope', 'The authorization server requires a scope.');
     const missing = requested.filter((s) => !client.scopes.includes(s));
     if (missing.length > 0) {
       return fail(400, 'invalid_scope', `The following scopes are not allowed: ${missing.join(', ')}`);

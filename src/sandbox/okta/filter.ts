@@ -29,10 +29,7 @@ export type AttributeReader<T> = (record: T, attribute: string) => unknown;
 const OPERATORS = new Set<string>(['eq', 'sw', 'co', 'gt', 'ge', 'lt', 'le', 'pr']);
 
 type Token =
-  | { t: 'paren'; v: '(' | ')' }
-  | { t: 'word'; v: string }
-  | { t: 'string'; v: string }
-  | { t: 'end' };
+  { t: 'paren'; v: '(' | ')' } | { t: 'word'; v: string } | { t: 'string'; v: string } | { t: 'end' };
 
 function tokenize(text: string, parameter: string): Token[] {
   const tokens: Token[] = [];
@@ -197,7 +194,9 @@ function compare(actual: unknown, op: Operator, expected: Literal, attribute: st
 /** Values an expression pins with `attribute eq "value"` in every branch (for index lookups). */
 export function pinnedValue(expression: Expression, attribute: string): string | undefined {
   if (expression.kind === 'compare') {
-    return expression.attribute === attribute && expression.op === 'eq' && typeof expression.value === 'string'
+    return expression.attribute === attribute &&
+      expression.op === 'eq' &&
+      typeof expression.value === 'string'
       ? expression.value
       : undefined;
   }
@@ -262,9 +261,11 @@ const GROUP_FILTER_ATTRIBUTES = ['id', 'type', 'lastUpdated', 'lastMembershipUpd
 export const groupFilterDialect: Dialect = {
   parameter: 'filter',
   check(attribute, op) {
-    if (!GROUP_FILTER_ATTRIBUTES.includes(attribute)) return `filter does not support the attribute ${attribute}`;
+    if (!GROUP_FILTER_ATTRIBUTES.includes(attribute))
+      return `filter does not support the attribute ${attribute}`;
     const timed = attribute === 'lastUpdated' || attribute === 'lastMembershipUpdated';
-    if (timed ? !TIME_OPS.has(op) : op !== 'eq') return `filter does not support the operator ${op} on ${attribute}`;
+    if (timed ? !TIME_OPS.has(op) : op !== 'eq')
+      return `filter does not support the operator ${op} on ${attribute}`;
     return null;
   },
 };

@@ -87,13 +87,21 @@ export function toResponse(reply: Reply, rate: RateLimitDecision, requestId: str
 export function faultRateLimited(env: OktaEnv): Response {
   const requestId = env.nextRequestId();
   const reset = Math.ceil(Date.now() / 1000);
-  return toResponse(errorReply(rateLimitExceeded(), requestId), { allowed: false, limit: 600, remaining: 0, reset }, requestId);
+  return toResponse(
+    errorReply(rateLimitExceeded(), requestId),
+    { allowed: false, limit: 600, remaining: 0, reset },
+    requestId,
+  );
 }
 
 export function faultServerError(env: OktaEnv): Response {
   const requestId = env.nextRequestId();
   const reset = Math.ceil(Date.now() / 1000) + 60;
-  return toResponse(errorReply(internalError(), requestId), { allowed: true, limit: 600, remaining: 599, reset }, requestId);
+  return toResponse(
+    errorReply(internalError(), requestId),
+    { allowed: true, limit: 600, remaining: 599, reset },
+    requestId,
+  );
 }
 
 /** Parses a JSON request body; a malformed one is Okta's E0000003. */

@@ -84,7 +84,12 @@ export function groupBody(
     type: group.type,
     profile: { ...group.profile },
     ...(group.sourceId
-      ? { source: { id: group.sourceId, _links: { self: { href: `${baseUrl}/api/v1/apps/${group.sourceId}` } } } }
+      ? {
+          source: {
+            id: group.sourceId,
+            _links: { self: { href: `${baseUrl}/api/v1/apps/${group.sourceId}` } },
+          },
+        }
       : {}),
     _links: {
       self: { href: self },
@@ -101,7 +106,12 @@ export function groupBody(
     ...(stats
       ? {
           _embedded: {
-            stats: { usersCount: stats.usersCount, appsCount: 0, groupPushMappingsCount: 0, hasAdminPrivilege: false },
+            stats: {
+              usersCount: stats.usersCount,
+              appsCount: 0,
+              groupPushMappingsCount: 0,
+              hasAdminPrivilege: false,
+            },
           },
         }
       : {}),

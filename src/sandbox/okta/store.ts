@@ -1,4 +1,4 @@
-import { accessDenied, invalidTransition, notFound, validationFailed, OktaError } from './errors.js';
+import { accessDenied, invalidTransition, notFound, validationFailed, type OktaError } from './errors.js';
 import { oktaId } from './ids.js';
 import { SortedIds } from './sorted-ids.js';
 import type {
@@ -13,7 +13,8 @@ import type {
   OktaUserStatus,
 } from './types.js';
 
-export type LifecycleOperation = 'activate' | 'deactivate' | 'suspend' | 'unsuspend' | 'reactivate' | 'unlock';
+export type LifecycleOperation =
+  'activate' | 'deactivate' | 'suspend' | 'unsuspend' | 'reactivate' | 'unlock';
 
 /** Which statuses each lifecycle operation accepts (reference 1.2, "Lifecycle endpoints"). */
 const ALLOWED_FROM: Record<LifecycleOperation, readonly OktaUserStatus[]> = {
@@ -46,7 +47,9 @@ export interface NewGroup {
 
 /** Lifecycle operations a user in this status may go through (for the user's `_links`). */
 export function lifecycleOperationsFrom(status: OktaUserStatus): LifecycleOperation[] {
-  return (Object.keys(ALLOWED_FROM) as LifecycleOperation[]).filter((op) => ALLOWED_FROM[op].includes(status));
+  return (Object.keys(ALLOWED_FROM) as LifecycleOperation[]).filter((op) =>
+    ALLOWED_FROM[op].includes(status),
+  );
 }
 
 const REQUIRED_PROFILE = ['login', 'email', 'firstName', 'lastName'] as const;
@@ -227,7 +230,10 @@ export class OktaStore {
   createUser(input: NewUser): OktaUserRecord {
     const profile = this.checkProfile(input.profile, true);
     if (this.findUserByLogin(profile.login)) {
-      throw validationFailed('login', 'login: An object with this field already exists in the current organization');
+      throw validationFailed(
+        'login',
+        'login: An object with this field already exists in the current organization',
+      );
     }
     const groups = (input.groupIds ?? []).map((id) => {
       const group = this.groupById.get(id);
@@ -276,7 +282,10 @@ export class OktaStore {
       const newKey = profile.login.toLowerCase();
       if (newKey !== oldKey) {
         if (this.userByLogin.has(newKey)) {
-          throw validationFailed('login', 'login: An object with this field already exists in the current organization');
+          throw validationFailed(
+            'login',
+            'login: An object with this field already exists in the current organization',
+          );
         }
         this.userByLogin.delete(oldKey);
         this.userByLogin.set(newKey, user);
@@ -354,7 +363,10 @@ export class OktaStore {
     const name = input.name.trim();
     if (!name) throw validationFailed('name', 'name: The field cannot be left blank');
     if (this.groupByName.has(name.toLowerCase())) {
-      throw validationFailed('name', 'name: An object with this field already exists in the current organization');
+      throw validationFailed(
+        'name',
+        'name: An object with this field already exists in the current organization',
+      );
     }
     const now = this.iso();
     const group: OktaGroupRecord = {
@@ -378,7 +390,10 @@ export class OktaStore {
     if (!name) throw validationFailed('name', 'name: The field cannot be left blank');
     const other = this.groupByName.get(name.toLowerCase());
     if (other && other.id !== group.id) {
-      throw validationFailed('name', 'name: An object with this field already exists in the current organization');
+      throw validationFailed(
+        'name',
+        'name: An object with this field already exists in the current organization',
+      );
     }
     this.groupByName.delete(group.profile.name.toLowerCase());
     group.profile = { ...profile, name, description: profile.description ?? null };
@@ -502,5 +517,7 @@ export const ALL_SCOPES = ['okta.users.read', 'okta.users.manage', 'okta.groups.
  * a permission failure, 403 E0000006, because the app (APP_GROUP) or Okta (BUILT_IN) owns them.
  */
 function membershipRefused(group: OktaGroupRecord): OktaError {
-  return accessDenied(`Memberships of ${group.type} group ${group.profile.name} can't be changed through the API`);
+  return accessDenied(
+    `Memberships of ${group.type} group ${group.profile.name} can't be changed through the API`,
+  );
 }

@@ -51,7 +51,9 @@ export function oktaTenant(
   env.ctx = ctx;
 
   const handlers = [
-    endpoint(env, 'post', '/oauth2/v1/token', 'oauth', 'public', ({ request }) => env.auth.issueToken(request)),
+    endpoint(env, 'post', '/oauth2/v1/token', 'oauth', 'public', ({ request }) =>
+      env.auth.issueToken(request),
+    ),
     ...userHandlers(env),
     ...lifecycleHandlers(env),
     ...groupHandlers(env),

@@ -1,6 +1,12 @@
 import type { HttpHandler } from 'msw';
 import { validationFailed } from '../errors.js';
-import { evaluate, groupFilterDialect, groupSearchDialect, parseExpression, type Expression } from '../filter.js';
+import {
+  evaluate,
+  groupFilterDialect,
+  groupSearchDialect,
+  parseExpression,
+  type Expression,
+} from '../filter.js';
 import { endpoint, param, readJson, type OktaEnv, type Reply } from '../http.js';
 import { linkHeaders, pageOf, parseLimit } from '../paging.js';
 import { groupBody, readGroup, userBody } from '../serialize.js';
@@ -22,7 +28,9 @@ export function groupHandlers(env: OktaEnv): HttpHandler[] {
     groupBody(
       g,
       baseUrl,
-      url.searchParams.get('expand')?.split(',').includes('stats') ? { usersCount: store.memberCount(g.id) } : undefined,
+      url.searchParams.get('expand')?.split(',').includes('stats')
+        ? { usersCount: store.memberCount(g.id) }
+        : undefined,
     );
 
   const list = (url: URL): Reply => {
@@ -42,7 +50,13 @@ export function groupHandlers(env: OktaEnv): HttpHandler[] {
       keep = (g) => g.profile.name.toLowerCase().startsWith(prefix) && matches(g);
     }
     const limit = parseLimit(url, pageable ? GROUPS_MAX_LIMIT : Q_DEFAULT_LIMIT, GROUPS_MAX_LIMIT);
-    const page = pageOf(store.sortedGroupIds(), store.groupIndexAfter(after), limit, (id) => store.getGroup(id), keep);
+    const page = pageOf(
+      store.sortedGroupIds(),
+      store.groupIndexAfter(after),
+      limit,
+      (id) => store.getGroup(id),
+      keep,
+    );
     return {
       status: 200,
       body: page.items.map((g) => body(g, url)),

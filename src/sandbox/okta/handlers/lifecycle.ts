@@ -4,7 +4,14 @@ import { oktaToken } from '../ids.js';
 import type { LifecycleOperation } from '../store.js';
 import { USERS_MANAGE } from './users.js';
 
-const OPERATIONS: LifecycleOperation[] = ['activate', 'deactivate', 'suspend', 'unsuspend', 'reactivate', 'unlock'];
+const OPERATIONS: LifecycleOperation[] = [
+  'activate',
+  'deactivate',
+  'suspend',
+  'unsuspend',
+  'reactivate',
+  'unlock',
+];
 
 /**
  * `POST /api/v1/users/:userId/lifecycle/<op>`, one route per operation so the request log counts
@@ -14,15 +21,23 @@ const OPERATIONS: LifecycleOperation[] = ['activate', 'deactivate', 'suspend', '
 export function lifecycleHandlers(env: OktaEnv): HttpHandler[] {
   let tokens = 0;
   return OPERATIONS.map((op) =>
-    endpoint(env, 'post', `/api/v1/users/:userId/lifecycle/${op}`, 'lifecycle', USERS_MANAGE, ({ params, url, request }): Reply => {
-      const user = env.store.transition(param({ params, url, request }, 'userId'), op);
-      if (op !== 'activate' && op !== 'reactivate') return { status: 200 };
-      if (flag(url, 'sendEmail', true)) return { status: 200, body: {} };
-      const activationToken = oktaToken(0xac71, ++tokens, 20);
-      return {
-        status: 200,
-        body: { activationToken, activationUrl: `${env.baseUrl}/tokens/${activationToken}/verify` },
-      };
-    }),
+    endpoint(
+      env,
+      'post',
+      `/api/v1/users/:userId/lifecycle/${op}`,
+      'lifecycle',
+      USERS_MANAGE,
+      (info): Reply => {
+        env.store.transition(param(info, 'userId'), op);
+        const { url } = info;
+        if (op !== 'activate' && op !== 'reactivate') return { status: 200 };
+        if (flag(url, 'sendEmail', true)) return { status: 200, body: {} };
+        const activationToken = oktaToken(0xac71, ++tokens, 20);
+        return {
+          status: 200,
+          body: { activationToken, activationUrl: `${env.baseUrl}/tokens/${activationToken}/verify` },
+        };
+      },
+    ),
   );
 }

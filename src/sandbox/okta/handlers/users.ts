@@ -42,7 +42,8 @@ export function userHandlers(env: OktaEnv): HttpHandler[] {
       for (const id of store.sortedUserIds()) {
         const u = store.getUser(id)!;
         if (u.status === 'DEPROVISIONED') continue;
-        if (starts(u.profile.firstName) || starts(u.profile.lastName) || starts(u.profile.email)) items.push(u);
+        if (starts(u.profile.firstName) || starts(u.profile.lastName) || starts(u.profile.email))
+          items.push(u);
         if (items.length >= limit) break;
       }
       return listReply(url, { items });
@@ -70,10 +71,14 @@ export function userHandlers(env: OktaEnv): HttpHandler[] {
     const pinnedId = expression && pinnedValue(expression, 'id');
     const pinnedLogin = expression && pinnedValue(expression, 'profile.login');
     if (pinnedId !== undefined || pinnedLogin !== undefined) {
-      const candidate = pinnedId !== undefined ? store.getUser(pinnedId) : store.findUserByLogin(pinnedLogin!);
+      const candidate =
+        pinnedId !== undefined ? store.getUser(pinnedId) : store.findUserByLogin(pinnedLogin!);
       const ids = candidate ? [candidate.id] : [];
       const start = after !== undefined && candidate && candidate.id <= after ? 1 : 0;
-      return listReply(url, pageOf(ids, start, limit, (id) => store.getUser(id), keep));
+      return listReply(
+        url,
+        pageOf(ids, start, limit, (id) => store.getUser(id), keep),
+      );
     }
     return listReply(
       url,
@@ -113,10 +118,15 @@ export function userHandlers(env: OktaEnv): HttpHandler[] {
 
   const credentials = (value: unknown): { password: boolean } => {
     const password = (value as { password?: { value?: unknown; hash?: unknown } } | undefined)?.password;
-    return { password: password !== undefined && (password.value !== undefined || password.hash !== undefined) };
+    return {
+      password: password !== undefined && (password.value !== undefined || password.hash !== undefined),
+    };
   };
 
-  const profileOf = (json: Record<string, unknown>, required: boolean): Record<string, unknown> | undefined => {
+  const profileOf = (
+    json: Record<string, unknown>,
+    required: boolean,
+  ): Record<string, unknown> | undefined => {
     const profile = json.profile;
     if (profile === undefined && !required) return undefined;
     if (profile === null || typeof profile !== 'object' || Array.isArray(profile)) {
@@ -131,7 +141,10 @@ export function userHandlers(env: OktaEnv): HttpHandler[] {
     endpoint(env, 'post', '/api/v1/users', 'users', USERS_MANAGE, async ({ request, url }) => {
       const json = await readJson(request);
       const groupIds = json.groupIds;
-      if (groupIds !== undefined && (!Array.isArray(groupIds) || groupIds.some((g) => typeof g !== 'string'))) {
+      if (
+        groupIds !== undefined &&
+        (!Array.isArray(groupIds) || groupIds.some((g) => typeof g !== 'string'))
+      ) {
         throw malformedBody();
       }
       const typeId = (json.type as { id?: unknown } | undefined)?.id;
