@@ -48,7 +48,12 @@ function collection<T>(
     });
     if (allOrNone && results.some((r) => !r.success)) {
       store.rollbackTo(0);
-      return results.map((r) => (r.success ? { success: false, errors: [rolledBack().toJSON()] } : r));
+      // A created record no longer exists, so only updates and deletes keep naming their id.
+      return results.map((r, i) => {
+        if (!r.success) return r;
+        const id = idOf(items[i]!);
+        return { ...(id ? { id } : {}), success: false, errors: [rolledBack().toJSON()] };
+      });
     }
     return results;
   } catch (e) {
