@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
+import { registerSandbox } from './sandbox.js';
 import { registerValidate } from './validate.js';
 
 /**
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
   registerValidate(program);
+  registerSandbox(program);
   return program;
 }
 
