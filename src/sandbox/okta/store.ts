@@ -75,7 +75,6 @@ export class OktaStore {
   private readonly groupByName = new Map<string, OktaGroupRecord>();
   private readonly groupIds = new SortedIds();
   private readonly membersOf = new Map<string, SortedIds>();
-  private readonly groupsOf = new Map<string, Set<string>>();
   private readonly clients = new Map<string, OktaOAuthClient>();
 
   constructor(options: { salt?: number; settings?: Partial<OktaStoreSettings>; userTypeId?: string } = {}) {
@@ -122,7 +121,6 @@ export class OktaStore {
       if (!store.groupById.has(groupId)) continue;
       const set = new SortedIds(ids.filter((id) => store.userById.has(id)));
       store.membersOf.set(groupId, set);
-      for (const id of set.list()) store.groupsOf.get(id)?.add(groupId);
     }
     for (const c of data.oauthClients) store.clients.set(c.clientId, { ...c });
     return store;
@@ -218,7 +216,9 @@ export class OktaStore {
 
   /** Groups of a user in id order. */
   groupsOfUser(userId: string): OktaGroupRecord[] {
-    return [...(this.groupsOf.get(userId) ?? [])].sort().map((id) => this.groupById.get(id)!);
+    // Orgs have few groups and many users: asking each group is cheaper than a reverse index of
+    // 100k sets that the seed would have to build.
+    return this.groups().filter((g) => this.membersOf.get(g.id)?.has(userId));
   }
 
   oauthClient(clientId: string): OktaOAuthClient | undefined {
@@ -333,11 +333,9 @@ export class OktaStore {
       this.transition(user.id, 'deactivate');
       return 'deactivated';
     }
-    for (const groupId of this.groupsOf.get(user.id) ?? []) {
-      this.membersOf.get(groupId)?.delete(user.id);
-      this.groupById.get(groupId)!.lastMembershipUpdated = this.iso();
+    for (const [groupId, members] of this.membersOf) {
+      if (members.delete(user.id)) this.groupById.get(groupId)!.lastMembershipUpdated = this.iso();
     }
-    this.groupsOf.delete(user.id);
     this.userById.delete(user.id);
     this.userByLogin.delete(user.profile.login.toLowerCase());
     this.userIds.delete(user.id);
@@ -405,7 +403,6 @@ export class OktaStore {
   deleteGroup(groupId: string): void {
     const group = this.requireGroup(groupId);
     if (group.type !== 'OKTA_GROUP') throw accessDenied(`Cannot delete a ${group.type} group`);
-    for (const userId of this.memberIds(groupId)) this.groupsOf.get(userId)?.delete(groupId);
     this.membersOf.delete(groupId);
     this.groupById.delete(groupId);
     this.groupByName.delete(group.profile.name.toLowerCase());
@@ -427,10 +424,7 @@ export class OktaStore {
     const group = this.requireGroup(groupId);
     const user = this.requireUser(userId);
     if (!options.force && group.type !== 'OKTA_GROUP') throw membershipRefused(group);
-    if (this.membersOf.get(group.id)?.delete(user.id)) {
-      this.groupsOf.get(user.id)?.delete(group.id);
-      group.lastMembershipUpdated = this.iso();
-    }
+    if (this.membersOf.get(group.id)?.delete(user.id)) group.lastMembershipUpdated = this.iso();
   }
 
   // ---- OAuth service apps ---------------------------------------------------------------------
@@ -460,17 +454,13 @@ export class OktaStore {
   private link(group: OktaGroupRecord, userId: string): void {
     let members = this.membersOf.get(group.id);
     if (!members) this.membersOf.set(group.id, (members = new SortedIds()));
-    if (members.add(userId)) {
-      this.groupsOf.get(userId)?.add(group.id);
-      group.lastMembershipUpdated = this.iso();
-    }
+    if (members.add(userId)) group.lastMembershipUpdated = this.iso();
   }
 
   private indexUser(user: OktaUserRecord): void {
     this.userById.set(user.id, user);
     this.userByLogin.set(user.profile.login.toLowerCase(), user);
     this.userIds.add(user.id);
-    this.groupsOf.set(user.id, new Set());
   }
 
   private indexGroup(group: OktaGroupRecord): void {

@@ -99,6 +99,7 @@ export function groupHandlers(env: OktaEnv): HttpHandler[] {
       return { status: 204 };
     }),
 
+    // UNCONFIRMED: whether Okta lists DEPROVISIONED members here; we list every member, whatever the status.
     endpoint(env, 'get', '/api/v1/groups/:groupId/users', 'group', GROUPS_READ, (info) => {
       const group = store.requireGroup(param(info, 'groupId'));
       const limit = parseLimit(info.url, MEMBERS_MAX_LIMIT, MEMBERS_MAX_LIMIT);
