@@ -189,4 +189,37 @@ describe('createSandbox (msw transport)', () => {
       await sandbox.close();
     }
   });
+
+  it('applies the faults option, deterministically under the fault seed', async () => {
+    const pattern = async () => {
+      const sandbox = createSandbox({
+        people: 30,
+        faults: { 'salesforce:*': { serverErrorRate: 0.5 } },
+        faultSeed: 9,
+      });
+      const server = setupServer(...sandbox.handlers);
+      server.listen({ onUnhandledFrame: 'error' });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const res = await fetch(
+            `${env(sandbox, 'SF_EMEA_INSTANCE_URL')}/services/data/v62.0/query?q=SELECT+Id+FROM+User+LIMIT+1`,
+            { headers: { authorization: `Bearer ${env(sandbox, 'SF_EMEA_ACCESS_TOKEN')}` } },
+          );
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+        expect(sandbox.instrument.count({ tenant: 'salesforce:emea', includeFaults: false })).toBe(
+          statuses.filter((s) => s === 200).length,
+        );
+        return statuses;
+      } finally {
+        server.close();
+      }
+    };
+    const first = await pattern();
+    expect(first).toContain(200);
+    expect(first.some((s) => s >= 500)).toBe(true);
+    expect(await pattern()).toEqual(first);
+  });
 });
