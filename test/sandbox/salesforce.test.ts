@@ -18,7 +18,7 @@ const EMEA = 'https://acme-emea.my.salesforce.test';
 const VERSION = '62.0';
 
 const registry = new UsernameRegistry();
-const stores = seedSalesforce(generateCompany({ people: 2000, seed: 42 }), registry);
+const stores = seedSalesforce(generateCompany({ people: 2500, seed: 42 }), registry);
 const prod = stores.prod!;
 const emea = stores.emea!;
 const instrument = new Instrument(1);
