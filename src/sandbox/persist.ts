@@ -100,6 +100,7 @@ export async function writeDataFile(file: string, data: SandboxDataFile): Promis
 export class DataFilePersister {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private lastSaveMs = 0;
   readonly debounceMs: number;
 
   constructor(
@@ -110,14 +111,19 @@ export class DataFilePersister {
     this.debounceMs = options.debounceMs ?? 1000;
   }
 
-  /** Notes that the tenants changed; a save follows within about `debounceMs`. */
+  /**
+   * Notes that the tenants changed; a save follows within about `debounceMs`, or twice the last
+   * save's duration if that is longer: a 100k-people sandbox takes seconds to serialize, which
+   * blocks requests, so saving must not take most of the time under steady writes.
+   */
   schedule(): void {
     if (this.timer) return;
+    const delay = Math.max(this.debounceMs, 2 * this.lastSaveMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Nobody awaits a background save, so its failure goes to onError instead of rejecting.
       this.flush().catch((error: unknown) => this.options.onError?.(error));
-    }, this.debounceMs);
+    }, delay);
     // A pending save must not keep a test or script alive; close() flushes explicitly.
     this.timer.unref();
   }
@@ -128,7 +134,11 @@ export class DataFilePersister {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const save = this.chain.then(() => writeDataFile(this.file, this.snapshot()));
+    const save = this.chain.then(async () => {
+      const started = Date.now();
+      await writeDataFile(this.file, this.snapshot());
+      this.lastSaveMs = Date.now() - started;
+    });
     this.chain = save.catch(() => undefined);
     return save;
   }
