@@ -38,6 +38,18 @@ const renameExamples = (node) => {
   Object.values(node).forEach(renameExamples);
 };
 renameExamples(schema);
+// typescript-json-schema repeats a type's own keywords beside each `$ref` to it; draft-07 ignores
+// siblings of `$ref`, so keep only the annotations and let the referenced definition validate.
+const tidyRefs = (node) => {
+  if (Array.isArray(node)) return node.forEach(tidyRefs);
+  if (!node || typeof node !== 'object') return;
+  if (typeof node.$ref === 'string') {
+    for (const key of Object.keys(node))
+      if (!['$ref', 'description', 'examples'].includes(key)) delete node[key];
+  }
+  Object.values(node).forEach(tidyRefs);
+};
+tidyRefs(schema);
 schema.$id = 'https://accord.dev/schemas/policy.schema.json';
 schema.title = 'accord policy document';
 const text = `${JSON.stringify(schema, null, 2)}\n`;

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, extname, sep } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -34,7 +34,7 @@ const POLICY_EXTENSIONS = new Set(['.json', '.ts']);
 
 /** Every *.json and *.ts under `dir`, recursively, in a stable order (byte order of the path). */
 export async function listPolicyFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const entries = await readdir(resolve(dir), { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile() && POLICY_EXTENSIONS.has(extname(e.name)) && !e.name.endsWith('.d.ts'))
     .map((e) => join(e.parentPath, e.name))
@@ -59,17 +59,20 @@ function loadJson(file: string, text: string): LoadResult {
   if (errors.length > 0) {
     return {
       documents: [],
-      diagnostics: errors.map((e) => {
-        const pos = positionAt(text, e.offset);
-        return diagnostic(
-          file,
-          'parse.json',
-          `malformed JSON: ${describeParseError(printParseErrorCode(e.error))}`,
-          'fix the JSON syntax at this position (policy files are strict JSON: no comments, no trailing commas)',
-          pos.line,
-          pos.column,
-        );
-      }),
+      // One report per position: a single slip often trips several parser expectations at once.
+      diagnostics: errors
+        .filter((e, i) => errors.findIndex((x) => x.offset === e.offset) === i)
+        .map((e) => {
+          const pos = positionAt(text, e.offset);
+          return diagnostic(
+            file,
+            'parse.json',
+            `malformed JSON: ${describeParseError(printParseErrorCode(e.error))}`,
+            'fix the JSON syntax at this position (policy files are strict JSON: no comments, no trailing commas)',
+            pos.line,
+            pos.column,
+          );
+        }),
     };
   }
   const value = JSON.parse(text) as unknown;

@@ -70,14 +70,19 @@ export function jsonLocator(text: string, tree: JsonNode | undefined): Locator {
  * pointer (or the quoted value) in the source. Good enough to put an editor on the right line.
  */
 export function textLocator(text: string): Locator {
+  // Walk the pointer's keys in order, each searched after the previous one: `/access/1/when`
+  // finds the first `when:` after the first `access:`. Array indices are skipped.
   const find = (pointer: string): Position => {
-    const segments = fromPointer(pointer).filter((s) => !/^\d+$/.test(s));
-    for (let i = segments.length - 1; i >= 0; i--) {
-      const seg = segments[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const match = new RegExp(`(["']?)${seg}\\1\\s*:`).exec(text);
-      if (match) return positionAt(text, match.index);
+    const keys = fromPointer(pointer).filter((s) => !/^\d+$/.test(s));
+    let at = -1;
+    for (const key of keys) {
+      const pattern = new RegExp(`(["']?)${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1\\s*:`, 'g');
+      pattern.lastIndex = Math.max(at, 0);
+      const match = pattern.exec(text);
+      if (!match) break;
+      at = match.index;
     }
-    return { line: 1, column: 1 };
+    return at < 0 ? { line: 1, column: 1 } : positionAt(text, at);
   };
   return { value: find, key: find };
 }

@@ -1,0 +1,124 @@
+import type { Diagnostic, Severity } from './diagnostics.js';
+import type { LoadedDocument } from './load.js';
+import { escapeSegment } from './pointer.js';
+import type {
+  AccessException,
+  AccessRule,
+  AttributeFlow,
+  Guardrails,
+  Identity,
+  IdentityLink,
+  Lifecycle,
+  ManagedGroup,
+  Mirror,
+  Platforms,
+  PolicyDocument,
+  Population,
+  SeparationOfDuties,
+  Settings,
+} from './types.js';
+
+/** A policy value together with where it was written, so cross-document checks can point at it. */
+export interface Located<T> {
+  value: T;
+  doc: LoadedDocument;
+  pointer: string;
+}
+
+/** Every section of every document, flattened and located. Documents are in load order. */
+export interface Collected {
+  documents: LoadedDocument[];
+  settings: Located<Settings>[];
+  platforms: Located<Platforms>[];
+  identities: Located<Identity>[];
+  populations: Located<Population>[];
+  attributeFlows: Located<AttributeFlow>[];
+  links: Located<IdentityLink>[];
+  groups: Located<ManagedGroup>[];
+  mirrors: Located<Mirror>[];
+  access: Located<AccessRule>[];
+  exceptions: Located<AccessException>[];
+  lifecycles: Located<Lifecycle>[];
+  guardrails: Located<Guardrails>[];
+  separationOfDuties: Located<SeparationOfDuties>[];
+}
+
+const each = <T>(doc: LoadedDocument, pointer: string, items: T[] | undefined): Located<T>[] =>
+  (items ?? []).map((value, i) => ({ value, doc, pointer: `${pointer}/${i}` }));
+
+const one = <T>(doc: LoadedDocument, pointer: string, value: T | undefined): Located<T>[] =>
+  value === undefined ? [] : [{ value, doc, pointer }];
+
+/** Collects schema-valid documents (the caller has already validated them). */
+export function collect(documents: LoadedDocument[]): Collected {
+  const out: Collected = {
+    documents,
+    settings: [],
+    platforms: [],
+    identities: [],
+    populations: [],
+    attributeFlows: [],
+    links: [],
+    groups: [],
+    mirrors: [],
+    access: [],
+    exceptions: [],
+    lifecycles: [],
+    guardrails: [],
+    separationOfDuties: [],
+  };
+  for (const doc of documents) {
+    const d = doc.value as PolicyDocument;
+    const b = doc.base;
+    out.settings.push(...one(doc, `${b}/settings`, d.settings));
+    out.platforms.push(...one(doc, `${b}/platforms`, d.platforms));
+    out.identities.push(...one(doc, `${b}/identity`, d.identity));
+    out.populations.push(...each(doc, `${b}/identity/populations`, d.identity?.populations));
+    out.attributeFlows.push(...each(doc, `${b}/identity/attributes`, d.identity?.attributes));
+    out.links.push(...each(doc, `${b}/links`, d.links));
+    out.groups.push(...each(doc, `${b}/groups`, d.groups));
+    out.mirrors.push(...each(doc, `${b}/mirrors`, d.mirrors));
+    out.access.push(...each(doc, `${b}/access`, d.access));
+    out.exceptions.push(...each(doc, `${b}/exceptions`, d.exceptions));
+    out.lifecycles.push(...one(doc, `${b}/lifecycle`, d.lifecycle));
+    out.guardrails.push(...one(doc, `${b}/guardrails`, d.guardrails));
+    out.separationOfDuties.push(
+      ...each(doc, `${b}/guardrails/separationOfDuties`, d.guardrails?.separationOfDuties),
+    );
+  }
+  return out;
+}
+
+/** A diagnostic pointing at a located value (or at one of its keys). */
+export function diagnosticAt(
+  at: { doc: LoadedDocument; pointer: string },
+  severity: Severity,
+  code: string,
+  message: string,
+  hint?: string,
+  onKey = false,
+): Diagnostic {
+  const pos = onKey ? at.doc.locate.key(at.pointer) : at.doc.locate.value(at.pointer);
+  return {
+    severity,
+    code,
+    file: at.doc.file,
+    line: pos.line,
+    column: pos.column,
+    pointer: at.pointer,
+    message,
+    ...(hint ? { hint } : {}),
+  };
+}
+
+/** `file:line` of a located value, for "first declared at ..." messages. */
+export const whereIs = (at: { doc: LoadedDocument; pointer: string }): string => {
+  const pos = at.doc.locate.value(at.pointer);
+  return `${at.doc.file}:${pos.line}`;
+};
+
+export const child = <T>(at: Located<unknown>, key: string | number, value: T): Located<T> => ({
+  value,
+  doc: at.doc,
+  pointer: `${at.pointer}/${escapeSegment(key)}`,
+});

@@ -1,0 +1,156 @@
+import { child, diagnosticAt, whereIs, type Collected, type Located } from './collect.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { Condition, IdpId, ManagedGroup } from './types.js';
+
+/**
+ * The flow graph of a policy: which values feed which (loop-freedom rules 1 and 2 in DESIGN.md).
+ * Nodes are values in platforms (`okta.group["Sales"]`, `onelogin.attribute["title"]`); an edge
+ * says a rule derives its target from its source. A value may have one owner, and no value may
+ * feed itself.
+ */
+
+export const oktaGroupNode = (name: string) => `okta.group[${JSON.stringify(name)}]`;
+export const oneloginRoleNode = (name: string) => `onelogin.role[${JSON.stringify(name)}]`;
+const attributeNode = (platform: string, name: string) => `${platform}.attribute[${JSON.stringify(name)}]`;
+
+/** Values a condition reads, as flow-graph nodes. */
+export function conditionSources(condition: Condition, source: IdpId): string[] {
+  const out: string[] = [];
+  const walk = (c: Condition) => {
+    if (c.oktaGroup !== undefined) out.push(oktaGroupNode(c.oktaGroup));
+    if (c.oneloginRole !== undefined) out.push(oneloginRoleNode(c.oneloginRole));
+    if (c.app !== undefined) out.push(`${source}.app[${JSON.stringify(c.app)}]`);
+    if (c.attribute !== undefined) out.push(attributeNode(source, c.attribute.name));
+    c.all?.forEach(walk);
+    c.any?.forEach(walk);
+    if (c.not) walk(c.not);
+  };
+  walk(condition);
+  return out;
+}
+
+/** `{name}` and `{name:N}` placeholders of an attribute template. */
+export const templateFields = (template: string): string[] =>
+  [...template.matchAll(/\{([A-Za-z_][\w.]*)(?::\d+)?\}/g)].map((m) => m[1]!);
+
+interface Edge {
+  from: string;
+  to: string;
+  /** The declaration that creates the edge (and owns `to`). */
+  by: Located<unknown>;
+}
+
+export interface FlowGraph {
+  edges: Edge[];
+  /** Owners of each written node, in declaration order. */
+  owners: Map<string, Located<unknown>[]>;
+}
+
+export function buildFlowGraph(c: Collected, orgKeys: readonly string[]): FlowGraph {
+  const source: IdpId = c.identities[0]?.value.source ?? 'okta';
+  const edges: Edge[] = [];
+  const owners = new Map<string, Located<unknown>[]>();
+  const own = (node: string, by: Located<unknown>) => owners.set(node, [...(owners.get(node) ?? []), by]);
+
+  for (const group of c.groups) {
+    const node =
+      group.value.platform === 'okta' ? oktaGroupNode(group.value.name) : oneloginRoleNode(group.value.name);
+    // A group declared twice is reported as a duplicate; only its first declaration owns it.
+    if (owners.get(node)?.some((o) => c.groups.includes(o as Located<ManagedGroup>))) continue;
+    own(node, group);
+    if (group.value.rule) {
+      const rule = child(group, 'rule', group.value.rule);
+      for (const from of conditionSources(group.value.rule, source)) edges.push({ from, to: node, by: rule });
+    }
+  }
+  for (const mirror of c.mirrors) {
+    mirror.value.pairs.forEach((pair, i) => {
+      const at = child(child(mirror, 'pairs', mirror.value.pairs), i, pair);
+      const [from, to] =
+        mirror.value.direction === 'okta-to-onelogin'
+          ? [oktaGroupNode(pair.okta), oneloginRoleNode(pair.onelogin)]
+          : [oneloginRoleNode(pair.onelogin), oktaGroupNode(pair.okta)];
+      own(to, at);
+      edges.push({ from, to, by: at });
+    });
+  }
+  for (const flow of c.attributeFlows) {
+    const targets = flow.value.to === 'salesforce' ? orgKeys.map((k) => `salesforce.${k}`) : [flow.value.to];
+    for (const [field, template] of Object.entries(flow.value.fields)) {
+      const at = child(child(flow, 'fields', flow.value.fields), field, template);
+      for (const target of targets) {
+        const to = target.startsWith('salesforce.')
+          ? `${target}.user.field[${JSON.stringify(field)}]`
+          : attributeNode(target, field);
+        own(to, at);
+        for (const name of templateFields(template))
+          edges.push({ from: attributeNode(flow.value.from, name), to, by: at });
+      }
+    }
+  }
+  return { edges, owners };
+}
+
+/** Every elementary cycle reachable in the graph, each reported once (Johnson-lite via DFS). */
+export function findCycles(edges: readonly Edge[]): Edge[][] {
+  const out = new Map<string, Edge[]>();
+  const adjacency = new Map<string, Edge[]>();
+  for (const e of edges) adjacency.set(e.from, [...(adjacency.get(e.from) ?? []), e]);
+  const nodes = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
+  // A DFS from each node that only visits nodes ordered after it finds each cycle exactly once,
+  // rooted at its smallest node. Policies have tens of flows, so this stays cheap.
+  for (const start of nodes) {
+    const path: Edge[] = [];
+    const onPath = new Set<string>([start]);
+    const visit = (node: string) => {
+      for (const e of adjacency.get(node) ?? []) {
+        if (e.to === start) {
+          const cycle = [...path, e];
+          out.set(cycle.map((x) => x.from).join('|'), cycle);
+        } else if (e.to > start && !onPath.has(e.to)) {
+          onPath.add(e.to);
+          path.push(e);
+          visit(e.to);
+          path.pop();
+          onPath.delete(e.to);
+        }
+      }
+    };
+    visit(start);
+  }
+  return [...out.values()];
+}
+
+export function checkFlows(c: Collected, orgKeys: readonly string[]): Diagnostic[] {
+  const graph = buildFlowGraph(c, orgKeys);
+  const diagnostics: Diagnostic[] = [];
+  for (const [node, declared] of graph.owners) {
+    if (declared.length < 2) continue;
+    const [first, ...rest] = declared;
+    for (const again of rest) {
+      diagnostics.push(
+        diagnosticAt(
+          again,
+          'error',
+          'flow.two-owners',
+          `${node} would have two owners: this declaration and ${whereIs(first!)}`,
+          'every value may be written by one rule only: remove one of them, or mirror into a different group',
+        ),
+      );
+    }
+  }
+  for (const cycle of findCycles(graph.edges)) {
+    const text = [...cycle.map((e) => e.from), cycle[0]!.from].join(' -> ');
+    const closing = cycle[cycle.length - 1]!;
+    diagnostics.push(
+      diagnosticAt(
+        closing.by,
+        'error',
+        'flow.cycle',
+        `flow cycle: ${text}`,
+        'a value may not feed itself through mirrors, group rules or attribute flows: remove or reverse one of these flows',
+      ),
+    );
+  }
+  return diagnostics;
+}
