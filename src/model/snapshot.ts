@@ -1,0 +1,123 @@
+/**
+ * Platform-neutral snapshots: what accord read from each platform. Providers produce them, compile
+ * and plan consume them. Only what policy references is read (see SnapshotScope), so a snapshot is
+ * a partial view of a tenant by design.
+ */
+
+export type IdpId = 'okta' | 'onelogin';
+/** 'okta', 'onelogin' or 'salesforce:<org>'. */
+export type PlatformId = IdpId | `salesforce:${string}`;
+
+export const salesforcePlatform = (org: string): PlatformId => `salesforce:${org}`;
+export const orgOf = (platform: PlatformId): string | undefined =>
+  platform.startsWith('salesforce:') ? platform.slice('salesforce:'.length) : undefined;
+
+/** Lifecycle state of an IdP account, normalised across Okta statuses and OneLogin status codes. */
+export type AccountStatus = 'active' | 'staged' | 'suspended' | 'locked' | 'deprovisioned';
+
+/**
+ * Person attributes under their neutral names (the names policy templates and conditions use):
+ * login, email, firstName, lastName, displayName, employeeNumber, department, title, division,
+ * manager (the manager's login), phone, city, country, userType, plus custom attributes by name.
+ */
+export type Attributes = Record<string, string | null>;
+
+export interface IdpAccount {
+  /** The platform's id (Okta `00u...`, OneLogin numeric id as a string). */
+  id: string;
+  /** Okta login / OneLogin username: the account's natural key. */
+  login: string;
+  email: string;
+  status: AccountStatus;
+  /** The platform's own status, for display (`DEPROVISIONED`, `2`). */
+  rawStatus: string;
+  attributes: Attributes;
+  /** ISO time of the last change, where the platform says. */
+  lastUpdated?: string;
+}
+
+/** An Okta group or a OneLogin role. */
+export interface IdpGroup {
+  id: string;
+  name: string;
+  /** Only `managed` groups can have members added or removed through the API. */
+  kind: 'managed' | 'app' | 'builtin';
+  /** Account ids of the members. */
+  memberIds: string[];
+}
+
+export interface IdpSnapshot {
+  platform: IdpId;
+  accounts: IdpAccount[];
+  /** The groups (Okta) or roles (OneLogin) the scope asked for that exist. */
+  groups: IdpGroup[];
+  /** Names asked for that do not exist in the tenant. */
+  missingGroups: string[];
+  fetchedAt: string;
+}
+
+export interface SalesforceUser {
+  id: string;
+  username: string;
+  email: string;
+  firstName: string | null;
+  lastName: string;
+  alias: string;
+  federationId: string | null;
+  employeeNumber: string | null;
+  isActive: boolean;
+  /** From UserLogin.IsFrozen. */
+  frozen: boolean;
+  profileId: string;
+  profile: string;
+  /** Name of the profile's user license. */
+  license: string;
+  roleId: string | null;
+  role: string | null;
+  managerId: string | null;
+  /** Other User fields accord may own (Department, Title, Phone, City, ...), by API name. */
+  fields: Record<string, string | null>;
+}
+
+export interface SalesforceAssignment {
+  id: string;
+  userId: string;
+  /** Set for permission set assignments (never profile-owned sets). */
+  permissionSet?: string;
+  /** Set for permission set group assignments. */
+  permissionSetGroup?: string;
+}
+
+export interface SalesforceSnapshot {
+  platform: `salesforce:${string}`;
+  org: string;
+  users: SalesforceUser[];
+  profiles: { id: string; name: string; license: string }[];
+  roles: { id: string; name: string }[];
+  permissionSets: { id: string; name: string; label: string; license: string | null }[];
+  permissionSetGroups: { id: string; developerName: string; label: string }[];
+  assignments: SalesforceAssignment[];
+  licenses: { id: string; name: string; total: number; used: number }[];
+  queues: { id: string; name: string }[];
+  fetchedAt: string;
+}
+
+export type Snapshot = IdpSnapshot | SalesforceSnapshot;
+
+export interface Snapshots {
+  okta?: IdpSnapshot;
+  onelogin?: IdpSnapshot;
+  salesforce: Record<string, SalesforceSnapshot>;
+}
+
+/** What to read: only what the policy references. */
+export interface SnapshotScope {
+  /** Okta group names to read with their members. */
+  oktaGroups: string[];
+  /** OneLogin role names to read with their users. */
+  oneloginRoles: string[];
+  /** Read deprovisioned accounts too (needed to offboard people who left). */
+  includeDeprovisioned: boolean;
+  /** User fields to read from Salesforce beyond the ones accord always compares. */
+  salesforceFields: string[];
+}

@@ -1,0 +1,53 @@
+import type { Change, ChangeKind, ChangeAction, ChangeResult } from '../model/change.js';
+import type { PlatformId, Snapshot, SnapshotScope } from '../model/snapshot.js';
+import type { Policy } from '../policy/policy.js';
+
+/**
+ * The provider plugin contract (DESIGN.md). A provider is accord's only contact with a platform:
+ * it reads snapshots and applies changes through the platform's own client library. Salesforce has
+ * one provider instance per org.
+ */
+
+/** Progress of a long read, reported per page. The CLI shows it on stderr when that is a TTY. */
+export interface ProgressEvent {
+  platform: PlatformId;
+  /** What is being read, e.g. `users`, `group Sales`, `PermissionSetAssignment`. */
+  phase: string;
+  pages: number;
+  records: number;
+  done?: boolean;
+}
+export type Progress = (event: ProgressEvent) => void;
+
+export interface ApplyContext {
+  progress?: Progress;
+  /** Stop starting new calls when aborted; calls already sent finish. */
+  signal?: AbortSignal;
+}
+
+export interface Provider<S extends Snapshot = Snapshot> {
+  readonly id: PlatformId;
+  /** Reads only what the scope names, with list endpoints at their largest page size. */
+  snapshot(scope: SnapshotScope, progress?: Progress): Promise<S>;
+  /**
+   * Applies a batch of changes for this platform, in the largest batches the API takes.
+   * One result per change, in any order; never throws for a per-change failure.
+   */
+  apply(batch: Change[], ctx?: ApplyContext): Promise<ChangeResult[]>;
+  /** The largest number of changes of one kind and action this provider applies in one API call. */
+  maxBatch(kind: ChangeKind, action: ChangeAction): number;
+}
+
+/** Everything a provider needs to connect: the policy (connection variable names) and the environment. */
+export interface ProviderConfig {
+  policy: Policy;
+  env: NodeJS.ProcessEnv;
+}
+
+/** One entry per platform; adding a platform is a new folder and one line in `registry.ts`. */
+export interface ProviderFactory {
+  /** `okta`, `onelogin` or `salesforce`. */
+  platform: string;
+  /** The providers this policy needs from this platform (none when the policy does not declare it). */
+  create(config: ProviderConfig): Provider[];
+}
