@@ -1,0 +1,125 @@
+import { AccordError } from '../../errors.js';
+import { realSleep } from './retry.js';
+
+/**
+ * Client-side pacing from the platform's own rate-limit headers, so a large run slows down before
+ * the platform starts refusing calls rather than after. One bucket per endpoint family, because
+ * Okta (and others) count each family separately.
+ */
+
+export interface BucketReading {
+  limit?: number;
+  remaining?: number;
+  /** Epoch milliseconds at which the bucket refills. */
+  resetAtMs?: number;
+}
+
+export class RateBudget {
+  private readonly buckets = new Map<string, BucketReading>();
+  private readonly reserveFraction: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(
+    readonly platform: string,
+    options: {
+      reserveFraction?: number;
+      sleep?: (ms: number) => Promise<void>;
+      now?: () => number;
+    } = {},
+  ) {
+    this.reserveFraction = options.reserveFraction ?? 0.1;
+    this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Records what the latest response said; fields it didn't say keep their previous value. */
+  observe(bucket: string, reading: BucketReading): void {
+    const previous = this.buckets.get(bucket) ?? {};
+    const next: BucketReading = { ...previous };
+    if (reading.limit !== undefined && Number.isFinite(reading.limit)) next.limit = reading.limit;
+    if (reading.remaining !== undefined && Number.isFinite(reading.remaining)) {
+      next.remaining = reading.remaining;
+    }
+    if (reading.resetAtMs !== undefined && Number.isFinite(reading.resetAtMs)) {
+      next.resetAtMs = reading.resetAtMs;
+    }
+    this.buckets.set(bucket, next);
+  }
+
+  /**
+   * Call before each request of the bucket. Resolves at once while the bucket is above its reserve;
+   * at or below it, waits until the reset time. Each call counts one request against the last
+   * reading, because concurrent requests all start from the same stale reading until their
+   * responses arrive.
+   */
+  async wait(bucket: string): Promise<void> {
+    const reading = this.buckets.get(bucket);
+    if (!reading || reading.remaining === undefined) return;
+    const reserve = reading.limit !== undefined ? reading.limit * this.reserveFraction : 0;
+    if (reading.remaining > reserve) {
+      reading.remaining -= 1;
+      return;
+    }
+    const resetAtMs = reading.resetAtMs;
+    // Without a reset time there is nothing to wait for; the platform's 429 and withRetry take over.
+    if (resetAtMs === undefined) return;
+    const waitMs = resetAtMs - this.now();
+    if (waitMs > 0) await this.sleep(waitMs);
+    // The bucket refilled; assume it is full until the next response says otherwise.
+    if (this.buckets.get(bucket) === reading && reading.resetAtMs === resetAtMs) {
+      reading.remaining = reading.limit !== undefined ? reading.limit - 1 : undefined;
+      delete reading.resetAtMs;
+    }
+  }
+
+  readings(): Record<string, BucketReading> {
+    return Object.fromEntries([...this.buckets].map(([name, reading]) => [name, { ...reading }]));
+  }
+}
+
+/** Parses Salesforce's `Sforce-Limit-Info: api-usage=18/15000` header. */
+export function parseSforceLimitInfo(
+  header: string | null | undefined,
+): { used: number; max: number } | undefined {
+  const match = /api-usage=(\d+)\/(\d+)/.exec(header ?? '');
+  if (!match) return undefined;
+  return { used: Number(match[1]), max: Number(match[2]) };
+}
+
+/**
+ * Salesforce counts API calls per org over a rolling 24 hours and other integrations share that
+ * allowance, so accord stops before eating into the reserve left for them.
+ */
+export class DailyLimitGuard {
+  private used: number | undefined;
+  private max: number | undefined;
+
+  constructor(
+    readonly platform: string,
+    readonly reserve: number,
+  ) {}
+
+  observe(used: number, max: number): void {
+    if (Number.isFinite(used) && Number.isFinite(max)) {
+      this.used = used;
+      this.max = max;
+    }
+  }
+
+  remaining(): number | undefined {
+    return this.used !== undefined && this.max !== undefined ? this.max - this.used : undefined;
+  }
+
+  check(): void {
+    const remaining = this.remaining();
+    if (remaining === undefined || remaining > this.reserve) return;
+    throw new AccordError(
+      `${this.platform}: daily API limit nearly used up: ${Math.max(0, remaining)} of ${this.max} remaining, reserve ${this.reserve}`,
+      {
+        code: 'limits.daily-reserve',
+        hint: 'Salesforce counts API calls over a rolling 24 hours; run again later, or ask for a higher org limit',
+      },
+    );
+  }
+}
