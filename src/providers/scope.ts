@@ -1,0 +1,61 @@
+import type { SnapshotScope } from '../model/snapshot.js';
+import type { Policy } from '../policy/policy.js';
+import type { Condition, EntitlementRef } from '../policy/types.js';
+
+/**
+ * What to read from the platforms: exactly the groups, roles and fields the policy references, so
+ * a snapshot of a large tenant costs calls in proportion to the policy, not to the tenant.
+ */
+export function snapshotScope(policy: Policy): SnapshotScope {
+  const oktaGroups = new Set<string>();
+  const oneloginRoles = new Set<string>();
+
+  const condition = (c: Condition | undefined): void => {
+    if (!c) return;
+    if (c.oktaGroup !== undefined) oktaGroups.add(c.oktaGroup);
+    if (c.oneloginRole !== undefined) oneloginRoles.add(c.oneloginRole);
+    c.all?.forEach(condition);
+    c.any?.forEach(condition);
+    condition(c.not);
+  };
+  const entitlement = (e: EntitlementRef): void => {
+    if (e.oktaGroup !== undefined) oktaGroups.add(e.oktaGroup);
+    if (e.oneloginRole !== undefined) oneloginRoles.add(e.oneloginRole);
+  };
+
+  for (const rule of policy.access) condition(rule.when);
+  const { scope, populations, attributes } = policy.identity;
+  scope?.include?.forEach(condition);
+  scope?.exclude?.forEach(condition);
+  for (const population of populations ?? []) condition(population.when);
+  for (const group of policy.groups) {
+    (group.platform === 'okta' ? oktaGroups : oneloginRoles).add(group.name);
+    condition(group.rule);
+  }
+  for (const mirror of policy.mirrors) {
+    for (const pair of mirror.pairs) {
+      oktaGroups.add(pair.okta);
+      oneloginRoles.add(pair.onelogin);
+    }
+  }
+  policy.guardrails.sensitive?.forEach(entitlement);
+  for (const rule of policy.guardrails.separationOfDuties ?? []) rule.entitlements.forEach(entitlement);
+
+  const salesforceFields = new Set<string>();
+  for (const flow of attributes ?? []) {
+    if (flow.to === 'salesforce' || flow.to.startsWith('salesforce.')) {
+      for (const field of Object.keys(flow.fields)) salesforceFields.add(field);
+    }
+  }
+
+  return {
+    oktaGroups: sorted(oktaGroups),
+    oneloginRoles: sorted(oneloginRoles),
+    // People who left must be read too, or their Salesforce access could never be revoked.
+    includeDeprovisioned: true,
+    salesforceFields: sorted(salesforceFields),
+  };
+}
+
+// Code-unit order, not locale order, so the scope (and the calls it drives) is the same everywhere.
+const sorted = (values: Set<string>): string[] => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Policy } from '../../src/policy/policy.js';
+import { loadPolicy } from '../../src/policy/validate.js';
+import { snapshotScope } from '../../src/providers/scope.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('snapshotScope', () => {
+  it('names exactly the groups, roles and Salesforce fields the demo policy references', async () => {
+    const result = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
+    expect(result.diagnostics).toEqual([]);
+    expect(snapshotScope(result.policy!)).toEqual({
+      oktaGroups: [
+        'EMEA',
+        'Finance',
+        'Globex Sales',
+        'Globex Support',
+        'Sales',
+        'Sales Managers',
+        'Salesforce Admins',
+        'Service Accounts',
+        'Support',
+      ],
+      oneloginRoles: ['Globex Sales', 'Globex Support'],
+      includeDeprovisioned: true,
+      salesforceFields: ['City', 'Department', 'EmployeeNumber', 'ManagerId', 'Phone', 'Title'],
+    });
+  });
+
+  it('collects every place a policy can name a group or role, sorted and without duplicates', () => {
+    const policy = {
+      access: [
+        {
+          id: 'r',
+          when: {
+            all: [
+              { oktaGroup: 'b-rule' },
+              { not: { any: [{ oneloginRole: 'r-rule' }, { oktaGroup: 'b-rule' }] } },
+            ],
+          },
+          grants: {},
+        },
+      ],
+      identity: {
+        source: 'okta',
+        scope: { include: [{ oktaGroup: 'c-include' }], exclude: [{ oneloginRole: 'r-exclude' }] },
+        populations: [{ id: 'p', owner: 'onelogin', when: { oneloginRole: 'r-population' } }],
+        attributes: [
+          { from: 'okta', to: 'salesforce.emea', fields: { Title: '{title}' } },
+          { from: 'okta', to: 'salesforce', fields: { Title: '{title}', Division: '{division}' } },
+          { from: 'onelogin', to: 'okta', fields: { department: '{department}' } },
+        ],
+      },
+      groups: [
+        { platform: 'onelogin', name: 'r-managed', rule: { oktaGroup: 'a-managed-rule' } },
+        { platform: 'okta', name: 'd-managed' },
+      ],
+      mirrors: [
+        { id: 'm', direction: 'okta-to-onelogin', pairs: [{ okta: 'e-mirror', onelogin: 'r-mirror' }] },
+      ],
+      guardrails: {
+        sensitive: [{ oktaGroup: 'f-sensitive' }, { org: '*', permissionSet: 'X' }],
+        separationOfDuties: [{ id: 's', entitlements: [{ oneloginRole: 'r-sod' }, { oktaGroup: 'g-sod' }] }],
+      },
+    } as unknown as Policy;
+    expect(snapshotScope(policy)).toEqual({
+      oktaGroups: ['a-managed-rule', 'b-rule', 'c-include', 'd-managed', 'e-mirror', 'f-sensitive', 'g-sod'],
+      oneloginRoles: ['r-exclude', 'r-managed', 'r-mirror', 'r-population', 'r-rule', 'r-sod'],
+      includeDeprovisioned: true,
+      salesforceFields: ['Division', 'Title'],
+    });
+  });
+});
