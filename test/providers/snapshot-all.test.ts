@@ -1,0 +1,206 @@
+import { describe, expect, it } from '@jest/globals';
+import { stderrProgress } from '../../src/cli/progress.js';
+import { AccordError } from '../../src/errors.js';
+import type {
+  IdpSnapshot,
+  PlatformId,
+  SalesforceSnapshot,
+  Snapshot,
+  SnapshotScope,
+} from '../../src/model/snapshot.js';
+import type { Progress, ProgressEvent, Provider } from '../../src/providers/provider.js';
+import { snapshotAll } from '../../src/providers/snapshot-all.js';
+
+const scope: SnapshotScope = {
+  oktaGroups: ['Sales'],
+  oneloginRoles: [],
+  includeDeprovisioned: true,
+  salesforceFields: [],
+};
+const fetchedAt = '2026-11-23T00:00:00.000Z';
+const idp = (platform: 'okta' | 'onelogin'): IdpSnapshot => ({
+  platform,
+  accounts: [],
+  groups: [],
+  missingGroups: [],
+  fetchedAt,
+});
+const org = (key: string): SalesforceSnapshot => ({
+  platform: `salesforce:${key}`,
+  org: key,
+  users: [],
+  profiles: [],
+  roles: [],
+  permissionSets: [],
+  permissionSetGroups: [],
+  assignments: [],
+  licenses: [],
+  queues: [],
+  fetchedAt,
+});
+
+/** A provider whose snapshot resolves (or rejects) only when the test says so. */
+function fakeProvider(id: PlatformId) {
+  let settle!: { resolve: (s: Snapshot) => void; reject: (e: unknown) => void };
+  const calls: { scope: SnapshotScope; progress: Progress | undefined }[] = [];
+  const provider: Provider = {
+    id,
+    snapshot: (s, progress) => {
+      calls.push({ scope: s, progress });
+      return new Promise<Snapshot>((resolve, reject) => (settle = { resolve, reject }));
+    },
+    apply: () => Promise.reject(new Error('not used')),
+    maxBatch: () => 1,
+  };
+  return { provider, calls, settle: () => settle };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('snapshotAll', () => {
+  it('reads every platform in parallel and assembles the snapshots by platform and org', async () => {
+    const okta = fakeProvider('okta');
+    const onelogin = fakeProvider('onelogin');
+    const prod = fakeProvider('salesforce:prod');
+    const emea = fakeProvider('salesforce:emea');
+    const progress: Progress = () => undefined;
+    const pending = snapshotAll(
+      [okta, onelogin, prod, emea].map((f) => f.provider),
+      scope,
+      progress,
+    );
+    await tick();
+    // Every read started before any finished.
+    for (const f of [okta, onelogin, prod, emea]) expect(f.calls).toEqual([{ scope, progress }]);
+    emea.settle().resolve(org('emea'));
+    prod.settle().resolve(org('prod'));
+    onelogin.settle().resolve(idp('onelogin'));
+    okta.settle().resolve(idp('okta'));
+    expect(await pending).toEqual({
+      okta: idp('okta'),
+      onelogin: idp('onelogin'),
+      salesforce: { prod: org('prod'), emea: org('emea') },
+    });
+  });
+
+  it('returns only the platforms it was given', async () => {
+    const okta = fakeProvider('okta');
+    const pending = snapshotAll([okta.provider], scope);
+    await tick();
+    okta.settle().resolve(idp('okta'));
+    const result = await pending;
+    expect(result).toEqual({ okta: idp('okta'), salesforce: {} });
+    expect('onelogin' in result).toBe(false);
+  });
+
+  it("propagates a platform's AccordError and never returns the platforms that did succeed", async () => {
+    const okta = fakeProvider('okta');
+    const prod = fakeProvider('salesforce:prod');
+    const pending = snapshotAll([okta.provider, prod.provider], scope);
+    await tick();
+    const failure = new AccordError(
+      'salesforce:prod: authentication failed (401); check SF_PROD_ACCESS_TOKEN',
+    );
+    prod.settle().reject(failure);
+    okta.settle().resolve(idp('okta'));
+    await expect(pending).rejects.toBe(failure);
+  });
+
+  it('prefers an AccordError over an unexpected error from another platform', async () => {
+    const okta = fakeProvider('okta');
+    const onelogin = fakeProvider('onelogin');
+    const pending = snapshotAll([okta.provider, onelogin.provider], scope);
+    await tick();
+    const explained = new AccordError('onelogin: cannot reach https://globex.onelogin.com (ECONNREFUSED)');
+    okta.settle().reject(new Error('boom'));
+    onelogin.settle().reject(explained);
+    await expect(pending).rejects.toBe(explained);
+  });
+
+  it('waits for every platform before failing, so no read is left running unobserved', async () => {
+    const okta = fakeProvider('okta');
+    const onelogin = fakeProvider('onelogin');
+    let settled = false;
+    const pending = snapshotAll([okta.provider, onelogin.provider], scope).finally(() => (settled = true));
+    pending.catch(() => undefined);
+    await tick();
+    okta.settle().reject(new AccordError('okta: authentication failed (401); check OKTA_API_TOKEN'));
+    await tick();
+    expect(settled).toBe(false);
+    onelogin.settle().resolve(idp('onelogin'));
+    await expect(pending).rejects.toThrow('okta: authentication failed');
+  });
+
+  it('wraps any other error in a one-line AccordError naming the platform, without secrets', async () => {
+    const prod = fakeProvider('salesforce:prod');
+    const pending = snapshotAll([prod.provider], scope);
+    await tick();
+    prod
+      .settle()
+      .reject(
+        new TypeError(
+          "Cannot read properties of undefined (reading 'Id') Bearer 00Dxx!secret\n    at x.js:1",
+        ),
+      );
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccordError);
+    expect((error as AccordError).message).toBe(
+      "salesforce:prod: snapshot failed: Cannot read properties of undefined (reading 'Id') Bearer ***",
+    );
+    expect((error as AccordError).code).toBe('snapshot.failed');
+  });
+
+  it('refuses a snapshot for another platform than the provider', async () => {
+    const okta = fakeProvider('okta');
+    const pending = snapshotAll([okta.provider], scope);
+    await tick();
+    okta.settle().resolve(idp('onelogin'));
+    await expect(pending).rejects.toThrow('okta: provider returned a snapshot for onelogin');
+  });
+});
+
+describe('stderrProgress', () => {
+  const terminal = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { isTTY, written, write: (text: string) => written.push(text) };
+  };
+  const event = (
+    platform: PlatformId,
+    phase: string,
+    pages: number,
+    records: number,
+    done?: boolean,
+  ): ProgressEvent => ({
+    platform,
+    phase,
+    pages,
+    records,
+    ...(done ? { done } : {}),
+  });
+
+  it('reports nothing when stderr is not a terminal', () => {
+    expect(stderrProgress(terminal(false), {})).toBeUndefined();
+  });
+
+  it('keeps one line per platform and rewrites them in place', () => {
+    const tty = terminal(true);
+    const progress = stderrProgress(tty, { NO_COLOR: '1' })!;
+    progress(event('okta', 'users', 1, 200));
+    progress(event('salesforce:prod', 'User', 1, 1));
+    progress(event('okta', 'users', 3, 512, true));
+    expect(tty.written).toEqual([
+      '\r\x1b[2Kokta: users 1 page, 200 records\n',
+      '\x1b[1A\r\x1b[2Kokta: users 1 page, 200 records\n\r\x1b[2Ksalesforce:prod: User 1 page, 1 record\n',
+      '\x1b[2A\r\x1b[2Kokta: users 3 pages, 512 records done\n\r\x1b[2Ksalesforce:prod: User 1 page, 1 record\n',
+    ]);
+  });
+
+  it('colours only when NO_COLOR is unset', () => {
+    const coloured = terminal(true);
+    stderrProgress(coloured, {})!(event('okta', 'users', 1, 2));
+    expect(coloured.written.join('')).toContain('\x1b[1m');
+    const plain = terminal(true);
+    stderrProgress(plain, { NO_COLOR: '1' })!(event('okta', 'users', 1, 2));
+    expect(plain.written.join('')).not.toContain('\x1b[1m');
+  });
+});
