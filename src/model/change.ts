@@ -6,15 +6,7 @@ import type { PlatformId } from './snapshot.js';
  * providers, an earlier stage, execute it.
  */
 export type ChangeAction =
-  | 'create'
-  | 'update'
-  | 'grant'
-  | 'revoke'
-  | 'freeze'
-  | 'transfer'
-  | 'deactivate'
-  | 'suspend'
-  | 'activate';
+  'create' | 'update' | 'grant' | 'revoke' | 'freeze' | 'transfer' | 'deactivate' | 'suspend' | 'activate';
 
 /** What a change acts on; providers dispatch on `kind` and `action`. */
 export type ChangeKind =

@@ -1,0 +1,159 @@
+import type { IdpAccount, IdpGroup, IdpId, Snapshots } from '../model/snapshot.js';
+import type { Policy } from '../policy/policy.js';
+import { matches } from './conditions.js';
+import type { Person } from './people.js';
+import { renderTemplate } from './templates.js';
+import type { Finding } from './types.js';
+
+/**
+ * Desired state in the two IdPs: members of managed groups (UC-12 mirrors, groups declared in
+ * Git) and accounts cross-provisioned for populations (UC-10, UC-11), with owned attributes (UC-03).
+ */
+
+export interface DesiredMember {
+  /** Account key (login / username) on the group's platform. */
+  key: string;
+  person?: string;
+  rule: string;
+}
+
+export interface DesiredGroup {
+  platform: IdpId;
+  name: string;
+  live?: IdpGroup;
+  description?: string;
+  mode: 'authoritative' | 'additive';
+  /** Who owns the membership: `groups` or the mirror id. */
+  owner: string;
+  members: DesiredMember[];
+}
+
+export interface DesiredIdpAccount {
+  platform: IdpId;
+  person: string;
+  /** Login the account has, or will have. */
+  key: string;
+  live?: IdpAccount;
+  present: boolean;
+  fact: string;
+  /** Owned attributes under their neutral names. */
+  fields: Record<string, string | null>;
+  offboard?: 'suspend' | 'deactivate';
+  population?: string;
+}
+
+export interface IdpResult {
+  groups: DesiredGroup[];
+  accounts: DesiredIdpAccount[];
+  findings: Finding[];
+}
+
+const otherIdp = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
+
+export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonly Person[]): IdpResult {
+  const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
+  const findings: Finding[] = [];
+  const accountById = { okta: new Map<string, IdpAccount>(), onelogin: new Map<string, IdpAccount>() };
+  for (const idp of ['okta', 'onelogin'] as const)
+    for (const a of snapshotOf(idp)?.accounts ?? []) accountById[idp].set(a.id, a);
+  const personByAccount = new Map<string, Person>();
+  for (const p of people)
+    for (const [idp, a] of Object.entries(p.accounts)) personByAccount.set(`${idp}:${a.id}`, p);
+
+  // Cross-provisioned accounts first: mirrors may need members that do not exist yet.
+  const accounts: DesiredIdpAccount[] = [];
+  const flowsInto = (idp: IdpId) => (policy.identity.attributes ?? []).filter((f) => f.to === idp);
+  for (const p of people) {
+    if (!p.crossProvision) continue;
+    const target = otherIdp(p.home);
+    if (!policy.platforms[target]) continue;
+    const live = p.accounts[target];
+    const present = p.inScope && p.active;
+    if (!present && !(live && live.status === 'active')) continue;
+    const fields: Record<string, string | null> = {};
+    for (const flow of flowsInto(target)) {
+      if (flow.from !== p.home) continue;
+      for (const [field, template] of Object.entries(flow.fields))
+        fields[field] = renderTemplate(template, p.facts.attributes);
+    }
+    accounts.push({
+      platform: target,
+      person: p.key,
+      key: live?.login ?? p.homeAccount.login,
+      ...(live ? { live } : {}),
+      present,
+      fact: present
+        ? `population ${p.population} owned by ${p.home}`
+        : `left: ${p.home} ${p.homeAccount.rawStatus}`,
+      fields,
+      ...(present ? {} : { offboard: policy.lifecycle[target]?.action ?? 'deactivate' }),
+      ...(p.population ? { population: p.population } : {}),
+    });
+  }
+  const futureKey = new Map<string, string>();
+  for (const a of accounts) if (a.present) futureKey.set(`${a.platform}:${a.person}`, a.key);
+  const keyOn = (p: Person, idp: IdpId) =>
+    p.active ? (p.accounts[idp]?.login ?? futureKey.get(`${idp}:${p.key}`)) : undefined;
+
+  const groups: DesiredGroup[] = [];
+  const liveGroup = (idp: IdpId, name: string) => snapshotOf(idp)?.groups.find((g) => g.name === name);
+  for (const g of policy.groups) {
+    const members = new Map<string, DesiredMember>();
+    for (const key of g.members ?? []) members.set(key.toLowerCase(), { key, rule: `groups:${g.name}` });
+    if (g.rule) {
+      for (const p of people) {
+        const key = p.inScope ? keyOn(p, g.platform) : undefined;
+        if (key && matches(g.rule, p.facts) && !members.has(key.toLowerCase()))
+          members.set(key.toLowerCase(), { key, person: p.key, rule: `groups:${g.name}` });
+      }
+    }
+    const live = liveGroup(g.platform, g.name);
+    groups.push({
+      platform: g.platform,
+      name: g.name,
+      ...(live ? { live } : {}),
+      ...(g.description ? { description: g.description } : {}),
+      mode: g.mode ?? 'authoritative',
+      owner: 'groups',
+      members: [...members.values()],
+    });
+  }
+  for (const mirror of policy.mirrors) {
+    const [from, to] =
+      mirror.direction === 'okta-to-onelogin'
+        ? (['okta', 'onelogin'] as const)
+        : (['onelogin', 'okta'] as const);
+    for (const pair of mirror.pairs) {
+      const [sourceName, targetName] =
+        from === 'okta' ? [pair.okta, pair.onelogin] : [pair.onelogin, pair.okta];
+      const source = liveGroup(from, sourceName);
+      if (!source) {
+        findings.push({
+          code: 'missing-group',
+          severity: 'warn',
+          platform: from,
+          rule: mirror.id,
+          message: `mirror ${mirror.id}: ${from} ${from === 'okta' ? 'group' : 'role'} "${sourceName}" does not exist; its target is left alone`,
+        });
+        continue;
+      }
+      const members = new Map<string, DesiredMember>();
+      for (const id of source.memberIds) {
+        const person = personByAccount.get(`${from}:${id}`);
+        const key = person ? keyOn(person, to) : undefined;
+        if (person && key) members.set(key.toLowerCase(), { key, person: person.key, rule: mirror.id });
+      }
+      const live = liveGroup(to, targetName);
+      groups.push({
+        platform: to,
+        name: targetName,
+        ...(live ? { live } : {}),
+        description: `Mirrored from ${from} "${sourceName}" by accord (${mirror.id})`,
+        mode: mirror.mode ?? 'authoritative',
+        owner: mirror.id,
+        members: [...members.values()],
+      });
+    }
+  }
+  return { groups, accounts, findings };
+}

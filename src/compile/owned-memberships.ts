@@ -1,0 +1,60 @@
+import type { IdpId } from '../model/snapshot.js';
+import type { DesiredGroup } from './desired-idp.js';
+import type { Person } from './people.js';
+
+/**
+ * Groups accord owns (managed groups, mirror targets) are read at their desired membership, not
+ * their live one: a rule that grants Salesforce access to members of "Salesforce Admins" must see
+ * the admin that this same plan adds, or the plan would need two applies to converge.
+ */
+export function withOwnedMemberships(people: readonly Person[], groups: readonly DesiredGroup[]): Person[] {
+  if (groups.length === 0) return [...people];
+  const personByLogin = new Map<string, string>();
+  for (const p of people) {
+    for (const [idp, account] of Object.entries(p.accounts))
+      personByLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
+  }
+  const add = new Map<string, Set<string>>();
+  const remove = new Map<string, Set<string>>();
+  const mark = (map: Map<string, Set<string>>, person: string, key: string) => {
+    let set = map.get(person);
+    if (!set) map.set(person, (set = new Set()));
+    set.add(key);
+  };
+  for (const g of groups) {
+    const key = (platform: IdpId, name: string) => `${platform}:${name}`;
+    const members = new Set<string>();
+    for (const m of g.members) {
+      const person = m.person ?? personByLogin.get(`${g.platform}:${m.key.toLowerCase()}`);
+      if (person) {
+        members.add(person);
+        mark(add, person, key(g.platform, g.name));
+      }
+    }
+    if (g.mode === 'authoritative') {
+      for (const p of people) {
+        const current = g.platform === 'okta' ? p.facts.oktaGroups : p.facts.oneloginRoles;
+        if (current.has(g.name) && !members.has(p.key)) mark(remove, p.key, key(g.platform, g.name));
+      }
+    }
+  }
+  return people.map((p) => {
+    const plus = add.get(p.key);
+    const minus = remove.get(p.key);
+    if (!plus && !minus) return p;
+    const adjust = (platform: IdpId, current: ReadonlySet<string>) => {
+      const out = new Set(current);
+      for (const k of plus ?? []) if (k.startsWith(`${platform}:`)) out.add(k.slice(platform.length + 1));
+      for (const k of minus ?? []) if (k.startsWith(`${platform}:`)) out.delete(k.slice(platform.length + 1));
+      return out;
+    };
+    return {
+      ...p,
+      facts: {
+        ...p.facts,
+        oktaGroups: adjust('okta', p.facts.oktaGroups),
+        oneloginRoles: adjust('onelogin', p.facts.oneloginRoles),
+      },
+    };
+  });
+}

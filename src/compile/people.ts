@@ -1,0 +1,158 @@
+import type { IdpAccount, IdpId, IdpSnapshot, Snapshots } from '../model/snapshot.js';
+import type { State } from '../model/state.js';
+import type { Policy } from '../policy/policy.js';
+import type { MatchKey } from '../policy/types.js';
+import { matches, type PersonFacts } from './conditions.js';
+import type { Normalizer } from './normalize.js';
+import { matchAccounts } from './resolve-identities.js';
+import type { Conflict } from './types.js';
+
+/**
+ * People: who exists, according to the directories. A person is an account of the identity source,
+ * or an account of another IdP that belongs to a population that IdP owns (UC-10). Each person is
+ * linked to at most one account in the other IdP.
+ */
+export interface Person {
+  /** Login in the home directory: the person's key everywhere in plans and links. */
+  key: string;
+  home: IdpId;
+  homeAccount: IdpAccount;
+  /** Population id when owned by a directory other than the identity source. */
+  population?: string;
+  /** Accounts of this person are mirrored into the other IdP (UC-10). */
+  crossProvision: boolean;
+  /** The person's accounts in each IdP (home included). */
+  accounts: Partial<Record<IdpId, IdpAccount>>;
+  facts: PersonFacts;
+  /** Active in the home directory. */
+  active: boolean;
+  /** Left: deprovisioned or suspended in the home directory (UC-06). */
+  left: boolean;
+  inScope: boolean;
+}
+
+const other = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
+
+const groupNamesByAccount = (snapshot: IdpSnapshot | undefined): Map<string, Set<string>> => {
+  const out = new Map<string, Set<string>>();
+  for (const g of snapshot?.groups ?? []) {
+    for (const id of g.memberIds) {
+      let set = out.get(id);
+      if (!set) out.set(id, (set = new Set()));
+      set.add(g.name);
+    }
+  }
+  return out;
+};
+
+const NONE: ReadonlySet<string> = new Set();
+
+export interface PeopleResult {
+  people: Person[];
+  conflicts: Conflict[];
+}
+
+/** Match-key values of an IdP account, for linking accounts across the two IdPs. */
+const idpValues =
+  (normalize: Normalizer) =>
+  (a: IdpAccount): Partial<Record<MatchKey, string>> => ({
+    employeeNumber: normalize(a.attributes.employeeNumber),
+    email: normalize(a.email, 'email'),
+    login: normalize(a.login, 'email'),
+  });
+
+export function buildPeople(
+  policy: Policy,
+  snapshots: Snapshots,
+  state: State,
+  normalize: Normalizer,
+): PeopleResult {
+  const source = policy.identity.source;
+  const populations = policy.identity.populations ?? [];
+  const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
+  const groupsOf = {
+    okta: groupNamesByAccount(snapshots.okta),
+    onelogin: groupNamesByAccount(snapshots.onelogin),
+  };
+
+  const factsFor = (
+    accounts: Partial<Record<IdpId, IdpAccount>>,
+    attributes: IdpAccount['attributes'],
+  ): PersonFacts => ({
+    attributes,
+    oktaGroups: accounts.okta ? (groupsOf.okta.get(accounts.okta.id) ?? NONE) : NONE,
+    oneloginRoles: accounts.onelogin ? (groupsOf.onelogin.get(accounts.onelogin.id) ?? NONE) : NONE,
+    apps: NONE,
+  });
+  const bare = (a: IdpAccount, home: IdpId) => factsFor({ [home]: a }, a.attributes);
+
+  // Population members first: their copies in the source directory are not people of their own.
+  const owned: { account: IdpAccount; home: IdpId; population?: (typeof populations)[number] }[] = [];
+  for (const pop of populations) {
+    if (pop.owner === source) continue;
+    for (const a of snapshotOf(pop.owner)?.accounts ?? []) {
+      if (matches(pop.when, bare(a, pop.owner))) owned.push({ account: a, home: pop.owner, population: pop });
+    }
+  }
+  const ownedElsewhere = (a: IdpAccount) =>
+    populations.some((pop) => pop.owner !== source && matches(pop.when, bare(a, source)));
+  for (const a of snapshotOf(source)?.accounts ?? []) {
+    if (!ownedElsewhere(a)) owned.push({ account: a, home: source });
+  }
+
+  // Link each person to their account in the other IdP.
+  const conflicts: Conflict[] = [];
+  const links = new Map(policy.links.map((l) => [l.person, l]));
+  const linked = new Map<string, IdpAccount>();
+  for (const home of ['okta', 'onelogin'] as const) {
+    const target = other(home);
+    const targetSnapshot = snapshotOf(target);
+    if (!targetSnapshot) continue;
+    const people = owned.filter((o) => o.home === home);
+    const values = idpValues(normalize);
+    const result = matchAccounts({
+      platform: target,
+      people,
+      accounts: targetSnapshot.accounts,
+      order: (policy.identity.match ?? ['federationId', 'employeeNumber', 'email']).filter(
+        (k) => k !== 'federationId',
+      ),
+      personKey: (o) => o.account.login,
+      accountKey: (a) => a.login,
+      personValues: (o) => values(o.account),
+      accountValues: values,
+      decided: (o) => {
+        const link = links.get(o.account.login);
+        if (link && link[target] !== undefined) return link[target];
+        return state.links[o.account.login]?.[target];
+      },
+      suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
+    });
+    conflicts.push(...result.conflicts);
+    for (const [person, account] of result.matched) linked.set(`${target}:${person}`, account);
+  }
+
+  const { include, exclude } = policy.identity.scope ?? {};
+  const people = owned.map(({ account, home, population }): Person => {
+    const accounts: Partial<Record<IdpId, IdpAccount>> = { [home]: account };
+    const mirror = linked.get(`${other(home)}:${account.login}`);
+    if (mirror) accounts[other(home)] = mirror;
+    const facts = factsFor(accounts, account.attributes);
+    const inScope =
+      (!include || include.length === 0 || include.some((c) => matches(c, facts))) &&
+      !(exclude ?? []).some((c) => matches(c, facts));
+    return {
+      key: account.login,
+      home,
+      homeAccount: account,
+      ...(population ? { population: population.id } : {}),
+      crossProvision: population?.crossProvision ?? false,
+      accounts,
+      facts,
+      active: account.status === 'active',
+      left: account.status === 'deprovisioned' || account.status === 'suspended',
+      inScope,
+    };
+  });
+  return { people, conflicts };
+}

@@ -1,0 +1,28 @@
+import type { PlatformId } from './snapshot.js';
+
+/**
+ * What accord remembers between runs (state/<env>.state.json): identity links it has established,
+ * what it created or claims, and fingerprints of the last apply. Compile reads it; apply writes it.
+ * The file format and its I/O belong to state/; this is only the shape.
+ */
+export interface State {
+  formatVersion: 1;
+  lineage: string;
+  serial: number;
+  /** Person (source login) → account key per platform, as linked by earlier applies. */
+  links: Record<string, Partial<Record<PlatformId, string>>>;
+  /** Addresses of objects accord created or claims (groups, accounts). */
+  owned: string[];
+  /** Per platform, a fingerprint of the snapshot after the last apply. */
+  fingerprints: Partial<Record<PlatformId, string>>;
+  lastApply?: { planDigest: string; gitCommit?: string; at: string };
+}
+
+export const emptyState = (): State => ({
+  formatVersion: 1,
+  lineage: '00000000-0000-0000-0000-000000000000',
+  serial: 0,
+  links: {},
+  owned: [],
+  fingerprints: {},
+});

@@ -1,0 +1,292 @@
+import type { DesiredSalesforceUser } from '../compile/desired-salesforce.js';
+import type { Finding } from '../compile/types.js';
+import type { Change } from '../model/change.js';
+import type { SalesforceSnapshot } from '../model/snapshot.js';
+import {
+  salesforcePermissionSet,
+  salesforcePermissionSetGroup,
+  salesforceRecords,
+  salesforceUser,
+} from './addresses.js';
+import { makeChange, type ChangeInput } from './make-change.js';
+
+/** A change with the person it belongs to (conflicts hold back every change of their person). */
+export interface Planned {
+  change: Change;
+  person?: string;
+}
+
+/**
+ * Diff of one Salesforce org: desired users against the snapshot. Names in `after` (Profile,
+ * UserRole, Manager) are names, not ids: the provider resolves them, so a saved plan reads well
+ * and survives id changes between orgs.
+ */
+export function diffSalesforce(
+  org: string,
+  snapshot: SalesforceSnapshot,
+  desired: readonly DesiredSalesforceUser[],
+): { planned: Planned[]; findings: Finding[] } {
+  const platform = snapshot.platform;
+  const findings: Finding[] = [];
+  const planned: Planned[] = [];
+  const known = {
+    profile: new Set(snapshot.profiles.map((p) => p.name)),
+    role: new Set(snapshot.roles.map((r) => r.name)),
+    permissionSet: new Set(snapshot.permissionSets.map((p) => p.name)),
+    permissionSetGroup: new Set(snapshot.permissionSetGroups.map((p) => p.developerName)),
+  };
+  const usernameById = new Map(snapshot.users.map((u) => [u.id, u.username]));
+  const assignmentsByUser = new Map<string, SalesforceSnapshot['assignments']>();
+  for (const a of snapshot.assignments)
+    assignmentsByUser.set(a.userId, [...(assignmentsByUser.get(a.userId) ?? []), a]);
+  const unknown = (kind: keyof typeof known, name: string, d: DesiredSalesforceUser, rule?: string) => {
+    if (known[kind].has(name)) return false;
+    findings.push({
+      code: 'unknown-entitlement',
+      severity: 'warn',
+      platform,
+      person: d.person,
+      ...(rule ? { rule } : {}),
+      message: `${kind} "${name}" does not exist in Salesforce org ${org}; it is not assigned`,
+    });
+    return true;
+  };
+  const createdIds = new Map<string, string>();
+  const add = (input: ChangeInput, person: string) => {
+    const change = makeChange(input);
+    planned.push({ change, person });
+    return change;
+  };
+
+  for (const d of desired) {
+    const live = d.live;
+    const user = salesforceUser(org, d.username);
+    const account = { key: d.username, ...(live ? { id: live.id } : {}) };
+    if (d.present) {
+      const profile =
+        d.profile && !unknown('profile', d.profile.name, d, d.profile.rule) ? d.profile : undefined;
+      const role = d.role && !unknown('role', d.role.name, d, d.role.rule) ? d.role : undefined;
+      const owned = Object.fromEntries(
+        Object.entries(d.ownedFields).map(([k, v]) => (k === 'ManagerId' ? ['Manager', v] : [k, v])),
+      );
+      let userChange: Change | undefined;
+      if (!live) {
+        if (!profile) continue; // reported: a user cannot be created without a known profile
+        userChange = add(
+          {
+            address: user,
+            platform,
+            kind: 'account',
+            action: 'create',
+            account,
+            before: null,
+            after: {
+              ...d.createFields,
+              ...owned,
+              Profile: profile.name,
+              UserRole: role?.name ?? null,
+              IsActive: true,
+            },
+            reason: { rule: profile.rule, source: d.fact },
+          },
+          d.person,
+        );
+        createdIds.set(d.username.toLowerCase(), userChange.id);
+      } else {
+        const current: Record<string, unknown> = {
+          ...Object.fromEntries(
+            Object.keys(d.ownedFields).map((k) => [
+              k === 'ManagerId' ? 'Manager' : k,
+              k === 'ManagerId'
+                ? live.managerId
+                  ? (usernameById.get(live.managerId) ?? null)
+                  : null
+                : (live.fields[k] ?? null),
+            ]),
+          ),
+          Profile: live.profile,
+          UserRole: live.role,
+        };
+        const wanted: Record<string, unknown> = {
+          ...owned,
+          ...(profile ? { Profile: profile.name } : {}),
+          ...(role ? { UserRole: role.name } : {}),
+        };
+        const before: Record<string, unknown> = {};
+        const after: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(wanted)) {
+          if ((current[k] ?? null) !== (v ?? null)) {
+            before[k] = current[k] ?? null;
+            after[k] = v ?? null;
+          }
+        }
+        if (!live.isActive || live.frozen) {
+          userChange = add(
+            {
+              address: user,
+              platform,
+              kind: 'account',
+              action: 'activate',
+              account,
+              before: { IsActive: live.isActive, frozen: live.frozen },
+              after: { IsActive: true, frozen: false },
+              reason: { source: d.fact },
+            },
+            d.person,
+          );
+        }
+        if (Object.keys(after).length > 0) {
+          const rule = 'Profile' in after ? profile?.rule : 'UserRole' in after ? role?.rule : undefined;
+          userChange = add(
+            {
+              address: user,
+              platform,
+              kind: 'account',
+              action: 'update',
+              account,
+              before,
+              after,
+              reason: { ...(rule ? { rule } : {}), source: d.fact },
+              dependsOn: userChange ? [userChange.id] : [],
+            },
+            d.person,
+          );
+        }
+      }
+      const held = assignmentsByUser.get(live?.id ?? '') ?? [];
+      for (const kind of ['permissionSet', 'permissionSetGroup'] as const) {
+        const wanted = (kind === 'permissionSet' ? d.permissionSets : d.permissionSetGroups).filter(
+          (g) => !unknown(kind, g.name, d, g.rule),
+        );
+        const have = new Map(held.filter((a) => a[kind] !== undefined).map((a) => [a[kind]!, a]));
+        const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
+        for (const g of wanted) {
+          if (have.has(g.name)) continue;
+          add(
+            {
+              address: address(org, d.username, g.name),
+              platform,
+              kind,
+              action: 'grant',
+              account,
+              target: { name: g.name },
+              before: null,
+              after: { assigned: true },
+              reason: { rule: g.rule, source: d.fact },
+              dependsOn: userChange ? [userChange.id] : [],
+            },
+            d.person,
+          );
+        }
+        const wantedNames = new Set(wanted.map((g) => g.name));
+        for (const [name, a] of have) {
+          if (wantedNames.has(name)) continue;
+          add(
+            {
+              address: address(org, d.username, name),
+              platform,
+              kind,
+              action: 'revoke',
+              account,
+              target: { name, id: a.id },
+              before: { assigned: true },
+              after: null,
+              reason: { source: `not granted by any rule (${d.fact})` },
+            },
+            d.person,
+          );
+        }
+      }
+    } else if (live && d.offboard) {
+      const { settings, transfers } = d.offboard;
+      const steps: string[] = [];
+      let freeze: Change | undefined;
+      if (settings.freeze && !live.frozen) {
+        freeze = add(
+          {
+            address: user,
+            platform,
+            kind: 'account',
+            action: 'freeze',
+            account,
+            before: { frozen: false },
+            after: { frozen: true },
+            reason: { rule: 'lifecycle', source: d.fact },
+          },
+          d.person,
+        );
+        steps.push(freeze.id);
+      }
+      for (const t of transfers) {
+        const change = add(
+          {
+            address: salesforceRecords(org, d.username, t.object),
+            platform,
+            kind: 'records',
+            action: 'transfer',
+            account,
+            target: { name: t.object },
+            before: { owner: d.username },
+            after: { to: t.to },
+            reason: {
+              rule: 'lifecycle.transfer',
+              source: `${d.fact}; open ${t.object} records go to the ${t.via}`,
+            },
+            dependsOn: freeze ? [freeze.id] : [],
+          },
+          d.person,
+        );
+        steps.push(change.id);
+      }
+      if (settings.revokePermissionSets) {
+        for (const a of assignmentsByUser.get(live.id) ?? []) {
+          const kind = a.permissionSet !== undefined ? 'permissionSet' : 'permissionSetGroup';
+          const name = (a.permissionSet ?? a.permissionSetGroup)!;
+          const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
+          const change = add(
+            {
+              address: address(org, d.username, name),
+              platform,
+              kind,
+              action: 'revoke',
+              account,
+              target: { name, id: a.id },
+              before: { assigned: true },
+              after: null,
+              reason: { rule: 'lifecycle', source: d.fact },
+              dependsOn: freeze ? [freeze.id] : [],
+            },
+            d.person,
+          );
+          steps.push(change.id);
+        }
+      }
+      if (settings.deactivate) {
+        add(
+          {
+            address: user,
+            platform,
+            kind: 'account',
+            action: 'deactivate',
+            account,
+            before: { IsActive: true },
+            after: { IsActive: false },
+            reason: { rule: 'lifecycle', source: d.fact },
+            dependsOn: steps,
+          },
+          d.person,
+        );
+      }
+    }
+  }
+  // A user created with a manager who is created in the same plan waits for the manager.
+  for (const p of planned) {
+    const manager =
+      (p.change.action === 'create' ? (p.change.after as { Manager?: string | null }).Manager : undefined) ??
+      undefined;
+    const managerCreate = manager ? createdIds.get(manager.toLowerCase()) : undefined;
+    if (managerCreate && managerCreate !== p.change.id)
+      p.change.dependsOn = [...new Set([...p.change.dependsOn, managerCreate])].sort();
+  }
+  return { planned, findings };
+}

@@ -1,0 +1,62 @@
+import type { Change } from '../model/change.js';
+import type { Policy } from '../policy/policy.js';
+import { entitlementLabel, isSensitive } from './guardrails.js';
+import type { EntitlementDelta, PersonImpact } from './types.js';
+
+/** What one change means for the person: the entitlements gained and lost (UC-21, UC-25). */
+function deltas(c: Change): { gained: string[]; lost: string[] } {
+  const after = (c.after ?? {}) as Record<string, unknown>;
+  switch (c.kind) {
+    case 'permissionSet':
+    case 'permissionSetGroup':
+      return c.action === 'grant'
+        ? { gained: [entitlementLabel(c.kind, c.target!.name)], lost: [] }
+        : { gained: [], lost: [entitlementLabel(c.kind, c.target!.name)] };
+    case 'membership': {
+      const label = entitlementLabel(c.platform === 'okta' ? 'group' : 'role-membership', c.target!.name);
+      return c.action === 'grant' ? { gained: [label], lost: [] } : { gained: [], lost: [label] };
+    }
+    case 'account': {
+      const gained: string[] = [];
+      const lost: string[] = [];
+      if (c.action === 'create' || c.action === 'activate') gained.push('account');
+      if (c.action === 'deactivate' || c.action === 'suspend') lost.push('account');
+      if (typeof after.Profile === 'string') gained.push(entitlementLabel('profile', after.Profile));
+      if (typeof after.UserRole === 'string') gained.push(entitlementLabel('role', after.UserRole));
+      const before = (c.before ?? {}) as Record<string, unknown>;
+      if (c.action === 'update' && typeof before.Profile === 'string')
+        lost.push(entitlementLabel('profile', before.Profile));
+      if (c.action === 'update' && typeof before.UserRole === 'string')
+        lost.push(entitlementLabel('role', before.UserRole));
+      return { gained, lost };
+    }
+    default:
+      return { gained: [], lost: [] };
+  }
+}
+
+export function accessImpact(
+  changes: readonly Change[],
+  personOf: Map<string, string>,
+  policy: Policy,
+): PersonImpact[] {
+  const byPerson = new Map<string, PersonImpact>();
+  for (const c of changes) {
+    const person = personOf.get(c.id) ?? c.account.key;
+    const { gained, lost } = deltas(c);
+    if (gained.length === 0 && lost.length === 0) continue;
+    let impact = byPerson.get(person);
+    if (!impact) byPerson.set(person, (impact = { person, gained: [], lost: [], deprovisioned: false }));
+    const delta = (entitlement: string): EntitlementDelta => ({
+      platform: c.platform,
+      entitlement,
+      ...(c.reason.rule ? { rule: c.reason.rule } : {}),
+      ...(isSensitive(policy, c.platform, entitlement) ? { sensitive: true } : {}),
+    });
+    impact.gained.push(...gained.map(delta));
+    impact.lost.push(...lost.map(delta));
+    if (c.kind === 'account' && (c.action === 'deactivate' || c.action === 'suspend'))
+      impact.deprovisioned = true;
+  }
+  return [...byPerson.values()].sort((a, b) => a.person.localeCompare(b.person));
+}

@@ -1,0 +1,172 @@
+import { compile, type DesiredState } from '../compile/compile.js';
+import { matchesAnyGlob } from '../compile/conditions.js';
+import type { Finding } from '../compile/types.js';
+import { AccordError } from '../errors.js';
+import type { Change, ChangeAction } from '../model/change.js';
+import type { Snapshots } from '../model/snapshot.js';
+import type { State } from '../model/state.js';
+import type { Policy } from '../policy/policy.js';
+import { diffIdp } from './diff-idp.js';
+import { diffSalesforce, type Planned } from './diff-salesforce.js';
+import { fingerprints } from './fingerprint.js';
+import {
+  deprovisionCap,
+  entitlementLabel,
+  isSensitive,
+  separationOfDuties,
+  withoutProtected,
+} from './guardrails.js';
+import { accessImpact } from './impact.js';
+import { orderChanges } from './order-changes.js';
+import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
+
+export interface PlanOptions {
+  /** The instant the plan is for; exceptions expire by its date. */
+  now: Date;
+  /** Keep only changes whose address starts with one of these (plus what they depend on). */
+  targets?: string[];
+}
+
+/**
+ * Plan: Policy × Snapshots × State → Plan. Pure: no network, no clock. Compiles the desired state,
+ * diffs it per platform, applies guard rails, withholds the changes of people in conflict, orders
+ * what is left, and works out who gains and loses what.
+ */
+export function createPlan(policy: Policy, snapshots: Snapshots, state: State, options: PlanOptions): Plan {
+  const source = policy.identity.source === 'okta' ? snapshots.okta : snapshots.onelogin;
+  // A failed or empty source snapshot never means "everyone left".
+  if (!source || source.accounts.length === 0) {
+    throw new AccordError(
+      `the ${policy.identity.source} snapshot (the source of people) is empty; refusing to plan`,
+      {
+        code: 'guardrail.empty-source',
+        hint: `check the ${policy.identity.source} credentials and that the directory has users; an empty source would deprovision everyone`,
+      },
+    );
+  }
+  const desired = compile(policy, snapshots, state, { today: options.now.toISOString().slice(0, 10) });
+  const findings: Finding[] = [...desired.findings];
+  let planned: Planned[] = [];
+  for (const org of Object.keys(snapshots.salesforce).sort()) {
+    const result = diffSalesforce(
+      org,
+      snapshots.salesforce[org]!,
+      desired.salesforce.filter((d) => d.org === org),
+    );
+    planned.push(...result.planned);
+    findings.push(...result.findings);
+  }
+  const idp = diffIdp(snapshots, desired.idpAccounts, desired.groups);
+  planned.push(...idp.planned);
+  findings.push(...idp.findings);
+
+  const emails = emailIndex(snapshots);
+  const guarded = withoutProtected(planned, policy, (c) =>
+    emails.get(`${c.platform}:${c.account.key.toLowerCase()}`),
+  );
+  planned = guarded.planned;
+  findings.push(...guarded.findings);
+
+  // A person in conflict gets no changes at all until a `links` entry resolves it.
+  const conflicted = new Set(desired.conflicts.map((c) => c.person));
+  planned = planned.filter((p) => !p.person || !conflicted.has(p.person));
+  planned = withinTargets(planned, options.targets);
+
+  const changes = orderChanges(planned.map((p) => p.change));
+  const personOf = new Map(planned.filter((p) => p.person).map((p) => [p.change.id, p.person!]));
+  const peopleInScope = desired.people.filter((p) => p.inScope).length;
+  const cap = deprovisionCap(changes, personOf, policy, peopleInScope);
+  findings.push(
+    ...cap.findings,
+    ...separationOfDuties(policy, desired),
+    ...sensitiveGrants(changes, policy),
+    ...orphanFindings(desired, policy),
+  );
+  const blockedReasons = [
+    ...cap.reasons,
+    ...findings.filter((f) => f.code === 'separation-of-duties').map((f) => f.message),
+  ];
+
+  const byAction: Partial<Record<ChangeAction, number>> = {};
+  for (const c of changes) byAction[c.action] = (byAction[c.action] ?? 0) + 1;
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: options.now.toISOString(),
+    environment: policy.settings.environment,
+    policyDigest: policy.digest,
+    snapshotFingerprints: fingerprints(snapshots),
+    changes,
+    conflicts: [...desired.conflicts].sort(
+      (a, b) => a.person.localeCompare(b.person) || a.platform.localeCompare(b.platform),
+    ),
+    findings: sortFindings(findings),
+    impact: accessImpact(changes, personOf, policy),
+    summary: { byAction, total: changes.length, peopleDeprovisioned: cap.deprovisioned, peopleInScope },
+    blocked: blockedReasons.length > 0,
+    blockedReasons,
+  };
+}
+
+const emailIndex = (snapshots: Snapshots) => {
+  const out = new Map<string, string>();
+  for (const s of [snapshots.okta, snapshots.onelogin])
+    for (const a of s?.accounts ?? []) out.set(`${s!.platform}:${a.login.toLowerCase()}`, a.email);
+  for (const s of Object.values(snapshots.salesforce))
+    for (const u of s.users) out.set(`${s.platform}:${u.username.toLowerCase()}`, u.email);
+  return out;
+};
+
+function withinTargets(planned: Planned[], targets: string[] | undefined): Planned[] {
+  if (!targets || targets.length === 0) return planned;
+  const byId = new Map(planned.map((p) => [p.change.id, p]));
+  const keep = new Set<string>();
+  const visit = (id: string) => {
+    if (keep.has(id)) return;
+    keep.add(id);
+    for (const d of byId.get(id)?.change.dependsOn ?? []) visit(d);
+  };
+  for (const p of planned) if (targets.some((t) => p.change.address.startsWith(t))) visit(p.change.id);
+  return planned.filter((p) => keep.has(p.change.id));
+}
+
+function sensitiveGrants(changes: readonly Change[], policy: Policy): Finding[] {
+  const out: Finding[] = [];
+  for (const c of changes) {
+    if (c.action !== 'grant' || !c.target) continue;
+    const label = entitlementLabel(
+      c.kind === 'membership' ? (c.platform === 'okta' ? 'group' : 'role-membership') : c.kind,
+      c.target.name,
+    );
+    if (isSensitive(policy, c.platform, label))
+      out.push({
+        code: 'sensitive',
+        severity: 'warn',
+        platform: c.platform,
+        address: c.address,
+        ...(c.reason.rule ? { rule: c.reason.rule } : {}),
+        message: `grants sensitive ${label} to ${c.account.key}`,
+      });
+  }
+  return out;
+}
+
+function orphanFindings(desired: DesiredState, policy: Policy): Finding[] {
+  const patterns = policy.guardrails.protectedAccounts ?? [];
+  return Object.entries(desired.orphans).flatMap(([org, users]) =>
+    users.map((u) => ({
+      code: 'orphan-account' as const,
+      severity: 'info' as const,
+      platform: `salesforce:${org}` as const,
+      message: `${u.username} is active in ${org} (license ${u.license}) but matches no person${[u.username, u.email].some((k) => matchesAnyGlob(k, patterns)) ? ' (protected)' : ''}`,
+    })),
+  );
+}
+
+const SEVERITY = { block: 0, warn: 1, info: 2 };
+const sortFindings = (findings: Finding[]) =>
+  [...findings].sort(
+    (a, b) =>
+      SEVERITY[a.severity] - SEVERITY[b.severity] ||
+      a.code.localeCompare(b.code) ||
+      a.message.localeCompare(b.message),
+  );

@@ -1,0 +1,56 @@
+import type { Change, ChangeAction } from '../model/change.js';
+import type { Conflict, Finding } from '../compile/types.js';
+import type { PlatformId } from '../model/snapshot.js';
+
+export type { Conflict, Finding, FindingSeverity } from '../compile/types.js';
+
+/**
+ * The Plan: a plain, versioned, JSON-serialisable value. `apply` consumes a Plan, never policy
+ * directly, so what was reviewed is what runs. The same inputs give byte-identical JSON.
+ */
+export const PLAN_FORMAT_VERSION = 1;
+
+/** One entitlement gained or lost by one person, with the rule that causes it (UC-21, UC-25). */
+export interface EntitlementDelta {
+  platform: PlatformId;
+  /** `account`, `profile:<name>`, `role:<name>`, `permissionSet:<Name>`, `permissionSetGroup:<Name>`, `group:<name>`, `role-membership:<name>`. */
+  entitlement: string;
+  rule?: string;
+  sensitive?: boolean;
+}
+
+export interface PersonImpact {
+  person: string;
+  gained: EntitlementDelta[];
+  lost: EntitlementDelta[];
+  deprovisioned: boolean;
+}
+
+export interface PlanSummary {
+  /** Change counts by action. */
+  byAction: Partial<Record<ChangeAction, number>>;
+  total: number;
+  /** Distinct people losing an account somewhere (deactivate, suspend, freeze). */
+  peopleDeprovisioned: number;
+  peopleInScope: number;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** The instant the plan was computed for (input, not wall clock, so output is deterministic). */
+  createdAt: string;
+  environment: string;
+  /** sha256 of the merged policy. */
+  policyDigest: string;
+  /** sha256 per snapshot, so `apply` can tell when the world moved. */
+  snapshotFingerprints: Partial<Record<PlatformId, string>>;
+  /** Topologically ordered: every change comes after the changes it depends on. */
+  changes: Change[];
+  conflicts: Conflict[];
+  findings: Finding[];
+  impact: PersonImpact[];
+  summary: PlanSummary;
+  /** True when a guard rail blocks apply (deprovision cap, separation of duties) without `--allow-large-change`. */
+  blocked: boolean;
+  blockedReasons: string[];
+}
