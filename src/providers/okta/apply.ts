@@ -1,0 +1,325 @@
+import pLimit from 'p-limit';
+import type { Change, ChangeResult } from '../../model/change.js';
+import type { ApplyContext } from '../provider.js';
+import { isPlainRecord, lifecycleFor, rawStatusOf } from './lifecycle.js';
+import { connectionFailure, describeOktaError } from './okta-errors.js';
+import type { OktaSession } from './okta-session.js';
+import { nameKey, quote, type OktaDirectoryCache } from './snapshot.js';
+
+/**
+ * Applies changes one API call each (Okta has no batch endpoints), a few at a time, each call
+ * paced by its endpoint family's rate budget. Ids come from the change, else from the last
+ * snapshot, else from one look-up by natural key.
+ *
+ * Writes that are not idempotent (creating a user or a group, lifecycle transitions) look before
+ * they re-send after a failed attempt: the first attempt may have landed even though its answer
+ * was lost (a 5xx or a reset connection).
+ */
+
+export const APPLY_CONCURRENCY = 4;
+
+/** A change that cannot be carried out as asked, found before or without an API error. */
+class Refused extends Error {}
+
+interface Live {
+  id: string;
+  status?: string;
+  profile?: Record<string, unknown>;
+}
+
+export async function applyBatch(
+  session: OktaSession,
+  batch: Change[],
+  ctx: ApplyContext | undefined,
+  cache: OktaDirectoryCache,
+): Promise<ChangeResult[]> {
+  const limit = pLimit(APPLY_CONCURRENCY);
+  const byId = new Map<string, Promise<ChangeResult>>();
+  let done = 0;
+  const run = async (change: Change): Promise<ChangeResult> => {
+    // A dependency in the same batch must succeed first; waiting happens outside the concurrency
+    // limit so a queued dependency can't be starved by its dependents.
+    for (const dep of change.dependsOn) {
+      const result = await byId.get(dep);
+      if (result && result.status !== 'applied') {
+        return {
+          changeId: change.id,
+          status: 'skipped',
+          message: `depends on ${dep}, which was not applied`,
+        };
+      }
+    }
+    const result = await limit(() => {
+      if (ctx?.signal?.aborted) {
+        return { changeId: change.id, status: 'skipped' as const, message: 'not started: apply was aborted' };
+      }
+      return applyOne(session, change, cache);
+    });
+    done++;
+    ctx?.progress?.({
+      platform: 'okta',
+      phase: 'apply',
+      pages: done,
+      records: done,
+      done: done === batch.length,
+    });
+    return result;
+  };
+  for (const change of batch) byId.set(change.id, run(change));
+  return Promise.all(batch.map((c) => byId.get(c.id)!));
+}
+
+async function applyOne(
+  session: OktaSession,
+  change: Change,
+  cache: OktaDirectoryCache,
+): Promise<ChangeResult> {
+  try {
+    if (change.platform !== 'okta') throw new Refused(`not an Okta change (platform ${change.platform})`);
+    const ops = new Operations(session, cache);
+    switch (change.kind) {
+      case 'account':
+        return await ops.account(change);
+      case 'membership':
+        return await ops.membership(change);
+      case 'group':
+        return await ops.group(change);
+      default:
+        throw new Refused(`Okta has no ${change.kind} changes`);
+    }
+  } catch (error) {
+    const message =
+      error instanceof Refused
+        ? error.message
+        : (connectionFailure(error, session.errorContext)?.message ??
+          describeOktaError(error, session.errorContext.secrets));
+    return { changeId: change.id, status: 'failed', message };
+  }
+}
+
+const applied = (change: Change, extra: Partial<ChangeResult> = {}): ChangeResult => ({
+  changeId: change.id,
+  status: 'applied',
+  ...extra,
+});
+
+class Operations {
+  private readonly users;
+  private readonly groups;
+
+  constructor(
+    private readonly session: OktaSession,
+    private readonly cache: OktaDirectoryCache,
+  ) {
+    this.users = session.client.userApi;
+    this.groups = session.client.groupApi;
+  }
+
+  // ---- accounts -------------------------------------------------------------------------------
+
+  async account(change: Change): Promise<ChangeResult> {
+    switch (change.action) {
+      case 'create':
+        return this.createUser(change);
+      case 'update':
+        return this.updateUser(change);
+      case 'suspend':
+      case 'deactivate':
+      case 'activate':
+        return this.transition(change);
+      default:
+        throw new Refused(`Okta accounts cannot be asked to ${change.action}`);
+    }
+  }
+
+  private async createUser(change: Change): Promise<ChangeResult> {
+    const after = isPlainRecord(change.after) ? change.after : {};
+    const profile = { ...(isPlainRecord(after.profile) ? after.profile : {}) };
+    if (typeof profile.login !== 'string' || profile.login === '') profile.login = change.account.key;
+    const login = String(profile.login);
+    const activate = after.activate === true;
+    const user = await this.session.call('users', async (attempt) => {
+      if (attempt > 1) {
+        const landed = await this.findUser(login);
+        if (landed) return landed;
+      }
+      const created = await this.users.createUser({
+        body: { profile: profile as never },
+        activate,
+      });
+      return { id: created.id!, status: created.status as string | undefined };
+    });
+    this.remember(login, user);
+    return applied(change, { createdId: user.id, detail: { status: user.status } });
+  }
+
+  private async updateUser(change: Change): Promise<ChangeResult> {
+    const after = isPlainRecord(change.after) ? change.after : {};
+    const profile = isPlainRecord(after.profile) ? after.profile : undefined;
+    if (!profile || Object.keys(profile).length === 0)
+      throw new Refused('nothing to update: after.profile is empty');
+    const userId = await this.userId(change);
+    // A partial update (POST) sets the same values however often it is sent: safe to retry as is.
+    const user = await this.session.call('user', () =>
+      this.users.updateUser({ userId, user: { profile: profile as never } }),
+    );
+    if (typeof profile.login === 'string') this.remember(profile.login, { id: userId, status: user.status });
+    return applied(change);
+  }
+
+  private async transition(change: Change): Promise<ChangeResult> {
+    const userId = await this.userId(change);
+    const status =
+      rawStatusOf(change.before) ?? this.cache.statusById.get(userId) ?? (await this.liveStatus(userId));
+    const step = lifecycleFor(change.action, status);
+    if (step.kind === 'refuse') throw new Refused(step.message);
+    if (step.kind === 'noop') return applied(change, { message: step.message });
+    const after = isPlainRecord(change.after) ? change.after : {};
+    const sendEmail = typeof after.sendEmail === 'boolean' ? after.sendEmail : undefined;
+    await this.session.call('lifecycle', async (attempt) => {
+      if (attempt > 1 && step.landed) {
+        const now = await this.users.getUser({ userId });
+        if (step.landed.includes(String(now.status))) return;
+      }
+      switch (step.operation) {
+        case 'suspend':
+          return this.users.suspendUser({ userId });
+        case 'unsuspend':
+          return this.users.unsuspendUser({ userId });
+        case 'unlock':
+          return this.users.unlockUser({ userId });
+        case 'deactivate':
+          // Deactivation is where accord stops: it never deletes an Okta user.
+          return this.users.deactivateUser({ userId, sendEmail: false });
+        case 'activate':
+          await this.users.activateUser({ userId, ...(sendEmail !== undefined ? { sendEmail } : {}) });
+          return;
+        case 'reactivate':
+          await this.users.reactivateUser({ userId, ...(sendEmail !== undefined ? { sendEmail } : {}) });
+          return;
+      }
+    });
+    // Activation may land in more than one status; then the cache forgets rather than guesses.
+    if (step.landed?.length === 1) this.cache.statusById.set(userId, step.landed[0]!);
+    else this.cache.statusById.delete(userId);
+    return applied(change, { detail: { operation: step.operation, from: status } });
+  }
+
+  // ---- memberships and groups -----------------------------------------------------------------
+
+  async membership(change: Change): Promise<ChangeResult> {
+    if (change.action !== 'grant' && change.action !== 'revoke') {
+      throw new Refused(`group memberships can be granted or revoked, not ${change.action}`);
+    }
+    const groupName = change.target?.name;
+    if (!groupName && !change.target?.id) throw new Refused('a membership change needs a target group');
+    const group = await this.group$(change.target!);
+    if (group.type && group.type !== 'OKTA_GROUP') {
+      throw new Refused(
+        `${groupName ?? group.id} is an ${group.type} group; only OKTA_GROUP members can be changed`,
+      );
+    }
+    const userId = await this.userId(change);
+    // PUT and DELETE of a membership are idempotent: a retry needs no check.
+    if (change.action === 'grant') {
+      await this.session.call('group-members', () =>
+        this.groups.assignUserToGroup({ groupId: group.id, userId }),
+      );
+    } else {
+      await this.session.call('group-members', () =>
+        this.groups.unassignUserFromGroup({ groupId: group.id, userId }),
+      );
+    }
+    return applied(change);
+  }
+
+  async group(change: Change): Promise<ChangeResult> {
+    if (change.action !== 'create')
+      throw new Refused(`Okta groups can be created, not asked to ${change.action}`);
+    const after = isPlainRecord(change.after) ? change.after : {};
+    const profile = isPlainRecord(after.profile) ? after.profile : after;
+    const name = change.target?.name ?? (typeof profile.name === 'string' ? profile.name : undefined);
+    if (!name) throw new Refused('a group create needs a name');
+    const description = typeof profile.description === 'string' ? profile.description : undefined;
+    const known = this.cache.groupByName.get(nameKey(name));
+    if (known) return applied(change, { createdId: known.id, message: 'group exists already' });
+    // The last snapshot looked for this name and found nothing: the first attempt may skip the look-up.
+    const lookFirst = !this.cache.missingGroups.has(nameKey(name));
+    let existed = false;
+    const group = await this.session.call('groups', async (attempt) => {
+      if (attempt > 1 || lookFirst) {
+        const found = await this.findGroup(name);
+        if (found) {
+          existed = attempt === 1;
+          return found;
+        }
+      }
+      const created = await this.groups.createGroup({
+        group: { profile: { name, ...(description !== undefined ? { description } : {}) } },
+      });
+      return { id: created.id!, type: String(created.type ?? 'OKTA_GROUP') };
+    });
+    this.cache.groupByName.set(nameKey(name), group);
+    this.cache.missingGroups.delete(nameKey(name));
+    return applied(change, { createdId: group.id, ...(existed ? { message: 'group exists already' } : {}) });
+  }
+
+  // ---- look-ups -------------------------------------------------------------------------------
+
+  private async userId(change: Change): Promise<string> {
+    if (change.account.id) return change.account.id;
+    const cached = this.cache.userIdByLogin.get(nameKey(change.account.key));
+    if (cached) return cached;
+    const found = await this.session.call('users', () => this.findUser(change.account.key));
+    if (!found) throw new Refused(`no Okta user with login ${change.account.key}`);
+    this.remember(change.account.key, found);
+    return found.id;
+  }
+
+  private async liveStatus(userId: string): Promise<string> {
+    const user = await this.session.call('user', () => this.users.getUser({ userId }));
+    return String(user.status ?? '');
+  }
+
+  private async group$(target: { name: string; id?: string }): Promise<{ id: string; type?: string }> {
+    if (target.id) return { id: target.id, ...this.cache.groupByName.get(nameKey(target.name ?? '')) };
+    const cached = this.cache.groupByName.get(nameKey(target.name));
+    if (cached) return cached;
+    const found = await this.session.call('groups', () => this.findGroup(target.name));
+    if (!found) throw new Refused(`no Okta group named ${target.name}`);
+    this.cache.groupByName.set(nameKey(target.name), found);
+    return found;
+  }
+
+  /**
+   * One page of `filter=profile.login eq "..."`: unlike `search`, filter reads are not served from
+   * the eventually consistent index, so a user created a moment ago is found. Not retried here:
+   * callers run it inside their own retried call.
+   */
+  private async findUser(login: string): Promise<Live | undefined> {
+    const page = await firstPage(
+      await this.users.listUsers({ filter: `profile.login eq ${quote(login)}`, limit: 2 }),
+    );
+    const user = page.find((u) => nameKey(String(u.profile?.login ?? '')) === nameKey(login));
+    return user?.id ? { id: user.id, status: user.status as string | undefined } : undefined;
+  }
+
+  /** `q` (a name prefix match) rather than `search`, which Okta serves from an eventually consistent index. */
+  private async findGroup(name: string): Promise<{ id: string; type: string } | undefined> {
+    const page = await firstPage(await this.groups.listGroups({ q: name, limit: 10_000 }));
+    const matches = page.filter((g) => nameKey(String(g.profile?.name ?? '')) === nameKey(name));
+    const group = matches.find((g) => g.profile?.name === name) ?? matches[0];
+    return group?.id ? { id: group.id, type: String(group.type ?? '') } : undefined;
+  }
+
+  private remember(login: string, user: { id: string; status?: string | undefined }): void {
+    this.cache.userIdByLogin.set(nameKey(login), user.id);
+    if (user.status) this.cache.statusById.set(user.id, user.status);
+  }
+}
+
+type Item = { id?: string; status?: unknown; type?: unknown; profile?: Record<string, unknown> };
+
+async function firstPage(collection: { getNextPage(): Promise<Record<string, unknown>[]> }): Promise<Item[]> {
+  return (await collection.getNextPage()) as Item[];
+}

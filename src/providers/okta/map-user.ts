@@ -1,0 +1,113 @@
+import type { AccountStatus, Attributes, IdpAccount, IdpGroup } from '../../model/snapshot.js';
+
+/**
+ * Okta users and groups in accord's neutral shapes. The profile's standard fields get the neutral
+ * attribute names policy uses; every other profile attribute keeps its Okta name.
+ */
+
+/** What the mapping reads of a user; the SDK's User class fits it. */
+export interface OktaUserLike {
+  id?: string;
+  status?: string;
+  lastUpdated?: Date | string;
+  profile?: Record<string, unknown>;
+}
+
+export interface OktaGroupLike {
+  id?: string;
+  type?: string;
+  profile?: { name?: string } & Record<string, unknown>;
+}
+
+const STATUS: Record<string, AccountStatus> = {
+  ACTIVE: 'active',
+  PASSWORD_EXPIRED: 'active',
+  RECOVERY: 'active',
+  STAGED: 'staged',
+  PROVISIONED: 'staged',
+  SUSPENDED: 'suspended',
+  LOCKED_OUT: 'locked',
+  DEPROVISIONED: 'deprovisioned',
+};
+
+/**
+ * An unknown future status counts as staged: neither active (which would keep access flowing) nor
+ * deprovisioned (which would start offboarding).
+ */
+export const accountStatus = (raw: string | undefined): AccountStatus => STATUS[raw ?? ''] ?? 'staged';
+
+const GROUP_KIND: Record<string, IdpGroup['kind']> = {
+  OKTA_GROUP: 'managed',
+  APP_GROUP: 'app',
+  BUILT_IN: 'builtin',
+};
+
+/** Unknown group types are treated as app groups: read-only to accord, like APP_GROUP. */
+export const groupKind = (type: string | undefined): IdpGroup['kind'] => GROUP_KIND[type ?? ''] ?? 'app';
+
+/** Okta profile fields that become a neutral attribute of another name. */
+const RENAMED: Record<string, string> = {
+  countryCode: 'country',
+};
+/** Neutral names the mapping computes itself; a profile field of the same name doesn't override them. */
+const DERIVED = new Set(['manager', 'phone']);
+
+function text(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(',');
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
+}
+
+const nonEmpty = (value: unknown): string | null => {
+  const t = text(value);
+  return t === null || t.trim() === '' ? null : t;
+};
+
+/**
+ * Maps one user. `loginById` resolves `managerId` to the manager's login from the users already
+ * read, so no call is made per manager.
+ */
+export function toIdpAccount(user: OktaUserLike, loginById: ReadonlyMap<string, string>): IdpAccount {
+  const profile = user.profile ?? {};
+  const attributes: Attributes = {};
+  for (const [name, value] of Object.entries(profile)) {
+    if (DERIVED.has(name)) continue;
+    attributes[RENAMED[name] ?? name] = text(value);
+  }
+  const login = text(profile.login) ?? '';
+  const email = text(profile.email) ?? '';
+  attributes.login = login;
+  attributes.email = email;
+  const managerId = nonEmpty(profile.managerId);
+  attributes.manager = (managerId ? loginById.get(managerId) : undefined) ?? nonEmpty(profile.manager);
+  attributes.phone = nonEmpty(profile.mobilePhone) ?? nonEmpty(profile.primaryPhone);
+  for (const name of ['firstName', 'lastName', 'displayName', 'employeeNumber', 'department', 'title']) {
+    attributes[name] ??= null;
+  }
+  for (const name of ['division', 'city', 'country', 'userType']) attributes[name] ??= null;
+  const rawStatus = user.status ?? '';
+  const lastUpdated =
+    user.lastUpdated instanceof Date ? user.lastUpdated.toISOString() : (user.lastUpdated ?? undefined);
+  return {
+    id: user.id ?? '',
+    login,
+    email,
+    status: accountStatus(rawStatus),
+    rawStatus,
+    attributes,
+    ...(lastUpdated ? { lastUpdated } : {}),
+  };
+}
+
+export function toIdpGroup(group: OktaGroupLike, memberIds: string[]): IdpGroup {
+  return {
+    id: group.id ?? '',
+    name: group.profile?.name ?? '',
+    kind: groupKind(group.type),
+    memberIds,
+  };
+}

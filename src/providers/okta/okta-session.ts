@@ -1,0 +1,122 @@
+import okta from '@okta/okta-sdk-nodejs';
+import { RateBudget, type BucketReading } from '../http/rate-limit.js';
+import { realSleep, withRetry } from '../http/retry.js';
+import type { OktaConnectionSettings } from './connection.js';
+import { classifyOktaError, type OktaErrorContext } from './okta-errors.js';
+import { bucketOf, rateReading, type OktaBucket } from './rate-buckets.js';
+
+/**
+ * The SDK client with accord's pacing and retries around every call.
+ *
+ * Retries: the SDK's DefaultRequestExecutor retries only 429s, so it runs with `maxRetries: 0` and
+ * every call goes through `withRetry` instead, which also covers 5xx and network failures and lets
+ * writes verify before they are re-sent. One retry loop, never two stacked.
+ *
+ * Pacing: the executor's `response` event hands over every response (the token endpoint's too), and
+ * its `X-Rate-Limit-*` headers feed a RateBudget bucket per endpoint family; each call waits on
+ * its family's bucket before it is sent.
+ */
+
+export interface OktaSessionOptions {
+  /** Injected by tests so retry and rate-limit waits take no time. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts per call, the first included. @default 5 */
+  maxAttempts?: number;
+  /** @default 200 */
+  baseDelayMs?: number;
+  /** @default 30000 */
+  maxDelayMs?: number;
+  onRetry?: (info: { bucket: OktaBucket; attempt: number; delayMs: number; reason: string }) => void;
+  now?: () => number;
+}
+
+export class OktaSession {
+  readonly client: okta.Client;
+  readonly budget: RateBudget;
+  readonly errorContext: OktaErrorContext;
+  private readonly options: OktaSessionOptions;
+  private readonly now: () => number;
+
+  constructor(settings: OktaConnectionSettings, options: OktaSessionOptions = {}) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.budget = new RateBudget('okta', { sleep: options.sleep ?? realSleep, now: this.now });
+    const executor = new okta.DefaultRequestExecutor({ maxRetries: 0, requestTimeout: 0 });
+    executor.on('response', (response: { url?: string; headers?: { get(name: string): string | null } }) => {
+      const bucket = response.url ? bucketOf(response.url) : undefined;
+      const headers = response.headers;
+      if (!bucket || !headers) return;
+      const reading = rateReading((name) => headers.get(name), this.now());
+      if (reading) this.budget.observe(bucket, reading);
+    });
+    const base = settings.orgUrl.origin + settings.orgUrl.pathname.replace(/\/+$/, '');
+    const auth = settings.auth;
+    this.client = new okta.Client({
+      orgUrl: base,
+      // The SDK's GET cache has no TTL: a re-read after a write elsewhere would see stale data.
+      cacheMiddleware: null,
+      requestExecutor: executor,
+      ...(auth.mode === 'SSWS'
+        ? { authorizationMode: 'SSWS', token: auth.token }
+        : {
+            authorizationMode: 'PrivateKey',
+            clientId: auth.clientId,
+            scopes: auth.scopes,
+            privateKey: auth.privateKey,
+            ...(auth.keyId ? { keyId: auth.keyId } : {}),
+          }),
+    });
+    this.errorContext = {
+      orgUrlVariable: settings.variables.orgUrlEnv,
+      credentialVariables: settings.credentialVariables,
+      ...(auth.mode === 'PrivateKey' ? { privateKeyVariable: settings.variables.privateKeyEnv } : {}),
+      secrets: settings.secrets,
+      orgUrl: base,
+    };
+  }
+
+  /** One request, paced on its bucket and retried on 429, 5xx and network failures. */
+  call<T>(bucket: OktaBucket, op: (attempt: number) => Promise<T>): Promise<T> {
+    return withRetry(
+      async (attempt) => {
+        await this.budget.wait(bucket);
+        return op(attempt);
+      },
+      (error) => classifyOktaError(error, this.now),
+      {
+        platform: 'okta',
+        ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
+        ...(this.options.baseDelayMs !== undefined ? { baseDelayMs: this.options.baseDelayMs } : {}),
+        ...(this.options.maxDelayMs !== undefined ? { maxDelayMs: this.options.maxDelayMs } : {}),
+        sleep: this.options.sleep ?? realSleep,
+        onRetry: (info) => this.options.onRetry?.({ bucket, ...info }),
+      },
+    );
+  }
+
+  /**
+   * Every item of a list, page by page. Each page is its own retried call: the Collection moves its
+   * cursor only after a page arrived, so a retry asks for the same page again. `T` is what the
+   * caller reads of each item (the SDK's model classes are wider).
+   */
+  async list<T>(
+    bucket: OktaBucket,
+    open: () => Promise<Pick<okta.Collection<unknown>, 'nextUri' | 'getNextPage'>>,
+    onPage?: (items: T[], pages: number) => void,
+  ): Promise<T[]> {
+    const collection = await open();
+    const all: T[] = [];
+    let pages = 0;
+    while (collection.nextUri) {
+      const items = (await this.call(bucket, () => collection.getNextPage())) as T[];
+      pages++;
+      for (const item of items) all.push(item);
+      onPage?.(items, pages);
+    }
+    return all;
+  }
+
+  readings(): Record<string, BucketReading> {
+    return this.budget.readings();
+  }
+}

@@ -1,0 +1,40 @@
+import type { Change, ChangeAction, ChangeKind, ChangeResult } from '../../model/change.js';
+import type { IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
+import type { ApplyContext, Progress, Provider } from '../provider.js';
+import type { BucketReading } from '../http/rate-limit.js';
+import { applyBatch } from './apply.js';
+import type { OktaConnectionSettings } from './connection.js';
+import { OktaSession, type OktaSessionOptions } from './okta-session.js';
+import { emptyCache, readSnapshot, type OktaDirectoryCache } from './snapshot.js';
+
+export type OktaProviderOptions = OktaSessionOptions;
+
+/** The Okta org through @okta/okta-sdk-nodejs 8. */
+export class OktaProvider implements Provider<IdpSnapshot> {
+  readonly id = 'okta' as const;
+  private readonly session: OktaSession;
+  /** Ids by natural key from the last snapshot and the changes applied since. */
+  private readonly cache: OktaDirectoryCache = emptyCache();
+
+  constructor(settings: OktaConnectionSettings, options: OktaProviderOptions = {}) {
+    this.session = new OktaSession(settings, options);
+  }
+
+  snapshot(scope: SnapshotScope, progress?: Progress): Promise<IdpSnapshot> {
+    return readSnapshot(this.session, scope, progress, this.cache);
+  }
+
+  apply(batch: Change[], ctx?: ApplyContext): Promise<ChangeResult[]> {
+    return applyBatch(this.session, batch, ctx, this.cache);
+  }
+
+  /** Okta has no batch endpoints: every change is its own call (apply still runs a few at once). */
+  maxBatch(_kind: ChangeKind, _action: ChangeAction): number {
+    return 1;
+  }
+
+  /** The latest rate-limit readings per endpoint family, for diagnostics and tests. */
+  rateReadings(): Record<string, BucketReading> {
+    return this.session.readings();
+  }
+}
