@@ -52,7 +52,11 @@ function banners(plan: Plan): string[] {
     const names = leaving.slice(0, 10).map((p) => code(p.person));
     const more = leaving.length > names.length ? `, and ${leaving.length - names.length} more` : '';
     const who = names.length > 0 ? `: ${names.join(', ')}${more}` : '';
-    out.push('> [!WARNING]', `> This plan deprovisions **${plural(count, 'person')}**${who}.`, '');
+    out.push(
+      '> [!WARNING]',
+      `> This plan deprovisions **${count === 1 ? '1 person' : `${count} people`}**${who}.`,
+      '',
+    );
   }
   return out;
 }

@@ -95,7 +95,8 @@ export function summaryLine(plan: Plan): string {
     return `Plan: ${parts.join(', ')}.`;
   }
   if (plan.conflicts.length > 0) {
-    return `No changes to apply; ${plural(plan.conflicts.length, 'conflict')} hold back changes.`;
+    const n = plan.conflicts.length;
+    return `No changes to apply; ${plural(n, 'conflict')} ${n === 1 ? 'holds' : 'hold'} back changes.`;
   }
   return 'No changes. Live state matches the policy.';
 }
@@ -140,8 +141,9 @@ export function changeDetail(change: Change): string {
     .join(', ');
 }
 
+/** One line always: a multi-line fact would break the one-line-per-change layout and diff blocks. */
 export const reasonText = (reason: Change['reason']): string =>
-  reason.rule ? `${reason.rule}: ${reason.source}` : reason.source;
+  (reason.rule ? `${reason.rule}: ${reason.source}` : reason.source).replace(/\s*\r?\n\s*/g, ' ');
 
 function colourFor(c: ChalkInstance, mark: ChangeMark): (s: string) => string {
   if (mark === '+') return c.green;
