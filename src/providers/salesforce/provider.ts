@@ -1,0 +1,195 @@
+import type { Change, ChangeAction, ChangeKind, ChangeResult } from '../../model/change.js';
+import {
+  salesforcePlatform,
+  type PlatformId,
+  type SalesforceSnapshot,
+  type SnapshotScope,
+} from '../../model/snapshot.js';
+import type { ApplyContext, Progress, Provider, ProviderConfig } from '../provider.js';
+import type { RetryOptions } from '../http/retry.js';
+import { grantAssignments, revokeAssignments } from './assignments.js';
+import { authenticate } from './auth.js';
+import { Catalogue } from './catalogue.js';
+import { COLLECTION_SIZE, type Outcome } from './collections.js';
+import { DEFAULT_API_RESERVE, DEFAULT_API_VERSION, salesforceEnvNames } from './env.js';
+import { Session, type TransportRetry } from './session.js';
+import { readSnapshot } from './snapshot.js';
+import { DEFAULT_BULK_THRESHOLD, transferRecords } from './transfer.js';
+import { createUsers, freezeUsers, updateUsers, type Outcomes, type Writer } from './users.js';
+
+/**
+ * One Salesforce org through jsforce 3. It connects on first use, reads snapshots by SOQL and
+ * applies changes through sObject Collections (Bulk API 2.0 for large ownership transfers).
+ * Run-stopping failures (daily limit reserve, credentials, unreachable org) are thrown as
+ * AccordErrors; everything else is reported on the change it concerns.
+ */
+
+export interface SalesforceProviderOptions {
+  /** Open records above which a transfer uses Bulk API 2.0. @default 2000 */
+  transferBulkThreshold?: number;
+  /** accord's retries (POST/PATCH writes, resets jsforce does not retry). */
+  retry?: Omit<RetryOptions, 'platform'>;
+  /** jsforce's own retries of GET, PUT and DELETE (jsforce waits 500 ms, doubling, by default). */
+  transportRetry?: TransportRetry;
+  /** @default 1000 */
+  bulkPollIntervalMs?: number;
+  /** @default 600000 */
+  bulkPollTimeoutMs?: number;
+  /** Clock for the JWT assertion's expiry. */
+  now?: () => number;
+}
+
+type Handler = (writer: Writer, changes: Change[]) => Promise<Outcomes>;
+
+const userFields = (change: Change) =>
+  change.after && typeof change.after === 'object' && !Array.isArray(change.after)
+    ? (change.after as Record<string, unknown>)
+    : undefined;
+
+/** Handlers in the order a mixed batch is applied: users exist before they are granted anything. */
+const HANDLERS: [ChangeKind, ChangeAction, Handler][] = [
+  ['account', 'create', createUsers],
+  ['account', 'update', (w, c) => updateUsers(w, c, userFields)],
+  ['account', 'activate', (w, c) => updateUsers(w, c, () => ({ IsActive: true }))],
+  ['permissionSet', 'grant', (w, c) => grantAssignments(w, 'permissionSet', c)],
+  ['permissionSetGroup', 'grant', (w, c) => grantAssignments(w, 'permissionSetGroup', c)],
+  ['permissionSet', 'revoke', (w, c) => revokeAssignments(w, 'permissionSet', c)],
+  ['permissionSetGroup', 'revoke', (w, c) => revokeAssignments(w, 'permissionSetGroup', c)],
+  ['account', 'freeze', freezeUsers],
+  // transfers run here, between freezing and deactivating (see apply)
+  ['account', 'deactivate', (w, c) => updateUsers(w, c, () => ({ IsActive: false }))],
+];
+
+export class SalesforceProvider implements Provider<SalesforceSnapshot> {
+  readonly id: PlatformId;
+  private session: Promise<Session> | undefined;
+  private lastSnapshot: SalesforceSnapshot | undefined;
+  private catalogue: Catalogue | undefined;
+
+  constructor(
+    readonly org: string,
+    private readonly config: ProviderConfig,
+    private readonly options: SalesforceProviderOptions = {},
+  ) {
+    this.id = salesforcePlatform(org);
+  }
+
+  private connect(): Promise<Session> {
+    if (!this.session) {
+      const settings = this.config.policy.platforms.salesforce?.[this.org];
+      const retry = this.options.retry ?? {};
+      this.session = authenticate({
+        platform: this.id,
+        names: salesforceEnvNames(this.org, settings),
+        env: this.config.env,
+        version: settings?.apiVersion ?? DEFAULT_API_VERSION,
+        retry,
+        now: this.options.now,
+      }).then(
+        (auth) =>
+          new Session(
+            this.id,
+            auth,
+            settings?.apiReserve ?? DEFAULT_API_RESERVE,
+            retry,
+            this.options.transportRetry,
+          ),
+      );
+      // A failed connection is tried again on the next call rather than remembered.
+      this.session.catch(() => (this.session = undefined));
+    }
+    return this.session;
+  }
+
+  async snapshot(scope: SnapshotScope, progress?: Progress): Promise<SalesforceSnapshot> {
+    const session = await this.connect();
+    const snapshot = await readSnapshot(session, this.org, scope, progress);
+    this.lastSnapshot = snapshot;
+    this.catalogue = new Catalogue(session, snapshot);
+    return snapshot;
+  }
+
+  async apply(batch: Change[], ctx: ApplyContext = {}): Promise<ChangeResult[]> {
+    const results = new Map<Change, ChangeResult>();
+    const mine = batch.filter((c) => {
+      if (c.platform === this.id) return true;
+      results.set(c, {
+        changeId: c.id,
+        status: 'failed',
+        message: `${c.id} is for ${c.platform}, not ${this.id}`,
+      });
+      return false;
+    });
+    if (mine.length > 0) {
+      const session = await this.connect();
+      this.catalogue ??= new Catalogue(session, this.lastSnapshot);
+      const writer: Writer = { session, catalogue: this.catalogue, signal: ctx.signal };
+      const record = (change: Change, outcome: Outcome, detail?: Record<string, unknown>) =>
+        results.set(change, toResult(change, outcome, detail));
+      const pick = (kind: ChangeKind, action: ChangeAction) =>
+        mine.filter((c) => c.kind === kind && c.action === action && !results.has(c));
+
+      for (const [kind, action, handle] of HANDLERS) {
+        if (kind === 'account' && action === 'deactivate')
+          await this.transfers(writer, pick('records', 'transfer'), record);
+        const changes = pick(kind, action);
+        if (changes.length === 0) continue;
+        if (ctx.signal?.aborted) {
+          for (const c of changes)
+            record(c, { status: 'skipped', message: 'not started: the apply was aborted' });
+          continue;
+        }
+        for (const [change, outcome] of await handle(writer, changes)) record(change, outcome);
+      }
+      for (const c of mine)
+        if (!results.has(c))
+          record(c, {
+            status: 'failed',
+            message:
+              c.kind === 'account' && c.action === 'suspend'
+                ? 'Salesforce users cannot be suspended; freeze or deactivate them'
+                : `${this.id} does not support ${c.action} of ${c.kind}`,
+          });
+    }
+    return batch.map((c) => results.get(c)!);
+  }
+
+  private async transfers(
+    writer: Writer,
+    changes: Change[],
+    record: (change: Change, outcome: Outcome, detail?: Record<string, unknown>) => void,
+  ): Promise<void> {
+    for (const change of changes) {
+      if (writer.signal?.aborted) {
+        record(change, { status: 'skipped', message: 'not started: the apply was aborted' });
+        continue;
+      }
+      const { outcome, detail } = await transferRecords(writer, change, {
+        bulkThreshold: this.options.transferBulkThreshold ?? DEFAULT_BULK_THRESHOLD,
+        bulkPollIntervalMs: this.options.bulkPollIntervalMs ?? 1000,
+        bulkPollTimeoutMs: this.options.bulkPollTimeoutMs ?? 600_000,
+      });
+      record(change, outcome, detail);
+    }
+  }
+
+  maxBatch(kind: ChangeKind, _action: ChangeAction): number {
+    return kind === 'records' ? 1 : COLLECTION_SIZE;
+  }
+}
+
+function toResult(change: Change, outcome: Outcome, detail?: Record<string, unknown>): ChangeResult {
+  const note = outcome.status === 'applied' && outcome.note ? { note: outcome.note } : undefined;
+  const merged = detail || note ? { ...detail, ...note } : undefined;
+  const createdId =
+    outcome.status === 'applied' && outcome.id && (change.action === 'create' || change.action === 'grant')
+      ? outcome.id
+      : undefined;
+  return {
+    changeId: change.id,
+    status: outcome.status,
+    ...(createdId ? { createdId } : {}),
+    ...(outcome.status !== 'applied' ? { message: outcome.message } : {}),
+    ...(merged ? { detail: merged } : {}),
+  };
+}
