@@ -1,4 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { setupServer } from 'msw/node';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stderrProgress } from '../../src/cli/progress.js';
 import { AccordError } from '../../src/errors.js';
 import type {
@@ -10,6 +13,13 @@ import type {
 } from '../../src/model/snapshot.js';
 import type { Progress, ProgressEvent, Provider } from '../../src/providers/provider.js';
 import { snapshotAll } from '../../src/providers/snapshot-all.js';
+import { createProviders } from '../../src/providers/registry.js';
+import { snapshotScope } from '../../src/providers/scope.js';
+import type { Policy } from '../../src/policy/policy.js';
+import { loadPolicy } from '../../src/policy/validate.js';
+import { createSandbox } from '../../src/sandbox/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const scope: SnapshotScope = {
   oktaGroups: ['Sales'],
@@ -202,5 +212,59 @@ describe('stderrProgress', () => {
     const plain = terminal(true);
     stderrProgress(plain, { NO_COLOR: '1' })!(event('okta', 'users', 1, 2));
     expect(plain.written.join('')).not.toContain('\x1b[1m');
+  });
+});
+
+describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
+  const sandbox = createSandbox({ people: 120 });
+  const server = setupServer(...sandbox.handlers);
+  let policy: Policy;
+
+  beforeAll(async () => {
+    server.listen({ onUnhandledFrame: 'error' });
+    const result = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
+    policy = result.policy!;
+  });
+  afterAll(() => server.close());
+  beforeEach(() => sandbox.instrument.reset());
+
+  it('creates one provider per platform and org the demo policy declares', () => {
+    const providers = createProviders({ policy, env: sandbox.env });
+    expect(providers.map((p) => p.id)).toEqual(['okta', 'onelogin', 'salesforce:prod', 'salesforce:emea']);
+  });
+
+  it('reads every platform of the demo policy', async () => {
+    const tenants = ['okta', 'onelogin', 'salesforce:prod', 'salesforce:emea'] as const;
+    const events: ProgressEvent[] = [];
+    const snapshots = await snapshotAll(
+      createProviders({ policy, env: sandbox.env }),
+      snapshotScope(policy),
+      (e) => events.push(e),
+    );
+    const calls = tenants.map((tenant) => sandbox.instrument.count({ tenant }));
+    // Every platform is read, and reports its pages as it goes.
+    for (const [i, tenant] of tenants.entries()) {
+      expect(calls[i]).toBeGreaterThan(0);
+      expect(events.some((e) => e.platform === tenant && e.pages > 0)).toBe(true);
+    }
+    // Reading again costs exactly the same calls: nothing depends on timing or order.
+    sandbox.instrument.reset();
+    await snapshotAll(createProviders({ policy, env: sandbox.env }), snapshotScope(policy));
+    expect(tenants.map((tenant) => sandbox.instrument.count({ tenant }))).toEqual(calls);
+    expect(snapshots.okta?.accounts.length).toBe(sandbox.stores.okta.users().length);
+    expect(snapshots.onelogin?.accounts.length).toBeGreaterThan(0);
+    expect(Object.keys(snapshots.salesforce).sort()).toEqual(['emea', 'prod']);
+    expect(snapshots.salesforce.prod?.users.length).toBeGreaterThan(0);
+  });
+
+  it('fails as a whole, naming the variable, when one org rejects its credentials', async () => {
+    const env = { ...sandbox.env, SF_EMEA_ACCESS_TOKEN: 'wrong-token-value' };
+    const providers = createProviders({ policy, env });
+    const error = await snapshotAll(providers, snapshotScope(policy)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccordError);
+    expect((error as AccordError).message).toMatch(
+      /^salesforce:emea: authentication failed \(401\); check .*SF_EMEA_ACCESS_TOKEN/,
+    );
+    expect((error as AccordError).message).not.toContain('wrong-token-value');
   });
 });
