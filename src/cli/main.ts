@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
+import { registerGraph } from './graph.js';
+import { registerPlan } from './plan.js';
 import { registerSandbox } from './sandbox.js';
 import { registerValidate } from './validate.js';
 
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true });
   registerValidate(program);
+  registerPlan(program);
+  registerGraph(program);
   registerSandbox(program);
   return program;
 }

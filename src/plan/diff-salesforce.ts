@@ -1,7 +1,7 @@
 import type { DesiredSalesforceUser } from '../compile/desired-salesforce.js';
 import type { Finding } from '../compile/types.js';
 import type { Change } from '../model/change.js';
-import type { SalesforceSnapshot } from '../model/snapshot.js';
+import type { SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
 import {
   salesforcePermissionSet,
   salesforcePermissionSetGroup,
@@ -9,6 +9,21 @@ import {
   salesforceUser,
 } from './addresses.js';
 import { makeChange, type ChangeInput } from './make-change.js';
+
+/** A User field's live value: fields with a typed home in the snapshot are read from there. */
+const TYPED: Record<string, keyof SalesforceUser> = {
+  EmployeeNumber: 'employeeNumber',
+  FederationIdentifier: 'federationId',
+  Email: 'email',
+  FirstName: 'firstName',
+  LastName: 'lastName',
+  Alias: 'alias',
+  Username: 'username',
+};
+const liveField = (u: SalesforceUser, field: string): unknown => {
+  const typed = TYPED[field];
+  return (typed ? u[typed] : u.fields[field]) ?? null;
+};
 
 /** A change with the person it belongs to (conflicts hold back every change of their person). */
 export interface Planned {
@@ -101,7 +116,7 @@ export function diffSalesforce(
                 ? live.managerId
                   ? (usernameById.get(live.managerId) ?? null)
                   : null
-                : (live.fields[k] ?? null),
+                : liveField(live, k),
             ]),
           ),
           Profile: live.profile,

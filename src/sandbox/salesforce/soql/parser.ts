@@ -112,7 +112,8 @@ class Parser {
     const select = this.selectList(nested);
     this.expectKeyword('FROM');
     const fromToken = this.next();
-    if (fromToken.type !== 'ident' || RESERVED.has(fromToken.value.toUpperCase()))
+    // `Group` is an sObject (queues, public groups) as well as a keyword: after FROM it is a name.
+    if (fromToken.type !== 'ident' || (RESERVED.has(fromToken.value.toUpperCase()) && fromToken.value.toUpperCase() !== 'GROUP'))
       throw this.unexpected(fromToken);
     const query: Query = {
       select,

@@ -1,0 +1,60 @@
+import { Option, type Command } from 'commander';
+import { palette } from '../render/colors.js';
+import { renderPlanJson } from '../render/plan-json.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { computePlan, writePlanFile, type PlanInputOptions } from './compute-plan.js';
+import { formatOption, withPolicyOptions } from './options.js';
+
+interface PlanOptions extends PlanInputOptions {
+  format: 'text' | 'markdown' | 'json';
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
+export const withPlanInputOptions = (command: Command): Command =>
+  withPolicyOptions(command)
+    .option('--state <file>', 'state file (default: state/<environment>.state.json)')
+    .option(
+      '--target <address-prefix...>',
+      'plan only changes whose address starts with this (and what they depend on)',
+    )
+    .option(
+      '--sandbox',
+      'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
+    )
+    .addOption(new Option('--people <n>', 'people in the sandbox company').argParser(Number).default(300))
+    .addOption(new Option('--seed <n>', 'seed of the sandbox company').argParser(Number).default(42));
+
+export function registerPlan(program: Command): void {
+  withPlanInputOptions(
+    program
+      .command('plan')
+      .description(
+        'read live state, compile the policy and show the ordered change set (exit 0; with --detailed-exitcode 0 none, 1 error, 2 changes)',
+      ),
+  )
+    .addOption(formatOption(['text', 'markdown', 'json'], 'text'))
+    .option(
+      '-o, --out <file>',
+      'save the plan (JSON, with policy digest and snapshot fingerprints) for `accord apply`',
+    )
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are changes, 1 on error')
+    .action(async (options: PlanOptions) => {
+      const { plan, close } = await computePlan(options);
+      try {
+        if (options.out) await writePlanFile(options.out, renderPlanJson(plan));
+        if (options.format === 'json') process.stdout.write(renderPlanJson(plan));
+        else if (options.format === 'markdown')
+          process.stdout.write(renderPlanMarkdown(plan).join('\n\n<!-- accord: next comment -->\n\n'));
+        else process.stdout.write(`${renderPlanText(plan, palette())}\n`);
+        if (options.out)
+          process.stderr.write(
+            `Saved the plan to ${options.out}; apply it with: accord apply ${options.out}\n`,
+          );
+        process.exitCode = options.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
+      } finally {
+        await close();
+      }
+    });
+}
