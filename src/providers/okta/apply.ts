@@ -12,8 +12,8 @@ import { nameKey, quote, type OktaDirectoryCache } from './snapshot.js';
  * snapshot, else from one look-up by natural key.
  *
  * Writes that are not idempotent (creating a user or a group, lifecycle transitions) look before
- * they re-send after a failed attempt: the first attempt may have landed even though its answer
- * was lost (a 5xx or a reset connection).
+ * they re-send after a 5xx or a lost connection: the earlier attempt may have landed even though
+ * its answer was lost. After a 429 they re-send at once, since Okta refused it unprocessed.
  */
 
 export const APPLY_CONCURRENCY = 4;
@@ -37,6 +37,8 @@ export async function applyBatch(
   const byId = new Map<string, Promise<ChangeResult>>();
   let done = 0;
   const run = async (change: Change): Promise<ChangeResult> => {
+    // Lets every change of the batch register its promise before any looks up its dependencies.
+    await Promise.resolve();
     // A dependency in the same batch must succeed first; waiting happens outside the concurrency
     // limit so a queued dependency can't be starved by its dependents.
     for (const dep of change.dependsOn) {
@@ -138,8 +140,8 @@ class Operations {
     if (typeof profile.login !== 'string' || profile.login === '') profile.login = change.account.key;
     const login = String(profile.login);
     const activate = after.activate === true;
-    const user = await this.session.call('users', async (attempt) => {
-      if (attempt > 1) {
+    const user = await this.session.call('users', async (_attempt, { mayHaveLanded }) => {
+      if (mayHaveLanded) {
         const landed = await this.findUser(login);
         if (landed) return landed;
       }
@@ -169,15 +171,15 @@ class Operations {
 
   private async transition(change: Change): Promise<ChangeResult> {
     const userId = await this.userId(change);
-    const status =
-      rawStatusOf(change.before) ?? this.cache.statusById.get(userId) ?? (await this.liveStatus(userId));
+    const known = rawStatusOf(change.before) ?? this.cache.statusById.get(userId);
+    const status = known ?? (change.action === 'activate' ? await this.liveStatus(userId) : undefined);
     const step = lifecycleFor(change.action, status);
     if (step.kind === 'refuse') throw new Refused(step.message);
     if (step.kind === 'noop') return applied(change, { message: step.message });
     const after = isPlainRecord(change.after) ? change.after : {};
     const sendEmail = typeof after.sendEmail === 'boolean' ? after.sendEmail : undefined;
-    await this.session.call('lifecycle', async (attempt) => {
-      if (attempt > 1 && step.landed) {
+    await this.session.call('lifecycle', async (_attempt, { mayHaveLanded }) => {
+      if (mayHaveLanded && step.landed) {
         const now = await this.users.getUser({ userId });
         if (step.landed.includes(String(now.status))) return;
       }
@@ -202,7 +204,7 @@ class Operations {
     // Activation may land in more than one status; then the cache forgets rather than guesses.
     if (step.landed?.length === 1) this.cache.statusById.set(userId, step.landed[0]!);
     else this.cache.statusById.delete(userId);
-    return applied(change, { detail: { operation: step.operation, from: status } });
+    return applied(change, { detail: { operation: step.operation, ...(status ? { from: status } : {}) } });
   }
 
   // ---- memberships and groups -----------------------------------------------------------------
@@ -243,17 +245,20 @@ class Operations {
     const description = typeof profile.description === 'string' ? profile.description : undefined;
     const known = this.cache.groupByName.get(nameKey(name));
     if (known) return applied(change, { createdId: known.id, message: 'group exists already' });
-    // The last snapshot looked for this name and found nothing: the first attempt may skip the look-up.
-    const lookFirst = !this.cache.missingGroups.has(nameKey(name));
+    // The last snapshot looked for this name and found nothing: no need to look again before the first POST.
+    let absenceKnown = this.cache.missingGroups.has(nameKey(name));
+    let sent = false;
     let existed = false;
-    const group = await this.session.call('groups', async (attempt) => {
-      if (attempt > 1 || lookFirst) {
+    const group = await this.session.call('groups', async (_attempt, { mayHaveLanded }) => {
+      if (!absenceKnown || mayHaveLanded) {
         const found = await this.findGroup(name);
         if (found) {
-          existed = attempt === 1;
+          existed = !sent;
           return found;
         }
+        absenceKnown = true;
       }
+      sent = true;
       const created = await this.groups.createGroup({
         group: { profile: { name, ...(description !== undefined ? { description } : {}) } },
       });

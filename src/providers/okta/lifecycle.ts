@@ -49,16 +49,21 @@ const UNAMBIGUOUS: Record<string, string> = {
  */
 export function rawStatusOf(before: unknown): string | undefined {
   const record = isPlainRecord(before) ? before : { status: before };
-  for (const value of [record.rawStatus, record.status]) {
-    if (typeof value !== 'string') continue;
-    if (OKTA_STATUSES.has(value.toUpperCase())) return value.toUpperCase();
-    const mapped = UNAMBIGUOUS[value.toLowerCase()];
-    if (mapped) return mapped;
+  if (typeof record.rawStatus === 'string' && OKTA_STATUSES.has(record.rawStatus.toUpperCase())) {
+    return record.rawStatus.toUpperCase();
   }
-  return undefined;
+  const status = record.status;
+  if (typeof status !== 'string') return undefined;
+  // Okta's statuses are upper case, the neutral ones lower case: 'staged' is not a claim of STAGED.
+  if (OKTA_STATUSES.has(status)) return status;
+  return UNAMBIGUOUS[status];
 }
 
-export function lifecycleFor(action: ChangeAction, status: string): LifecycleStep {
+/**
+ * `status` may be unknown for suspend and deactivate: Okta itself refuses a transition the status
+ * doesn't allow, so only "activate", which has four meanings, needs it.
+ */
+export function lifecycleFor(action: ChangeAction, status: string | undefined): LifecycleStep {
   switch (action) {
     case 'suspend':
       if (status === 'SUSPENDED') return { kind: 'noop', message: 'already suspended' };

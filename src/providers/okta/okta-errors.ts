@@ -60,6 +60,13 @@ export function classifyOktaError(error: unknown, localNow: () => number = Date.
   return { retry: false };
 }
 
+/** A failure after which the request may still have been carried out: a 5xx or a lost connection. */
+export function mayHaveReachedOkta(error: unknown): boolean {
+  const status = httpStatus(error);
+  if (status !== undefined) return status >= 500;
+  return isNetworkError(error) || networkErrorCode(error) !== undefined;
+}
+
 const oneLine = (text: string, max = 300): string => {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;

@@ -2,7 +2,7 @@ import okta from '@okta/okta-sdk-nodejs';
 import { RateBudget, type BucketReading } from '../http/rate-limit.js';
 import { realSleep, withRetry } from '../http/retry.js';
 import type { OktaConnectionSettings } from './connection.js';
-import { classifyOktaError, type OktaErrorContext } from './okta-errors.js';
+import { classifyOktaError, mayHaveReachedOkta, type OktaErrorContext } from './okta-errors.js';
 import { bucketOf, rateReading, type OktaBucket } from './rate-buckets.js';
 
 /**
@@ -75,12 +75,25 @@ export class OktaSession {
     };
   }
 
-  /** One request, paced on its bucket and retried on 429, 5xx and network failures. */
-  call<T>(bucket: OktaBucket, op: (attempt: number) => Promise<T>): Promise<T> {
+  /**
+   * One request, paced on its bucket and retried on 429, 5xx and network failures. The op learns
+   * whether an earlier attempt may have reached Okta (a 5xx or a lost connection, unlike a 429,
+   * which Okta refuses before doing anything), so a write can look before it re-sends.
+   */
+  call<T>(
+    bucket: OktaBucket,
+    op: (attempt: number, retry: { mayHaveLanded: boolean }) => Promise<T>,
+  ): Promise<T> {
+    let mayHaveLanded = false;
     return withRetry(
       async (attempt) => {
         await this.budget.wait(bucket);
-        return op(attempt);
+        try {
+          return await op(attempt, { mayHaveLanded });
+        } catch (error) {
+          if (mayHaveReachedOkta(error)) mayHaveLanded = true;
+          throw error;
+        }
       },
       (error) => classifyOktaError(error, this.now),
       {
