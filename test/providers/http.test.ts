@@ -296,15 +296,27 @@ describe('requireSecureUrl', () => {
 describe('redact', () => {
   it('removes known secrets, their URL-encoded forms and credential-shaped text', () => {
     const secret = 's3cr/et+token';
-    const text = `failed: ${secret} in ${encodeURIComponent(secret)}; Authorization: SSWS 00abcdef; Bearer eyJhbGc.x.y; client_secret=zzz&x=1`;
+    const text = `failed: ${secret} in ${encodeURIComponent(secret)}; Authorization: SSWS 00abcdefghijklmnop; Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig; client_secret=zzz&x=1`;
     const out = redact(text, [secret, '']);
     expect(out).not.toContain(secret);
     expect(out).not.toContain(encodeURIComponent(secret));
-    expect(out).not.toContain('00abcdef');
+    expect(out).not.toContain('00abcdefghijklmnop');
     expect(out).not.toContain('eyJhbGc');
     expect(out).not.toContain('zzz');
     expect(out).toContain('x=1');
     expect(redact('nothing secret here', ['abc123'])).toBe('nothing secret here');
+    expect(redact('{"token":"abc","x":1} ?token=def&y=2 password: ghi', [])).toBe(
+      '{"token":"***","x":1} ?token=***&y=2 password: ***',
+    );
+  });
+
+  it('leaves prose that merely mentions a token alone', () => {
+    const message =
+      "MALFORMED_QUERY: SELECT Id FROM Group ^ ERROR at Row:1:Column:22 unexpected token: 'Group'";
+    expect(redact(message, [])).toBe(message);
+    expect(redact('OAuth 2.0 client credentials; Basic authentication refused', [])).toBe(
+      'OAuth 2.0 client credentials; Basic authentication refused',
+    );
   });
 });
 

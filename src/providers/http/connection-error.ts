@@ -19,12 +19,22 @@ export function redact(text: string, secrets: string[]): string {
       out = out.split(form).join(REDACTED);
     }
   }
-  return out
-    .replace(/\b(Bearer|SSWS|Basic|OAuth)\s+[^\s,;"']+/gi, `$1 ${REDACTED}`)
-    .replace(
-      /\b(access_token|refresh_token|client_secret|password|api_token|sessionId|token)(["']?\s*[=:]\s*["']?)[^\s&,;"']+/gi,
-      `$1$2${REDACTED}`,
-    );
+  return (
+    out
+      // Token-shaped only (12+ characters with a digit), so "Basic authentication" in prose survives.
+      .replace(/\b(Bearer|SSWS|Basic|OAuth)\s+(?=[\w.~+/=!-]*\d)[\w.~+/=!-]{12,}/gi, `$1 ${REDACTED}`)
+      // Query and form parameters, where even a bare `token=` is a credential.
+      .replace(
+        /\b(access_token|refresh_token|id_token|client_secret|api_token|sessionId|password|token)=[^\s&,;"']+/gi,
+        `$1=${REDACTED}`,
+      )
+      // Headers and JSON: only unambiguous names, so that prose such as "unexpected token: 'x'" survives.
+      .replace(
+        /\b(access_token|refresh_token|id_token|client_secret|api_token|sessionId|password)(["']?\s*:\s*["']?)[^\s&,;"']+/gi,
+        `$1$2${REDACTED}`,
+      )
+      .replace(/"token"\s*:\s*"[^"]*"/gi, `"token":"${REDACTED}"`)
+  );
 }
 
 type Loose = Record<string, unknown>;
