@@ -15,6 +15,8 @@ import { classifySalesforceError, fatalError, type ErrorContext } from './errors
 
 /** jsforce's default `maxFetch` is 10,000; a snapshot of a large org must never be cut short. */
 const MAX_FETCH = 100_000_000;
+/** Records per query batch: Salesforce's default and largest. */
+const QUERY_BATCH = 2000;
 
 export type SalesforceRecord = Record<string, unknown> & { Id?: string };
 
@@ -70,16 +72,26 @@ export class Session {
     this.observe();
     this.guard.check();
     const remaining = this.guard.remaining();
-    if (remaining !== undefined && remaining - planned < this.reserve) {
-      const usage = this.conn.limitInfo.apiUsage!;
-      throw new AccordError(
-        `${this.platform}: daily API limit nearly used up: ${remaining} of ${usage.limit} remaining, reserve ${this.reserve}, and the next step needs ${planned} calls`,
-        {
-          code: 'limits.daily-reserve',
-          hint: 'Salesforce counts API calls over a rolling 24 hours; run again later, or ask for a higher org limit',
-        },
-      );
-    }
+    if (remaining !== undefined && remaining - planned < this.reserve)
+      throw this.reserveError(remaining, planned);
+  }
+
+  /** Calls that may still be made before the reserve; undefined before the first response. */
+  spendable(): number | undefined {
+    this.observe();
+    const remaining = this.guard.remaining();
+    return remaining === undefined ? undefined : Math.max(0, remaining - this.reserve);
+  }
+
+  private reserveError(remaining: number, planned: number): AccordError {
+    const limit = this.conn.limitInfo.apiUsage?.limit ?? '?';
+    return new AccordError(
+      `${this.platform}: daily API limit nearly used up: ${remaining} of ${limit} remaining, reserve ${this.reserve}, and the next step needs ${planned} more calls`,
+      {
+        code: 'limits.daily-reserve',
+        hint: 'Salesforce counts API calls over a rolling 24 hours; run again later, or ask for a higher org limit',
+      },
+    );
   }
 
   /**
@@ -108,27 +120,37 @@ export class Session {
 
   /**
    * Every record of a SOQL query, fetched in batches of up to 2000 (one call each) by jsforce's
-   * autoFetch. Progress is reported per page.
+   * autoFetch, and never more batches than the reserve allows: `maxFetch` stops jsforce there, and
+   * a result cut short by it is the limit error. Progress is reported per page.
    */
   async query<T extends SalesforceRecord = SalesforceRecord>(
     soql: string,
     report?: { phase: string; progress?: Progress },
   ): Promise<T[]> {
     return this.run(1, async () => {
+      const spendable = this.spendable();
+      const maxFetch = spendable === undefined ? MAX_FETCH : Math.max(1, spendable) * QUERY_BATCH;
       let pages = 0;
       let records = 0;
-      const query = this.conn.query<T>(soql, { autoFetch: true, maxFetch: MAX_FETCH });
+      const query = this.conn.query<T>(soql, { autoFetch: true, maxFetch });
       query.on('record', () => records++);
       query.on('fetch', () => {
         pages++;
         this.observe();
-        // The page's records are counted synchronously right after 'fetch'.
+        // jsforce emits the page's records synchronously right after 'fetch'.
         if (report?.progress)
           queueMicrotask(() =>
             report.progress?.({ platform: this.platform, phase: report.phase, pages, records }),
           );
       });
       const result = await query;
+      if (result.records.length < result.totalSize) {
+        const remaining = this.guard.remaining() ?? 0;
+        throw this.reserveError(
+          remaining,
+          Math.ceil((result.totalSize - result.records.length) / QUERY_BATCH),
+        );
+      }
       report?.progress?.({ platform: this.platform, phase: report.phase, pages, records, done: true });
       return result.records;
     });

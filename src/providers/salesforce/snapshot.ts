@@ -127,17 +127,16 @@ export async function readSnapshot(
     }
   };
 
-  const [users, frozen, profiles, roles, sets, groups, assignments, licenses, queues] = await Promise.all([
-    readUsers(),
-    read('UserLogin', SNAPSHOT_QUERIES.frozen),
-    read('Profile', SNAPSHOT_QUERIES.profiles),
-    read('UserRole', SNAPSHOT_QUERIES.roles),
-    read('PermissionSet', SNAPSHOT_QUERIES.permissionSets),
-    read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups),
-    read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments),
-    read('UserLicense', SNAPSHOT_QUERIES.licenses),
-    read('Queue', SNAPSHOT_QUERIES.queues),
-  ]);
+  // One after another, so each query's reserve check sees the usage the previous one left.
+  const users = await readUsers();
+  const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
+  const profiles = await read('Profile', SNAPSHOT_QUERIES.profiles);
+  const roles = await read('UserRole', SNAPSHOT_QUERIES.roles);
+  const sets = await read('PermissionSet', SNAPSHOT_QUERIES.permissionSets);
+  const groups = await read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups);
+  const assignments = await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments);
+  const licenses = await read('UserLicense', SNAPSHOT_QUERIES.licenses);
+  const queues = await read('Queue', SNAPSHOT_QUERIES.queues);
 
   const frozenIds = new Set(frozen.map((r) => String(r.UserId)));
   return {
