@@ -33,6 +33,11 @@ export async function applyBatch(
   ctx: ApplyContext | undefined,
   cache: OktaDirectoryCache,
 ): Promise<ChangeResult[]> {
+  // Without a token no change can be made; each says so rather than apply throwing.
+  const signedIn = session.signIn().then(
+    () => undefined,
+    (error: unknown) => connectionFailure(error, session.errorContext)?.message ?? describeOktaError(error),
+  );
   const limit = pLimit(APPLY_CONCURRENCY);
   const byId = new Map<string, Promise<ChangeResult>>();
   let done = 0;
@@ -51,6 +56,8 @@ export async function applyBatch(
         };
       }
     }
+    const signInFailure = await signedIn;
+    if (signInFailure) return { changeId: change.id, status: 'failed', message: signInFailure };
     const result = await limit(() => {
       if (ctx?.signal?.aborted) {
         return { changeId: change.id, status: 'skipped' as const, message: 'not started: apply was aborted' };

@@ -120,13 +120,6 @@ export function connectionFailure(error: unknown, context: OktaErrorContext): Ac
   if (status === 401 || status === 403) {
     return connectionError('okta', context.credentialVariables, error, { secrets });
   }
-  const url = asError(error).url;
-  if (status === 400 && typeof url === 'string' && url.includes('/oauth2/v1/token')) {
-    return new AccordError(
-      `okta: the OAuth token request was refused (400); check ${context.credentialVariables.join(', ')}`,
-      { code: 'connection.auth', hint: 'the service app must be granted every scope asked for' },
-    );
-  }
   if (status !== undefined) return undefined;
   if (isNetworkError(error) || networkErrorCode(error)) {
     return connectionError('okta', [context.orgUrlVariable], error, { url: context.orgUrl, secrets });
@@ -140,6 +133,25 @@ export function connectionFailure(error: unknown, context: OktaErrorContext): Ac
     );
   }
   return undefined;
+}
+
+/** The token endpoint's refusal (`{error, error_description}`), naming the OAuth variables. */
+export function tokenRefused(
+  answer: Record<string, unknown> | undefined,
+  context: OktaErrorContext,
+): AccordError {
+  const code = typeof answer?.error === 'string' ? answer.error : 'no access token';
+  const description = typeof answer?.error_description === 'string' ? `: ${answer.error_description}` : '';
+  return new AccordError(
+    oneLine(
+      redact(`okta: the OAuth token request was refused (${code}${description})`, context.secrets),
+      220,
+    ) + `; check ${context.credentialVariables.join(', ')}`,
+    {
+      code: 'connection.auth',
+      hint: 'the service app must hold the public key and be granted every scope asked for',
+    },
+  );
 }
 
 /** Any failure of a read as one AccordError: the connection message when it is one, else what failed. */

@@ -2,7 +2,7 @@ import okta from '@okta/okta-sdk-nodejs';
 import { RateBudget, type BucketReading } from '../http/rate-limit.js';
 import { realSleep, withRetry } from '../http/retry.js';
 import type { OktaConnectionSettings } from './connection.js';
-import { classifyOktaError, mayHaveReachedOkta, type OktaErrorContext } from './okta-errors.js';
+import { classifyOktaError, mayHaveReachedOkta, tokenRefused, type OktaErrorContext } from './okta-errors.js';
 import { bucketOf, rateReading, type OktaBucket } from './rate-buckets.js';
 
 /**
@@ -36,6 +36,7 @@ export class OktaSession {
   readonly errorContext: OktaErrorContext;
   private readonly options: OktaSessionOptions;
   private readonly now: () => number;
+  private signingIn: Promise<void> | undefined;
 
   constructor(settings: OktaConnectionSettings, options: OktaSessionOptions = {}) {
     this.options = options;
@@ -127,6 +128,29 @@ export class OktaSession {
       onPage?.(items, pages);
     }
     return all;
+  }
+
+  /**
+   * In OAuth mode, fetches the access token once before parallel calls start: the SDK caches the
+   * token but doesn't share a request in flight, so concurrent first calls would each fetch one.
+   * When the token expires, the SDK's own 401 handling fetches a new one.
+   *
+   * The SDK doesn't check the token response's status (its `Http.errorFilter` reference is
+   * undefined in oauth.js), so a refusal would be cached as the "token" and every call would then
+   * fail with a bare 401. The answer is checked here instead.
+   */
+  signIn(): Promise<void> {
+    const oauth = (this.client as { oauth?: okta.Client['oauth'] }).oauth;
+    if (!oauth || oauth.accessToken?.access_token) return Promise.resolve();
+    this.signingIn ??= this.call('oauth', async () => {
+      const answer = (await oauth.getAccessToken()) as unknown as Record<string, unknown> | undefined;
+      if (typeof answer?.access_token === 'string' && answer.access_token) return;
+      oauth.clearCachedAccessToken();
+      throw tokenRefused(answer, this.errorContext);
+    }).finally(() => {
+      this.signingIn = undefined;
+    });
+    return this.signingIn;
   }
 
   readings(): Record<string, BucketReading> {

@@ -10,7 +10,7 @@ import type { OktaSession } from './okta-session.js';
  * Reads what the scope names and nothing more: every user (two lists when deprovisioned users
  * matter, since a plain list leaves them out), the referenced groups, and their members.
  *
- * API calls, all at the largest page size:
+ * API calls, all at the largest page size (plus one token request in OAuth mode):
  *   users:          max(1, ceil(users not deprovisioned / 200))
  *   deprovisioned:  max(1, ceil(deprovisioned / 200)), only with `includeDeprovisioned`
  *   group lookup:   ceil(names / 20) searches (`profile.name eq "A" or ...`, limit 10000), none without names
@@ -57,6 +57,11 @@ export async function readSnapshot(
   progress: Progress | undefined,
   cache: OktaDirectoryCache,
 ): Promise<IdpSnapshot> {
+  try {
+    await session.signIn();
+  } catch (error) {
+    throw readFailure(error, 'an access token', session.errorContext);
+  }
   const limit = pLimit(READ_CONCURRENCY);
   const { userApi, groupApi } = session.client;
   const report = (phase: string) => (items: unknown[], pages: number, records: { n: number }) => {
