@@ -53,6 +53,8 @@ export interface Change {
   dependsOn: string[];
   /** Which rule and which fact caused it. */
   reason: { rule?: string; source: string };
+  /** The person (source login) the change is for, when it is for one: audit, impact and state links. */
+  person?: string;
 }
 
 export type ChangeStatus = 'applied' | 'failed' | 'skipped' | 'stale';

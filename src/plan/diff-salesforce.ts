@@ -135,7 +135,7 @@ export function diffSalesforce(
             after[k] = v ?? null;
           }
         }
-        if (!live.isActive || live.frozen) {
+        if (!live.isActive) {
           userChange = add(
             {
               address: user,
@@ -143,9 +143,26 @@ export function diffSalesforce(
               kind: 'account',
               action: 'activate',
               account,
-              before: { IsActive: live.isActive, frozen: live.frozen },
-              after: { IsActive: true, frozen: false },
+              before: { IsActive: false },
+              after: { IsActive: true },
               reason: { source: d.fact },
+            },
+            d.person,
+          );
+        }
+        if (live.frozen) {
+          // The provider's freeze with `frozen: false` thaws the login: the person is entitled again.
+          userChange = add(
+            {
+              address: user,
+              platform,
+              kind: 'account',
+              action: 'freeze',
+              account,
+              before: { frozen: true },
+              after: { frozen: false },
+              reason: { source: `unfreeze: ${d.fact}` },
+              dependsOn: userChange ? [userChange.id] : [],
             },
             d.person,
           );

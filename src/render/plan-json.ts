@@ -81,6 +81,7 @@ const change = ordered({
   patch: each(patchOp),
   dependsOn: same,
   reason: ordered({ rule: same, source: same }),
+  person: same,
 });
 
 const identityLink = ordered({
