@@ -564,6 +564,26 @@ describe('UC-10 UC-03 UC-06 UC-12 Okta operations against the sandbox', () => {
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'skipped', 'failed']);
     expect(store().isMember(groupByName('Finance').id, userByLogin('dep@acme.test').id)).toBe(true);
   });
+
+  it('fails changes caught in a dependency cycle and skips everything once apply is aborted, sending nothing', async () => {
+    const a = change({ kind: 'account', action: 'suspend', account: { key: 'ana.lopez@acme.test' } });
+    const b = change({ kind: 'account', action: 'suspend', account: { key: 'dana.boss@acme.test' } });
+    a.dependsOn = [b.id];
+    b.dependsOn = [a.id];
+    const results = await provider().apply([a, b]);
+    expect(results.map((r) => [r.status, r.message])).toEqual([
+      ['failed', 'depends on itself through other changes of the batch'],
+      ['failed', 'depends on itself through other changes of the batch'],
+    ]);
+    const aborted = new AbortController();
+    aborted.abort();
+    const skipped = await provider().apply(
+      [change({ kind: 'account', action: 'suspend', account: { key: 'ana.lopez@acme.test' } })],
+      { signal: aborted.signal },
+    );
+    expect(skipped.map((r) => r.status)).toEqual(['skipped']);
+    expect(sandbox.instrument.count({ tenant: 'okta' })).toBe(0);
+  });
 });
 
 describe('UC-24 Okta faults: no lost or duplicated change', () => {

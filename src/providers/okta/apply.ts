@@ -24,7 +24,6 @@ class Refused extends Error {}
 interface Live {
   id: string;
   status?: string;
-  profile?: Record<string, unknown>;
 }
 
 export async function applyBatch(
@@ -33,19 +32,28 @@ export async function applyBatch(
   ctx: ApplyContext | undefined,
   cache: OktaDirectoryCache,
 ): Promise<ChangeResult[]> {
+  const { secrets } = session.errorContext;
   // Without a token no change can be made; each says so rather than apply throwing.
   const signedIn = session.signIn().then(
     () => undefined,
-    (error: unknown) => connectionFailure(error, session.errorContext)?.message ?? describeOktaError(error),
+    (error: unknown) =>
+      connectionFailure(error, session.errorContext)?.message ?? describeOktaError(error, secrets),
   );
   const limit = pLimit(APPLY_CONCURRENCY);
+  const cyclic = inCycles(batch);
   const byId = new Map<string, Promise<ChangeResult>>();
-  let done = 0;
-  const run = async (change: Change): Promise<ChangeResult> => {
-    // Lets every change of the batch register its promise before any looks up its dependencies.
-    await Promise.resolve();
-    // A dependency in the same batch must succeed first; waiting happens outside the concurrency
-    // limit so a queued dependency can't be starved by its dependents.
+  let finished = 0;
+
+  const attempt = async (change: Change): Promise<ChangeResult> => {
+    if (cyclic.has(change.id)) {
+      return {
+        changeId: change.id,
+        status: 'failed',
+        message: 'depends on itself through other changes of the batch',
+      };
+    }
+    // A dependency in the same batch must succeed first. The wait is outside the concurrency limit,
+    // so dependents can't hold every slot while their dependency queues behind them.
     for (const dep of change.dependsOn) {
       const result = await byId.get(dep);
       if (result && result.status !== 'applied') {
@@ -58,24 +66,50 @@ export async function applyBatch(
     }
     const signInFailure = await signedIn;
     if (signInFailure) return { changeId: change.id, status: 'failed', message: signInFailure };
-    const result = await limit(() => {
-      if (ctx?.signal?.aborted) {
-        return { changeId: change.id, status: 'skipped' as const, message: 'not started: apply was aborted' };
-      }
-      return applyOne(session, change, cache);
-    });
-    done++;
+    return limit(() =>
+      ctx?.signal?.aborted
+        ? { changeId: change.id, status: 'skipped' as const, message: 'not started: apply was aborted' }
+        : applyOne(session, change, cache),
+    );
+  };
+  const run = async (change: Change): Promise<ChangeResult> => {
+    // Lets every change of the batch register its promise before any looks up its dependencies.
+    await Promise.resolve();
+    const result = await attempt(change);
+    finished++;
     ctx?.progress?.({
       platform: 'okta',
       phase: 'apply',
-      pages: done,
-      records: done,
-      done: done === batch.length,
+      pages: finished,
+      records: finished,
+      done: finished === batch.length,
     });
     return result;
   };
-  for (const change of batch) byId.set(change.id, run(change));
-  return Promise.all(batch.map((c) => byId.get(c.id)!));
+  const results = batch.map((change) => {
+    const promise = run(change);
+    if (!byId.has(change.id)) byId.set(change.id, promise);
+    return promise;
+  });
+  return Promise.all(results);
+}
+
+/** Changes whose dependencies within the batch lead back to themselves (a plan never has them). */
+function inCycles(batch: Change[]): Set<string> {
+  const ids = new Set(batch.map((c) => c.id));
+  const pending = new Map(batch.map((c) => [c.id, c.dependsOn.filter((d) => ids.has(d))]));
+  // Peel off changes whose dependencies are all settled; whatever remains waits on a cycle.
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const [id, deps] of pending) {
+      if (deps.every((d) => !pending.has(d))) {
+        pending.delete(id);
+        progress = true;
+      }
+    }
+  }
+  return new Set(pending.keys());
 }
 
 async function applyOne(
