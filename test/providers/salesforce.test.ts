@@ -164,17 +164,17 @@ describe('UC-01 snapshot', () => {
 
     const done = events.filter((e) => e.done);
     expect(done.map((e) => e.phase)).toEqual([
-      'User',
-      'UserLogin',
+      'UserLicense',
       'Profile',
       'UserRole',
       'PermissionSet',
       'PermissionSetGroup',
-      'PermissionSetAssignment',
-      'UserLicense',
       'Queue',
+      'UserLogin',
+      'User',
+      'PermissionSetAssignment',
     ]);
-    expect(done[0]).toEqual({
+    expect(done[7]).toEqual({
       platform: 'salesforce:prod',
       phase: 'User',
       pages: 1,

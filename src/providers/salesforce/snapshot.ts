@@ -127,16 +127,17 @@ export async function readSnapshot(
     }
   };
 
-  // One after another, so each query's reserve check sees the usage the previous one left.
-  const users = await readUsers();
-  const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
+  // One after another, so each query's reserve check sees the usage the previous one left; the
+  // small one-page reads go first, so the usage is known before the queries that page.
+  const licenses = await read('UserLicense', SNAPSHOT_QUERIES.licenses);
   const profiles = await read('Profile', SNAPSHOT_QUERIES.profiles);
   const roles = await read('UserRole', SNAPSHOT_QUERIES.roles);
   const sets = await read('PermissionSet', SNAPSHOT_QUERIES.permissionSets);
   const groups = await read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups);
-  const assignments = await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments);
-  const licenses = await read('UserLicense', SNAPSHOT_QUERIES.licenses);
   const queues = await read('Queue', SNAPSHOT_QUERIES.queues);
+  const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
+  const users = await readUsers();
+  const assignments = await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments);
 
   const frozenIds = new Set(frozen.map((r) => String(r.UserId)));
   return {
