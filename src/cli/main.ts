@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
+import { registerAudit } from './audit.js';
+import { registerForceUnlock } from './force-unlock.js';
 import { registerGraph } from './graph.js';
 import { registerPlan } from './plan.js';
 import { registerSandbox } from './sandbox.js';
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerGraph(program);
   registerSandbox(program);
+  registerForceUnlock(program);
+  registerAudit(program);
   return program;
 }
 

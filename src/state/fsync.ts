@@ -1,0 +1,56 @@
+import { open } from 'node:fs/promises';
+
+/**
+ * Makes a rename or a new file in `dir` durable. Without it a power cut after rename can leave the
+ * old directory entry. Some platforms (Windows) cannot open a directory for syncing; there the
+ * rename is as durable as the OS makes it, so those errors are ignored rather than failing a run.
+ */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Appends text and fsyncs before returning, so a record the caller saw written survives a crash. */
+export async function appendDurably(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'a', 0o644);
+  try {
+    await handle.appendFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A write that died half-way (SIGKILL, power cut) leaves a last line without its newline. Such a
+ * line was never acknowledged to anyone, so it is cut off before the next append; otherwise the
+ * next record would be glued onto it and both would be lost.
+ */
+export async function cutTornTail(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const text = await handle.readFile('utf8');
+    if (text.endsWith('\n')) return;
+    const keep = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8');
+    await handle.truncate(keep);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

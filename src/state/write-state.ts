@@ -1,0 +1,101 @@
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AccordError } from '../errors.js';
+import type { State } from '../model/state.js';
+import { canonicalJson } from './canonical-json.js';
+import { fsyncDir } from './fsync.js';
+
+/**
+ * Key names that would mean a credential is about to land in a file that is committed to git.
+ * Matched per word of a camelCase or snake_case identifier, so `accessToken` and `client_secret`
+ * are refused while a person's login such as `secretary@acme.test` (a key in `links`) is not.
+ */
+const SECRET_WORDS = new Set(['token', 'tokens', 'secret', 'secrets', 'password', 'passwd', 'passphrase']);
+const SECRET_PAIRS = ['private key', 'api key', 'access key', 'client secret'];
+
+export function isSecretLikeKey(key: string): boolean {
+  if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return false;
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[\s_$-]+/)
+    .map((word) => word.toLowerCase())
+    .filter(Boolean);
+  if (words.some((word) => SECRET_WORDS.has(word))) return true;
+  const joined = ` ${words.join(' ')} `;
+  return (
+    SECRET_PAIRS.some((pair) => joined.includes(` ${pair} `)) || /privatekey|apikey/.test(key.toLowerCase())
+  );
+}
+
+/** Throws if any object key anywhere in `value` is named like a credential. */
+export function assertNoSecrets(value: unknown, what: string, path = '$'): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => assertNoSecrets(item, what, `${path}[${i}]`));
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (isSecretLikeKey(key))
+      throw new AccordError(`refusing to write ${what}: ${path}.${key} looks like a secret`, {
+        code: 'state.secret',
+        hint: 'state is committed to git; credentials come from the environment only and are never stored',
+      });
+    assertNoSecrets(item, what, `${path}.${key}`);
+  }
+}
+
+/**
+ * The bytes of a state file: 2-space JSON, keys sorted at every depth, arrays in their order,
+ * one trailing newline. The same state always gives the same bytes, so a commit of state shows
+ * only what an apply changed.
+ */
+export function serializeState(state: State): string {
+  assertNoSecrets(state, 'state');
+  return `${canonicalJson(state, 2)}\n`;
+}
+
+// Writes to one path are queued: two batches finishing together in one process would otherwise
+// share the `.tmp-<pid>` file and one could rename the other's half-written bytes into place.
+const queues = new Map<string, Promise<void>>();
+
+/**
+ * Writes the state file atomically: a reader (or a crash) sees the old file or the new one, never a
+ * mix. Temp file beside the target (same filesystem, so rename is atomic), fsync, rename, fsync
+ * the directory so the rename itself survives a power cut.
+ */
+export async function writeState(path: string, state: State): Promise<void> {
+  const text = serializeState(state);
+  const previous = queues.get(path) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(() => replaceFile(path, text));
+  queues.set(path, next);
+  try {
+    await next;
+  } finally {
+    if (queues.get(path) === next) queues.delete(path);
+  }
+}
+
+async function replaceFile(path: string, text: string): Promise<void> {
+  const dir = dirname(path);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(tmp, 'w', 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      // The mode argument of open is filtered by the umask; state must be readable as documented.
+      await handle.chmod(0o644);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    await fsyncDir(dir);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw new AccordError(`cannot write state file ${path}: ${(error as Error).message}`, {
+      code: 'state.write',
+      hint: 'the previous state file is unchanged; fix the cause and run again',
+    });
+  }
+}
