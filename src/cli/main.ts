@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
 import { registerAudit } from './audit.js';
 import { registerForceUnlock } from './force-unlock.js';
+import { registerApply } from './apply.js';
 import { registerGraph } from './graph.js';
 import { registerPlan } from './plan.js';
 import { registerSandbox } from './sandbox.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   registerValidate(program);
   registerPlan(program);
+  registerApply(program);
   registerGraph(program);
   registerSandbox(program);
   registerForceUnlock(program);

@@ -38,6 +38,8 @@ export interface DesiredIdpAccount {
   fact: string;
   /** Owned attributes under their neutral names. */
   fields: Record<string, string | null>;
+  /** Identity basics written only when the account is created (the platform requires them). */
+  createFields: Record<string, string | null>;
   offboard?: 'suspend' | 'deactivate';
   population?: string;
 }
@@ -86,6 +88,12 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
         ? `population ${p.population} owned by ${p.home}`
         : `left: ${p.home} ${p.homeAccount.rawStatus}`,
       fields,
+      createFields: {
+        login: p.homeAccount.login,
+        email: p.homeAccount.email,
+        firstName: p.facts.attributes.firstName ?? null,
+        lastName: p.facts.attributes.lastName ?? null,
+      },
       ...(present ? {} : { offboard: policy.lifecycle[target]?.action ?? 'deactivate' }),
       ...(p.population ? { population: p.population } : {}),
     });

@@ -37,7 +37,7 @@ export function diffIdp(
     const account = { key: a.key, ...(a.live ? { id: a.live.id } : {}) };
     const reason = { rule: a.population ? `population:${a.population}` : 'identity', source: a.fact };
     if (a.present && !a.live) {
-      const person = { login: a.key, email: a.key, ...a.fields };
+      const person = { ...a.createFields, ...a.fields };
       const after =
         a.platform === 'okta'
           ? { profile: platformFields('okta', person), activate: true }
@@ -63,7 +63,9 @@ export function diffIdp(
     if (!a.live) continue;
     if (a.present) {
       let last: Change | undefined;
-      if (a.live.status !== 'active') {
+      // Okta's PROVISIONED is activated and waiting for the person to set a password: nothing to do.
+      const awaitingPerson = a.live.status === 'staged' && a.live.rawStatus === 'PROVISIONED';
+      if (a.live.status !== 'active' && !awaitingPerson) {
         last = add(
           makeChange({
             address,
