@@ -1,3 +1,4 @@
+import type { UserProfile } from '@okta/okta-sdk-nodejs';
 import pLimit from 'p-limit';
 import type { Change, ChangeResult } from '../../model/change.js';
 import type { ApplyContext } from '../provider.js';
@@ -187,7 +188,7 @@ class Operations {
         if (landed) return landed;
       }
       const created = await this.users.createUser({
-        body: { profile: profile as never },
+        body: { profile: profile as UserProfile },
         activate,
       });
       return { id: created.id!, status: created.status as string | undefined };
@@ -204,9 +205,12 @@ class Operations {
     const userId = await this.userId(change);
     // A partial update (POST) sets the same values however often it is sent: safe to retry as is.
     const user = await this.session.call('user', () =>
-      this.users.updateUser({ userId, user: { profile: profile as never } }),
+      this.users.updateUser({ userId, user: { profile: profile as UserProfile } }),
     );
-    if (typeof profile.login === 'string') this.remember(profile.login, { id: userId, status: user.status });
+    if (typeof profile.login === 'string') {
+      this.cache.userIdByLogin.delete(nameKey(change.account.key));
+      this.remember(profile.login, { id: userId, status: user.status });
+    }
     return applied(change);
   }
 
@@ -256,7 +260,7 @@ class Operations {
     }
     const groupName = change.target?.name;
     if (!groupName && !change.target?.id) throw new Refused('a membership change needs a target group');
-    const group = await this.group$(change.target!);
+    const group = await this.targetGroup(change.target!);
     if (group.type && group.type !== 'OKTA_GROUP') {
       throw new Refused(
         `${groupName ?? group.id} is an ${group.type} group; only OKTA_GROUP members can be changed`,
@@ -327,8 +331,8 @@ class Operations {
     return String(user.status ?? '');
   }
 
-  private async group$(target: { name: string; id?: string }): Promise<{ id: string; type?: string }> {
-    if (target.id) return { id: target.id, ...this.cache.groupByName.get(nameKey(target.name ?? '')) };
+  private async targetGroup(target: { name: string; id?: string }): Promise<{ id: string; type?: string }> {
+    if (target.id) return { id: target.id, ...this.cache.groupByName.get(nameKey(target.name)) };
     const cached = this.cache.groupByName.get(nameKey(target.name));
     if (cached) return cached;
     const found = await this.session.call('groups', () => this.findGroup(target.name));

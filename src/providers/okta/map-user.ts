@@ -49,6 +49,19 @@ export const groupKind = (type: string | undefined): IdpGroup['kind'] => GROUP_K
 const RENAMED: Record<string, string> = {
   countryCode: 'country',
 };
+/** Neutral names present on every account, null when the profile lacks them. */
+const NEUTRAL_FROM_PROFILE = [
+  'firstName',
+  'lastName',
+  'displayName',
+  'employeeNumber',
+  'department',
+  'title',
+  'division',
+  'city',
+  'country',
+  'userType',
+];
 /** Neutral names the mapping computes itself; a profile field of the same name doesn't override them. */
 const DERIVED = new Set(['manager', 'phone']);
 
@@ -85,10 +98,7 @@ export function toIdpAccount(user: OktaUserLike, loginById: ReadonlyMap<string, 
   const managerId = nonEmpty(profile.managerId);
   attributes.manager = (managerId ? loginById.get(managerId) : undefined) ?? nonEmpty(profile.manager);
   attributes.phone = nonEmpty(profile.mobilePhone) ?? nonEmpty(profile.primaryPhone);
-  for (const name of ['firstName', 'lastName', 'displayName', 'employeeNumber', 'department', 'title']) {
-    attributes[name] ??= null;
-  }
-  for (const name of ['division', 'city', 'country', 'userType']) attributes[name] ??= null;
+  for (const name of NEUTRAL_FROM_PROFILE) attributes[name] ??= null;
   const rawStatus = user.status ?? '';
   const lastUpdated =
     user.lastUpdated instanceof Date ? user.lastUpdated.toISOString() : (user.lastUpdated ?? undefined);

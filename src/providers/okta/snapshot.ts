@@ -64,45 +64,39 @@ export async function readSnapshot(
   }
   const limit = pLimit(READ_CONCURRENCY);
   const { userApi, groupApi } = session.client;
-  const report = (phase: string) => (items: unknown[], pages: number, records: { n: number }) => {
-    records.n += items.length;
-    progress?.({ platform: 'okta', phase, pages, records: records.n });
-  };
+  /** One list, all pages, reporting progress per page; any failure becomes one AccordError. */
   const read = async <T>(
     phase: string,
-    what: string,
     bucket: Parameters<OktaSession['list']>[0],
     open: Parameters<OktaSession['list']>[1],
   ): Promise<T[]> => {
-    const records = { n: 0 };
     let pages = 0;
-    const onPage = report(phase);
+    let records = 0;
     try {
       const items = await limit(() =>
         session.list<T>(bucket, open, (page, n) => {
           pages = n;
-          onPage(page, n, records);
+          records += page.length;
+          progress?.({ platform: 'okta', phase, pages, records });
         }),
       );
-      progress?.({ platform: 'okta', phase, pages, records: records.n, done: true });
+      progress?.({ platform: 'okta', phase, pages, records, done: true });
       return items;
     } catch (error) {
-      throw readFailure(error, what, session.errorContext);
+      throw readFailure(error, phase, session.errorContext);
     }
   };
 
   const wanted = [...new Map(scope.oktaGroups.map((n) => [nameKey(n), n])).values()];
-  const usersRead = read<OktaUserLike>('users', 'users', 'users', () =>
-    userApi.listUsers({ limit: USERS_PAGE }),
-  );
+  const usersRead = read<OktaUserLike>('users', 'users', () => userApi.listUsers({ limit: USERS_PAGE }));
   const deprovisionedRead = scope.includeDeprovisioned
-    ? read<OktaUserLike>('deprovisioned users', 'deprovisioned users', 'users', () =>
+    ? read<OktaUserLike>('deprovisioned users', 'users', () =>
         userApi.listUsers({ search: 'status eq "DEPROVISIONED"', limit: USERS_PAGE }),
       )
     : Promise.resolve([]);
   const groupsRead = Promise.all(
     chunk(wanted, NAMES_PER_SEARCH).map((names) =>
-      read<OktaGroupLike>('groups', 'groups', 'groups', () =>
+      read<OktaGroupLike>('groups', 'groups', () =>
         groupApi.listGroups({
           search: names.map((n) => `profile.name eq ${quote(n)}`).join(' or '),
           limit: GROUPS_PAGE,
@@ -126,8 +120,7 @@ export async function readSnapshot(
     return Promise.all(
       present.map(async (g) => {
         const members = await read<OktaUserLike>(
-          `group ${g.profile?.name ?? g.id}`,
-          `members of group ${g.profile?.name ?? g.id}`,
+          `members of ${g.profile?.name ?? g.id}`,
           'group-members',
           () => groupApi.listGroupUsers({ groupId: g.id!, limit: MEMBERS_PAGE }),
         );
