@@ -211,14 +211,12 @@ function applySalesforce(snap: SalesforceSnapshot, c: Change, next: () => number
         }
         return;
       }
-      case 'activate': {
-        const u = user();
-        u.isActive = true;
-        u.frozen = false;
+      case 'activate':
+        user().isActive = true;
         return;
-      }
       case 'freeze':
-        user().frozen = true;
+        // `frozen: false` thaws the login of a person who is entitled again.
+        user().frozen = (after.frozen ?? true) === true;
         return;
       case 'deactivate':
         user().isActive = false;
