@@ -3,7 +3,9 @@ import { isAccordError } from '../errors.js';
 import { registerAudit } from './audit.js';
 import { registerForceUnlock } from './force-unlock.js';
 import { registerApply } from './apply.js';
+import { registerDiff } from './diff.js';
 import { registerGraph } from './graph.js';
+import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
 import { registerSandbox } from './sandbox.js';
 import { registerValidate } from './validate.js';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerApply(program);
   registerGraph(program);
   registerSandbox(program);
+  registerDiff(program);
+  registerInit(program);
   registerForceUnlock(program);
   registerAudit(program);
   return program;

@@ -1,0 +1,164 @@
+import type { AccessDiff, PersonAccessChange } from '../gitops/access-impact.js';
+import type { RefDiff } from '../gitops/diff-refs.js';
+import {
+  countPolicyChanges,
+  type FieldChange,
+  type ItemChange,
+  type PolicyDiff,
+} from '../gitops/semantic-diff.js';
+import type { EntitlementDelta } from '../plan/types.js';
+import { code } from './plan-markdown.js';
+import { platformTitle } from './plan-text.js';
+import {
+  FIELD_SECTION_TITLES,
+  FIELD_SECTIONS,
+  ITEM_SECTIONS,
+  SECTION_TITLES,
+  impactSummary,
+  itemText,
+  people,
+  short,
+  valueText,
+  type Section,
+} from './policy-diff-text.js';
+import { splitMarkdown } from './split-markdown.js';
+
+/**
+ * `accord diff` as the review section of the pull-request comment (UC-25): what the policy says
+ * differently, then who gains or loses what, with sensitive grants and separation-of-duties
+ * violations first. Names go in code spans, so a group called `<script>` or `**x**` stays text.
+ */
+
+/** Impact lists longer than this are folded, so the policy changes stay on screen. */
+const OPEN_PEOPLE = 15;
+
+function fieldLine(f: FieldChange): string {
+  if (f.added || f.removed) {
+    const list = (values: unknown[] | undefined) =>
+      (values ?? []).map((v) => code(valueText(f.path, v))).join(', ');
+    const parts = [
+      ...(f.added ? [`added ${list(f.added)}`] : []),
+      ...(f.removed ? [`removed ${list(f.removed)}`] : []),
+    ];
+    return `${code(f.path)}: ${parts.join('; ')}`;
+  }
+  return `${code(f.path)}: ${code(valueText(f.path, f.before))} → ${code(valueText(f.path, f.after))}`;
+}
+
+function itemLines(section: Section, change: ItemChange<unknown>): string[] {
+  if (change.change === 'changed')
+    return [`- **changed** ${code(change.id)}`, ...change.fields.map((f) => `  - ${fieldLine(f)}`)];
+  const value = change.change === 'added' ? change.after : change.before;
+  return [`- **${change.change}** ${code(change.id)}: ${code(itemText(section, value))}`];
+}
+
+function policySection(diff: PolicyDiff): string[] {
+  const n = countPolicyChanges(diff);
+  if (n === 0)
+    return [
+      '### Policy changes',
+      '',
+      diff.identical ? 'The policies are identical.' : 'No semantic change (only formatting or file layout).',
+      '',
+    ];
+  const out = [`### Policy changes (${n})`, ''];
+  for (const section of ITEM_SECTIONS) {
+    const changes = diff[section] as ItemChange<unknown>[];
+    if (changes.length === 0) continue;
+    out.push(`**${SECTION_TITLES[section]}**`, '', ...changes.flatMap((c) => itemLines(section, c)), '');
+  }
+  for (const section of FIELD_SECTIONS) {
+    if (diff[section].length === 0) continue;
+    out.push(
+      `**${FIELD_SECTION_TITLES[section]}**`,
+      '',
+      ...diff[section].map((f) => `- ${fieldLine(f)}`),
+      '',
+    );
+  }
+  return out;
+}
+
+const deltaLine = (d: EntitlementDelta) =>
+  `${code(d.entitlement)} in ${platformTitle(d.platform)}${d.rule ? ` (rule ${code(d.rule)})` : ''}${d.sensitive ? ' **⚠ sensitive**' : ''}`;
+
+const personLines = (p: PersonAccessChange): string[] => [
+  `- ${code(p.person)}${p.losesAccount ? ' (**loses an account**)' : ''}`,
+  ...p.gained.map((d) => `  - gains ${deltaLine(d)}`),
+  ...p.lost.map((d) => `  - loses ${deltaLine(d)}`),
+];
+
+function banners(impact: AccessDiff): string[] {
+  const out: string[] = [];
+  const introduced = impact.separationOfDuties.introduced;
+  if (introduced.length > 0)
+    out.push(
+      '> [!CAUTION]',
+      `> This change introduces **${introduced.length === 1 ? '1 separation-of-duties violation' : `${introduced.length} separation-of-duties violations`}**; a plan of it is blocked.`,
+      ...introduced.map((v) => `> - ${code(v.person)}: rule ${code(v.rule)}`),
+      '',
+    );
+  else if (impact.headBlocked)
+    out.push(
+      '> [!CAUTION]',
+      `> A plan of this policy is blocked: ${impact.headBlockedReasons.join('; ')}`,
+      '',
+    );
+  if (impact.sensitive.length > 0)
+    out.push(
+      '> [!WARNING]',
+      `> ${impact.sensitive.length === 1 ? '1 sensitive entitlement changes' : `${impact.sensitive.length} sensitive entitlements change`} hands.`,
+      '',
+    );
+  return out;
+}
+
+function impactSection(impact: AccessDiff): string[] {
+  const sod = impact.separationOfDuties;
+  const sensitive = impact.sensitive.map((s) => `- ${code(s.person)} ${s.change} ${deltaLine(s.delta)}`);
+  const sodLines = [
+    ...sod.introduced.map((v) => `- **introduced** ${code(v.person)} (rule ${code(v.rule)}): ${v.message}`),
+    ...sod.resolved.map((v) => `- **resolved** ${code(v.person)} (rule ${code(v.rule)})`),
+    ...(sod.remaining.length > 0
+      ? [
+          `- ${sod.remaining.length} already in the base policy remain${sod.remaining.length <= 10 ? `: ${sod.remaining.map((v) => code(v.person)).join(', ')}` : ''}`,
+        ]
+      : []),
+  ];
+  const losing = impact.people.filter((p) => p.losesAccount).length;
+  return [
+    '### Access impact',
+    '',
+    `${impactSummary(impact)}${losing > 0 ? ` ${people(losing)} ${losing === 1 ? 'loses' : 'lose'} an account.` : ''}`,
+    '',
+    ...(sensitive.length > 0 ? ['**Sensitive entitlements**', '', ...sensitive, ''] : []),
+    ...(sodLines.length > 0 ? ['**Separation of duties**', '', ...sodLines, ''] : []),
+    ...(impact.people.length > 0
+      ? [
+          `<details${impact.people.length <= OPEN_PEOPLE ? ' open' : ''}><summary>Who gains and loses what (${people(impact.people.length)})</summary>`,
+          '',
+          ...impact.people.flatMap(personLines),
+          '',
+          '</details>',
+          '',
+        ]
+      : []),
+  ];
+}
+
+/** The diff as one or more comment bodies (GitHub's limit), like `renderPlanMarkdown`. */
+export function renderPolicyDiffMarkdown(diff: RefDiff, limit?: number): string[] {
+  const lines = [
+    `## accord diff: ${code(diff.base.ref)} → ${code(diff.head.ref)}`,
+    '',
+    `Policy at ${code(short(diff.base.commit))} compared with ${code(short(diff.head.commit))}.`,
+    '',
+    ...(diff.impact ? banners(diff.impact) : []),
+    ...policySection(diff.policy),
+    ...(diff.impact
+      ? impactSection(diff.impact)
+      : ['_Access impact not computed (`--no-impact`): no platform was read._', '']),
+  ];
+  while (lines.at(-1) === '') lines.pop();
+  return splitMarkdown(`${lines.join('\n')}\n`, limit);
+}
