@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
+import { exclusive } from './exclusive.js';
 import { appendDurably, cutTornTail } from './fsync.js';
 
 export { currentActor, currentGitCommit } from './actor.js';
@@ -45,10 +46,15 @@ export function auditHash(entry: Omit<AuditEntry, 'hash'> & { hash?: string }): 
 
 /**
  * Appends one line per input, continuing the chain from the last line, with a single fsync'd
- * write. Only one writer at a time: apply calls it under the state lock.
+ * write. Calls within one process are queued (concurrent batches would both continue from the
+ * same last line); other processes are kept out by the state lock that apply holds.
  */
 export async function appendAudit(path: string, inputs: AuditInput[]): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
+  return exclusive(path, () => appendChained(path, inputs));
+}
+
+async function appendChained(path: string, inputs: AuditInput[]): Promise<AuditEntry[]> {
   await mkdir(dirname(path), { recursive: true });
   await cutTornTail(path);
   let { seq, prev } = await lastLink(path);

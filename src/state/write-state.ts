@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import type { State } from '../model/state.js';
 import { canonicalJson } from './canonical-json.js';
+import { exclusive } from './exclusive.js';
 import { fsyncDir } from './fsync.js';
 
 /**
@@ -54,10 +55,6 @@ export function serializeState(state: State): string {
   return `${canonicalJson(state, 2)}\n`;
 }
 
-// Writes to one path are queued: two batches finishing together in one process would otherwise
-// share the `.tmp-<pid>` file and one could rename the other's half-written bytes into place.
-const queues = new Map<string, Promise<void>>();
-
 /**
  * Writes the state file atomically: a reader (or a crash) sees the old file or the new one, never a
  * mix. Temp file beside the target (same filesystem, so rename is atomic), fsync, rename, fsync
@@ -65,14 +62,9 @@ const queues = new Map<string, Promise<void>>();
  */
 export async function writeState(path: string, state: State): Promise<void> {
   const text = serializeState(state);
-  const previous = queues.get(path) ?? Promise.resolve();
-  const next = previous.catch(() => {}).then(() => replaceFile(path, text));
-  queues.set(path, next);
-  try {
-    await next;
-  } finally {
-    if (queues.get(path) === next) queues.delete(path);
-  }
+  // Queued per path: two batches finishing together would otherwise share the `.tmp-<pid>` file
+  // and one could rename the other's half-written bytes into place.
+  await exclusive(path, () => replaceFile(path, text));
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {

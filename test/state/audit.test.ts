@@ -72,6 +72,14 @@ describe('audit log', () => {
     expect(await verifyAudit(path)).toEqual({ ok: true, entries: 1 });
   });
 
+  it('keeps one chain when batches of several platforms append at the same moment', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'accord-audit-')), 'a.jsonl');
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => appendAudit(path, [input(2 * i), input(2 * i + 1)])),
+    );
+    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 20 });
+  });
+
   it('detects an edited line', async () => {
     const path = await logOf(5);
     const next = lines(path);
