@@ -1,0 +1,108 @@
+import { describe, expect, it } from '@jest/globals';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appendAudit, type AuditInput } from '../../src/state/audit.js';
+import { acquireLock, lockPath } from '../../src/state/lock.js';
+import { repoRoot, runCli } from './run-cli.js';
+
+/** A working folder with the demo company's policy (environment "demo") and an empty state/. */
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'accord-state-cli-'));
+  cpSync(join(repoRoot, 'policies'), join(dir, 'policies'), { recursive: true });
+  mkdirSync(join(dir, 'state'));
+  return dir;
+}
+
+const change = (n: number): AuditInput => ({
+  time: '2026-01-01T00:00:00.000Z',
+  actor: 'octocat',
+  gitCommit: null,
+  planHash: 'sha256:plan',
+  address: `okta.group["G${n}"]`,
+  action: 'create',
+  rule: null,
+  result: 'applied',
+});
+
+describe('accord force-unlock', () => {
+  it('removes the lock of the policy’s environment, says who held it, and exits 0', async () => {
+    const dir = workspace();
+    const statePath = join(dir, 'state/demo.state.json');
+    const lock = await acquireLock(statePath, 'apply', { GITHUB_ACTOR: 'octocat' });
+    const { status, stdout } = runCli(['force-unlock'], { cwd: dir });
+    expect(stdout).toBe(
+      `removed the lock on state/demo.state.json held by octocat (pid ${lock.info.pid} on ${lock.info.host}, apply since ${lock.info.createdAt})\n` +
+        `warning: pid ${lock.info.pid} is still running on this host; if it is that run, it is no longer protected\n`,
+    );
+    expect(status).toBe(0);
+    expect(existsSync(lockPath(statePath))).toBe(false);
+  });
+
+  it('exits 1 with a clear message when there is no lock', () => {
+    const dir = workspace();
+    const { status, stdout, stderr } = runCli(['force-unlock', '--state', 'state/demo.state.json'], {
+      cwd: dir,
+    });
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'error: state/demo.state.json is not locked (no state/demo.state.json.lock)\nhint: nothing to remove\n',
+    );
+    expect(status).toBe(1);
+  });
+
+  it('asks for --state when the policy does not load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-state-cli-'));
+    const { status, stderr } = runCli(['force-unlock', '--policies', 'nowhere'], { cwd: dir });
+    expect(stderr).toContain('error: cannot tell the environment: the policy in "nowhere" did not load');
+    expect(stderr).toContain('hint: pass --state FILE');
+    expect(stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(status).toBe(1);
+  });
+
+  it('has --help', () => {
+    const { status, stdout } = runCli(['force-unlock', '--help']);
+    expect(stdout).toContain('--state <file>');
+    expect(stdout).toContain('--policies <dir>');
+    expect(status).toBe(0);
+  });
+});
+
+describe('accord audit verify', () => {
+  it('exits 0 on an intact log of the policy’s environment', async () => {
+    const dir = workspace();
+    await appendAudit(join(dir, 'state/demo.audit.jsonl'), [change(1), change(2), change(3)]);
+    const { status, stdout } = runCli(['audit', 'verify'], { cwd: dir });
+    expect(stdout).toBe('audit log ok: 3 entries\n');
+    expect(status).toBe(0);
+  });
+
+  it('exits 1 and names the line when the log was tampered with', async () => {
+    const dir = workspace();
+    const path = join(dir, 'custom.jsonl');
+    await appendAudit(path, [change(1), change(2), change(3)]);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    writeFileSync(path, [lines[0], lines[2], ''].join('\n'));
+    const { status, stdout } = runCli(['audit', 'verify', '--audit', 'custom.jsonl'], { cwd: dir });
+    expect(stdout).toBe(
+      'audit log broken at line 2: seq is 3 where 2 was expected (a line was removed, added or moved)\n',
+    );
+    expect(status).toBe(1);
+  });
+
+  it('exits 1 when there is no log', () => {
+    const dir = workspace();
+    const { status, stderr } = runCli(['audit', 'verify'], { cwd: dir });
+    expect(stderr).toContain('error: audit log state/demo.audit.jsonl does not exist');
+    expect(status).toBe(1);
+  });
+
+  it('has --help', () => {
+    const verify = runCli(['audit', 'verify', '--help']);
+    expect(verify.stdout).toContain('--audit <file>');
+    expect(verify.status).toBe(0);
+    const audit = runCli(['audit', '--help']);
+    expect(audit.stdout).toContain('verify');
+    expect(audit.status).toBe(0);
+  });
+});
