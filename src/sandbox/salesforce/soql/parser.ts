@@ -113,7 +113,10 @@ class Parser {
     this.expectKeyword('FROM');
     const fromToken = this.next();
     // `Group` is an sObject (queues, public groups) as well as a keyword: after FROM it is a name.
-    if (fromToken.type !== 'ident' || (RESERVED.has(fromToken.value.toUpperCase()) && fromToken.value.toUpperCase() !== 'GROUP'))
+    if (
+      fromToken.type !== 'ident' ||
+      (RESERVED.has(fromToken.value.toUpperCase()) && fromToken.value.toUpperCase() !== 'GROUP')
+    )
       throw this.unexpected(fromToken);
     const query: Query = {
       select,
