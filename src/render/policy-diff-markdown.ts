@@ -31,6 +31,13 @@ import { splitMarkdown } from './split-markdown.js';
 
 /** Impact lists longer than this are folded, so the policy changes stay on screen. */
 const OPEN_PEOPLE = 15;
+/** Call-outs repeat what the per-person list holds; past this many they would bury the policy changes. */
+const CALL_OUTS = 25;
+
+const capped = (lines: string[]): string[] =>
+  lines.length <= CALL_OUTS
+    ? lines
+    : [...lines.slice(0, CALL_OUTS), `- and ${lines.length - CALL_OUTS} more (see who gains and loses what)`];
 
 function fieldLine(f: FieldChange): string {
   if (f.added || f.removed) {
@@ -115,10 +122,14 @@ function banners(impact: AccessDiff): string[] {
 
 function impactSection(impact: AccessDiff): string[] {
   const sod = impact.separationOfDuties;
-  const sensitive = impact.sensitive.map((s) => `- ${code(s.person)} ${s.change} ${deltaLine(s.delta)}`);
+  const sensitive = capped(
+    impact.sensitive.map((s) => `- ${code(s.person)} ${s.change} ${deltaLine(s.delta)}`),
+  );
   const sodLines = [
-    ...sod.introduced.map((v) => `- **introduced** ${code(v.person)} (rule ${code(v.rule)}): ${v.message}`),
-    ...sod.resolved.map((v) => `- **resolved** ${code(v.person)} (rule ${code(v.rule)})`),
+    ...capped(
+      sod.introduced.map((v) => `- **introduced** ${code(v.person)} (rule ${code(v.rule)}): ${v.message}`),
+    ),
+    ...capped(sod.resolved.map((v) => `- **resolved** ${code(v.person)} (rule ${code(v.rule)})`)),
     ...(sod.remaining.length > 0
       ? [
           `- ${sod.remaining.length} already in the base policy remain${sod.remaining.length <= 10 ? `: ${sod.remaining.map((v) => code(v.person)).join(', ')}` : ''}`,
