@@ -179,7 +179,7 @@ describe('policy diff text', () => {
         '    - account in Salesforce prod',
       ]),
     );
-    expect(text).not.toMatch(/\u001b\[/);
+    expect(text).not.toContain('\u001b[');
   });
 
   it('reads conditions as sentences', () => {
