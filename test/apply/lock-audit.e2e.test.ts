@@ -1,0 +1,119 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { acquireLock, readLock } from '../../src/state/lock.js';
+import { sha256 } from '../../src/policy/policy.js';
+import { loopbackSandbox, readAudit, runAccord, scratch, writeRequests } from './support/harness.js';
+import { accordInProcess } from './support/in-process.js';
+
+describe('a concurrent apply is refused', () => {
+  let sandbox: Sandbox;
+  const dir = scratch('lock');
+  beforeAll(async () => {
+    sandbox = await loopbackSandbox({ people: 60, seed: 3 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    dir.remove();
+  });
+
+  it('exits 1, names the holder, and sends no write to any platform', async () => {
+    const held = await acquireLock(dir.state, 'apply', { ...process.env, GITHUB_ACTOR: 'octo-holder' });
+    try {
+      const run = await runAccord(sandbox, [
+        'apply',
+        '--auto-approve',
+        '--state',
+        dir.state,
+        '--audit',
+        dir.audit,
+      ]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('state is locked by octo-holder');
+      expect(run.stderr).toContain(`pid ${process.pid}`);
+      expect(run.stdout).not.toContain('Apply complete');
+      expect(writeRequests(sandbox)).toEqual([]);
+      // It read the platforms (to plan), so the refusal is not just a failure to start.
+      expect(sandbox.instrument.count({ method: 'GET' })).toBeGreaterThan(0);
+      // The holder's lock is still there and still theirs.
+      expect((await readLock(dir.state))?.holder).toBe('octo-holder');
+    } finally {
+      await held.release();
+    }
+  }, 60_000);
+});
+
+describe('audit trail of an apply (UC-20)', () => {
+  let sandbox: Sandbox;
+  const dir = scratch('audit');
+  let planned: { address: string; action: string; rule: string | null }[] = [];
+  beforeAll(async () => {
+    sandbox = await loopbackSandbox({ people: 60, seed: 5 });
+    const plan = await accordInProcess(sandbox, ['plan', '--format', 'json', '--state', dir.state]);
+    planned = (
+      JSON.parse(plan.stdout) as { changes: { address: string; action: string; reason: { rule?: string } }[] }
+    ).changes.map((c) => ({ address: c.address, action: c.action, rule: c.reason.rule ?? null }));
+    const run = await accordInProcess(sandbox, [
+      'apply',
+      '--auto-approve',
+      '--state',
+      dir.state,
+      '--audit',
+      dir.audit,
+    ]);
+    if (run.status !== 0)
+      throw new Error(`apply failed: ${run.stdout.slice(-1500)}${run.stderr.slice(-1500)}`);
+  }, 60_000);
+  afterAll(async () => {
+    await sandbox.close();
+    dir.remove();
+  });
+
+  it('has one line per change with actor, commit, plan hash, address, action, rule and result', async () => {
+    const entries = await readAudit(dir.audit);
+    expect(planned.length).toBeGreaterThan(10);
+    expect(
+      entries.map((e) => ({ address: e.address, action: e.action, rule: e.rule })).sort(byAddress),
+    ).toEqual([...planned].sort(byAddress));
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+    for (const e of entries) {
+      expect(e.result).toBe('applied');
+      expect(typeof e.actor).toBe('string');
+      expect(e.actor.length).toBeGreaterThan(0);
+      expect(e.planHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(e.gitCommit).toMatch(/^[0-9a-f]{40,64}$/);
+      expect(Number.isNaN(Date.parse(e.time))).toBe(false);
+    }
+    expect(new Set(entries.map((e) => e.planHash)).size).toBe(1);
+  });
+
+  it('`accord audit verify` accepts the log', async () => {
+    const run = await runAccord(sandbox, ['audit', 'verify', '--audit', dir.audit]);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  }, 60_000);
+
+  it('`accord audit verify` catches an edited, a removed and a reordered line', async () => {
+    const original = readFileSync(dir.audit, 'utf8');
+    const lines = original.trimEnd().split('\n');
+    const edited = [...lines];
+    edited[3] = edited[3]!.replace('"applied"', '"failed"');
+    const removed = lines.filter((_, i) => i !== 2);
+    const reordered = [...lines];
+    [reordered[1], reordered[2]] = [reordered[2]!, reordered[1]!];
+    try {
+      for (const [name, tampered] of Object.entries({ edited, removed, reordered })) {
+        writeFileSync(dir.audit, `${tampered.join('\n')}\n`);
+        expect(sha256(readFileSync(dir.audit, 'utf8'))).not.toBe(sha256(original));
+        const run = await accordInProcess(sandbox, ['audit', 'verify', '--audit', dir.audit]);
+        expect({ name, status: run.status }).toEqual({ name, status: 1 });
+        expect(run.stdout).toContain('audit log broken at line');
+      }
+    } finally {
+      writeFileSync(dir.audit, original);
+    }
+    expect((await accordInProcess(sandbox, ['audit', 'verify', '--audit', dir.audit])).status).toBe(0);
+  });
+});
+
+const byAddress = (a: { address: string; action: string }, b: { address: string; action: string }) =>
+  `${a.address} ${a.action}`.localeCompare(`${b.address} ${b.action}`);
