@@ -3,6 +3,8 @@ import { AccordError } from '../errors.js';
 import { hasErrors } from '../policy/diagnostics.js';
 import { loadPolicy } from '../policy/validate.js';
 import type { Policy } from '../policy/policy.js';
+import type { Snapshots } from '../model/snapshot.js';
+import type { State } from '../model/state.js';
 import { createProviders } from '../providers/registry.js';
 import { snapshotScope } from '../providers/scope.js';
 import { snapshotAll } from '../providers/snapshot-all.js';
@@ -26,6 +28,8 @@ export interface PlanInputOptions extends EnvironmentOptions {
 export async function computePlan(options: PlanInputOptions): Promise<{
   plan: Plan;
   policy: Policy;
+  snapshots: Snapshots;
+  state: State;
   providers: Provider[];
   env: NodeJS.ProcessEnv;
   close: () => Promise<void>;
@@ -47,7 +51,7 @@ export async function computePlan(options: PlanInputOptions): Promise<{
       now: new Date(),
       ...(options.target ? { targets: options.target } : {}),
     });
-    return { plan, policy, providers, env: environment.env, close: environment.close };
+    return { plan, policy, snapshots, state, providers, env: environment.env, close: environment.close };
   } catch (error) {
     await environment.close();
     throw error;

@@ -4,6 +4,7 @@ import { registerAudit } from './audit.js';
 import { registerForceUnlock } from './force-unlock.js';
 import { registerApply } from './apply.js';
 import { registerDiff } from './diff.js';
+import { registerDrift } from './drift.js';
 import { registerGraph } from './graph.js';
 import { registerInit } from './init.js';
 import { registerPlan } from './plan.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerPlan(program);
   registerApply(program);
+  registerDrift(program);
   registerGraph(program);
   registerSandbox(program);
   registerDiff(program);
