@@ -141,7 +141,7 @@ describe('UC-06 deprovision', () => {
       makePolicy({ access: [sales] }),
       snapshots({
         okta: okta([{ login: SAM, status: 'deprovisioned' }]),
-        salesforce: [salesforce('prod', [{ ...liveSam, frozen: true, permissionSetGroups: [] }])],
+        salesforce: [salesforce('prod', [{ ...liveSam, frozen: true }])],
       }),
     );
     expect(lines(frozen)).toEqual(offboardLines().slice(1));

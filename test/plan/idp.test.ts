@@ -73,7 +73,14 @@ describe('UC-10 cross-provision', () => {
       ]);
       const create = find(p, 'create', idpUserAddr('okta', GINA));
       expect(create.after).toEqual({
-        profile: { login: GINA, email: GINA, department: 'Sales', employeeNumber: 'G7' },
+        profile: {
+          login: GINA,
+          email: GINA,
+          firstName: 'Gina',
+          lastName: 'Globex',
+          department: 'Sales',
+          employeeNumber: 'G7',
+        },
         activate: true,
       });
       expect(create.reason).toEqual({

@@ -34,6 +34,16 @@ const SF_CORE = new Set([
   'IsActive',
 ]);
 
+/** User fields that have a typed home in the snapshot (the rest live in `fields`). */
+const TYPED: Record<string, string> = {
+  EmployeeNumber: 'employeeNumber',
+  FederationIdentifier: 'federationId',
+  Email: 'email',
+  FirstName: 'firstName',
+  LastName: 'lastName',
+  Alias: 'alias',
+};
+
 export class ApplyError extends Error {}
 
 export function applyToSnapshots(snapshots: Snapshots, plan: Plan | readonly Change[]): Snapshots {
@@ -204,10 +214,8 @@ function applySalesforce(snap: SalesforceSnapshot, c: Change, next: () => number
           if (k === 'Profile') setProfile(u, String(v));
           else if (k === 'UserRole') setRole(u, str(v));
           else if (k === 'Manager') setManager(u, str(v));
-          else {
-            u.fields[k] = str(v);
-            if (k === 'EmployeeNumber') u.employeeNumber = str(v);
-          }
+          else if (k in TYPED) Object.assign(u, { [TYPED[k]!]: k === 'LastName' ? String(v) : str(v) });
+          else u.fields[k] = str(v);
         }
         return;
       }
