@@ -56,14 +56,15 @@ export async function scaffold(target: string, options: InitOptions = {}): Promi
   const files = await templateFiles(templatesDir);
   for (const file of files) {
     const from = join(templatesDir, file);
-    const to = join(target, file);
+    // npm leaves a package's .gitignore files out of the tarball, so the template ships it undotted.
+    const to = join(target, file === 'gitignore' ? '.gitignore' : file);
     await mkdir(dirname(to), { recursive: true });
     if (file === 'package.json') {
       const text = await readFile(from, 'utf8');
       await writeFile(to, text.replaceAll('{{ACCORD_VERSION}}', version));
     } else await copyFile(from, to);
   }
-  return files.map((f) => f.split(sep).join('/'));
+  return files.map((f) => (f === 'gitignore' ? '.gitignore' : f.split(sep).join('/')));
 }
 
 export function registerInit(program: Command): void {
