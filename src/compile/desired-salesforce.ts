@@ -8,7 +8,7 @@ import type {
   TransferableObject,
   TransferTarget,
 } from '../policy/types.js';
-import { matches } from './conditions.js';
+import { matches, matchesAnyGlob } from './conditions.js';
 import type { Normalizer } from './normalize.js';
 import type { Person } from './people.js';
 import { matchAccounts } from './resolve-identities.js';
@@ -166,6 +166,8 @@ export function desiredSalesforce(
     );
     const entitled = p.inScope && p.active && rules.length > 0;
     if (!entitled && !live) continue;
+    // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
+    if (!entitled && p.inScope && !p.left && !p.active && rules.length > 0) continue;
     const e = expected(p);
     const desired: DesiredSalesforceUser = {
       org,
@@ -296,14 +298,19 @@ export function desiredSalesforce(
     }
   }
   // Owned ManagerId values hold the manager's login; point them at the manager's Username in this org.
+  // A manager who has no user yet and whose creation this plan cannot make (held back by a
+  // conflict, or protected) is not referenced: that would name a user nothing creates.
+  const conflicted = new Set(conflicts.map((c) => c.person));
+  const protectedPatterns = policy.guardrails.protectedAccounts ?? [];
+  const referable = (d: DesiredSalesforceUser | undefined) =>
+    !!d?.present &&
+    (!!d.live ||
+      (!conflicted.has(d.person) &&
+        ![d.username, d.person].some((k) => matchesAnyGlob(k, protectedPatterns))));
   for (const d of users) {
     if (!('ManagerId' in d.ownedFields)) continue;
-    const manager = d.ownedFields.ManagerId;
-    d.ownedFields.ManagerId = manager
-      ? byPerson.get(manager)?.present
-        ? byPerson.get(manager)!.username
-        : null
-      : null;
+    const manager = d.ownedFields.ManagerId ? byPerson.get(d.ownedFields.ManagerId) : undefined;
+    d.ownedFields.ManagerId = referable(manager) ? manager!.username : null;
   }
 
   // Accounts in a conflict are someone's, just not decided yet: they are not orphans.

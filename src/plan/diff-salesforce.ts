@@ -311,11 +311,12 @@ export function diffSalesforce(
       }
     }
   }
-  // A user created with a manager who is created in the same plan waits for the manager.
+  // A user created, or updated, with a manager who is created in the same plan waits for the manager.
   for (const p of planned) {
     const manager =
-      (p.change.action === 'create' ? (p.change.after as { Manager?: string | null }).Manager : undefined) ??
-      undefined;
+      p.change.action === 'create' || p.change.action === 'update'
+        ? ((p.change.after as { Manager?: string | null }).Manager ?? undefined)
+        : undefined;
     const managerCreate = manager ? createdIds.get(manager.toLowerCase()) : undefined;
     if (managerCreate && managerCreate !== p.change.id)
       p.change.dependsOn = [...new Set([...p.change.dependsOn, managerCreate])].sort();

@@ -46,8 +46,12 @@ export function deprovisionCap(
   inScope: number,
 ) {
   const leaving = new Set<string>();
+  // A freeze with `frozen: false` thaws a returning person: that is the opposite of leaving.
+  const thaws = (c: Change) =>
+    c.action === 'freeze' && (c.after as { frozen?: boolean } | null)?.frozen === false;
   for (const c of changes)
-    if (c.kind === 'account' && OFFBOARDING.has(c.action)) leaving.add(people.get(c.id) ?? c.account.key);
+    if (c.kind === 'account' && OFFBOARDING.has(c.action) && !thaws(c))
+      leaving.add(people.get(c.id) ?? c.account.key);
   const cap = policy.guardrails.maxDeprovision;
   const reasons: string[] = [];
   if (cap?.absolute !== undefined && leaving.size > cap.absolute)

@@ -180,13 +180,13 @@ describe('UC-06 deprovision', () => {
     expect(grant!.dependsOn).toEqual([thaw!.id]);
   });
 
-  // BUG (src/plan/guardrails.ts deprovisionCap, `OFFBOARDING = new Set(['deactivate', 'suspend',
+  // Regression (fixed; src/plan/guardrails.ts deprovisionCap, `OFFBOARDING = new Set(['deactivate', 'suspend',
   // 'freeze'])`): since thawing is planned as action `freeze` with after { frozen: false }
   // (diff-salesforce.ts, "The provider's freeze with `frozen: false` thaws the login"), a person who is
   // entitled again and only needs a thaw is counted as deprovisioned: summary.peopleDeprovisioned is
   // 1 instead of 0, and such thaws count against maxDeprovision (a plan that only restores people can
   // be blocked).
-  it.failing('UC-06 a thaw of a returning person is not counted as a deprovision', () => {
+  it('UC-06 a thaw of a returning person is not counted as a deprovision', () => {
     const p = plan(
       makePolicy({ access: [sales], guardrails: { maxDeprovision: { absolute: 0 } } }),
       snapshots({
@@ -204,7 +204,7 @@ describe('UC-06 deprovision', () => {
   // leaver: desired-salesforce.ts sets `entitled = p.inScope && p.active && ...` and
   // `active = status === 'active'` (people.ts), so a locked user with a live Salesforce account is
   // frozen, stripped of permission sets and deactivated.
-  it.failing('UC-06 a locked-out (not departed) Okta account is not deprovisioned', () => {
+  it('UC-06 a locked-out (not departed) Okta account is not deprovisioned', () => {
     const p = plan(
       makePolicy({ access: [sales] }),
       snapshots({

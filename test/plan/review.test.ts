@@ -219,13 +219,13 @@ describe('manager references (ManagerId flow)', () => {
     expect(p.changes.indexOf(boss)).toBeLessThan(p.changes.indexOf(report));
   });
 
-  // BUG (src/plan/diff-salesforce.ts, the "manager who is created in the same plan" loop at the end
+  // Regression (fixed; src/plan/diff-salesforce.ts, the "manager who is created in the same plan" loop at the end
   // of diffSalesforce): the dependsOn edge on the manager's create is added only for `create`
   // changes. An existing user whose owned ManagerId now points at a manager created in this plan
   // gets an `update` { Manager: <new username> } with no edge to that create. The order still happens
   // to work (create ranks before update), but `--target` on the update drops the manager's create,
   // and an applier working from edges alone may run the update first.
-  it.failing('an existing user updated to a manager created in the same plan depends on that create', () => {
+  it('an existing user updated to a manager created in the same plan depends on that create', () => {
     const p = plan(
       makePolicy({ identity: managerFlow, access: [sales] }),
       snapshots({
@@ -244,51 +244,47 @@ describe('manager references (ManagerId flow)', () => {
     expect(lines(p)).toEqual([`create ${sfUserAddr('prod', NEWBOSS)}`, `update ${sfUserAddr('prod', BOB)}`]);
   });
 
-  // BUG (src/compile/desired-salesforce.ts, the "Owned ManagerId values" loop near the end of
+  // Regression (fixed; src/compile/desired-salesforce.ts, the "Owned ManagerId values" loop near the end of
   // desiredSalesforce): ManagerId resolves to the manager's desired Username whenever the manager is
   // `present`, even when the manager's changes are withheld (identity conflict) or dropped (protected
   // account). The plan then sets Manager to a user that does not exist and that nothing creates:
   // the update fails at apply, for ever. Found by the convergence property (demo company, seed 1,
   // 20 people, dana.boss's manager set to pat.shared, whose prod match is ambiguous).
-  it.failing(
-    'a manager whose own changes are withheld by a conflict is not referenced by a Manager that does not exist',
-    () => {
-      const PAT = 'pat.shared@acme.test';
-      const p = plan(
-        makePolicy({ identity: managerFlow, access: [sales] }),
-        snapshots({
-          okta: okta([
-            { login: BOB, groups: ['Sales'], attrs: { manager: PAT, employeeNumber: 'E1' } },
-            { login: PAT, groups: ['Sales'], attrs: { employeeNumber: 'E2' } },
+  it('a manager whose own changes are withheld by a conflict is not referenced by a Manager that does not exist', () => {
+    const PAT = 'pat.shared@acme.test';
+    const p = plan(
+      makePolicy({ identity: managerFlow, access: [sales] }),
+      snapshots({
+        okta: okta([
+          { login: BOB, groups: ['Sales'], attrs: { manager: PAT, employeeNumber: 'E1' } },
+          { login: PAT, groups: ['Sales'], attrs: { employeeNumber: 'E2' } },
+        ]),
+        salesforce: [
+          salesforce('prod', [
+            {
+              username: BOB,
+              federationId: BOB,
+              profile: 'Sales User',
+              permissionSets: ['Sales_Cloud_User'],
+            },
+            { username: 'pat.1@acme.test', employeeNumber: 'E2' },
+            { username: 'pat.2@acme.test', employeeNumber: 'E2' },
           ]),
-          salesforce: [
-            salesforce('prod', [
-              {
-                username: BOB,
-                federationId: BOB,
-                profile: 'Sales User',
-                permissionSets: ['Sales_Cloud_User'],
-              },
-              { username: 'pat.1@acme.test', employeeNumber: 'E2' },
-              { username: 'pat.2@acme.test', employeeNumber: 'E2' },
-            ]),
-          ],
-        }),
-      );
-      expect(p.conflicts.map((c) => c.person)).toEqual([PAT]);
-      const existing = new Set(['pat.1@acme.test', 'pat.2@acme.test', BOB]);
-      for (const c of p.changes) {
-        const manager = (c.after as { Manager?: string | null } | null)?.Manager;
-        if (manager)
-          expect(
-            existing.has(manager) ||
-              p.changes.some((x) => x.action === 'create' && x.account.key === manager),
-          ).toBe(true);
-      }
-    },
-  );
+        ],
+      }),
+    );
+    expect(p.conflicts.map((c) => c.person)).toEqual([PAT]);
+    const existing = new Set(['pat.1@acme.test', 'pat.2@acme.test', BOB]);
+    for (const c of p.changes) {
+      const manager = (c.after as { Manager?: string | null } | null)?.Manager;
+      if (manager)
+        expect(
+          existing.has(manager) || p.changes.some((x) => x.action === 'create' && x.account.key === manager),
+        ).toBe(true);
+    }
+  });
 
-  it.failing('a new hire whose manager is protected gets no dangling dependsOn', () => {
+  it('a new hire whose manager is protected gets no dangling dependsOn', () => {
     const p = plan(
       makePolicy({ identity: managerFlow, access: [sales], guardrails: { protectedAccounts: [NEWBOSS] } }),
       snapshots({
