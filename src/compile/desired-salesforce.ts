@@ -90,6 +90,8 @@ const grantFor = <T>(grants: Record<string, T>, org: string): T | undefined => g
 const flowsFor = (policy: Policy, org: string) =>
   (policy.identity.attributes ?? []).filter((f) => f.to === 'salesforce' || f.to === `salesforce.${org}`);
 
+const rulesCache = new WeakMap<Person, Policy['access']>();
+
 export interface OrgResult {
   users: DesiredSalesforceUser[];
   conflicts: Conflict[];
@@ -156,13 +158,21 @@ export function desiredSalesforce(
   const users: DesiredSalesforceUser[] = [];
   const byPerson = new Map<string, DesiredSalesforceUser>();
 
+  // Conditions are evaluated once per person, whatever the number of orgs.
+  const matchedRules = (p: Person) => {
+    let rules = rulesCache.get(p);
+    if (!rules) rulesCache.set(p, (rules = policy.access.filter((r) => matches(r.when, p.facts))));
+    return rules;
+  };
+  const exceptionsOf = new Map<string, typeof policy.exceptions>();
+  for (const x of policy.exceptions)
+    (exceptionsOf.get(x.person) ?? exceptionsOf.set(x.person, []).get(x.person)!).push(x);
+
   for (const p of people) {
     const live = match.matched.get(p.key);
-    const rules = policy.access.filter(
-      (r) => grantFor(r.grants, org) !== undefined && matches(r.when, p.facts),
-    );
-    const exceptions = policy.exceptions.filter(
-      (x) => x.person === p.key && (x.org === org || x.org === '*') && x.expires >= today,
+    const rules = (matchedRules(p) ?? []).filter((r) => grantFor(r.grants, org) !== undefined);
+    const exceptions = (exceptionsOf.get(p.key) ?? []).filter(
+      (x) => (x.org === org || x.org === '*') && x.expires >= today,
     );
     const entitled = p.inScope && p.active && rules.length > 0;
     if (!entitled && !live) continue;

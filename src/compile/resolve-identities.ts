@@ -77,7 +77,10 @@ export function matchAccounts<P, A>(input: MatchInput<P, A>): MatchResult<A> {
     for (const key of input.order) {
       const v = values[key];
       if (v === undefined) continue;
-      const candidates = (indexes.get(key)?.get(v) ?? []).filter((a) => !claimedExplicitly.has(a));
+      const indexed = indexes.get(key)?.get(v) ?? [];
+      // Most runs have no explicit links: skip the per-person copy then.
+      const candidates =
+        claimedExplicitly.size === 0 ? indexed : indexed.filter((a) => !claimedExplicitly.has(a));
       if (candidates.length === 0) continue;
       const person = input.personKey(p);
       if (candidates.length > 1) {

@@ -28,6 +28,7 @@ export function diffIdp(
   const findings: Finding[] = [];
   const created = new Map<string, Change>();
   const add = (change: Change, person?: string) => {
+    if (person) change.person = person;
     planned.push({ change, ...(person ? { person } : {}) });
     return change;
   };

@@ -53,7 +53,7 @@ export function diffSalesforce(
   const usernameById = new Map(snapshot.users.map((u) => [u.id, u.username]));
   const assignmentsByUser = new Map<string, SalesforceSnapshot['assignments']>();
   for (const a of snapshot.assignments)
-    assignmentsByUser.set(a.userId, [...(assignmentsByUser.get(a.userId) ?? []), a]);
+    (assignmentsByUser.get(a.userId) ?? assignmentsByUser.set(a.userId, []).get(a.userId)!).push(a);
   const unknown = (kind: keyof typeof known, name: string, d: DesiredSalesforceUser, rule?: string) => {
     if (known[kind].has(name)) return false;
     findings.push({
@@ -68,7 +68,7 @@ export function diffSalesforce(
   };
   const createdIds = new Map<string, string>();
   const add = (input: ChangeInput, person: string) => {
-    const change = makeChange(input);
+    const change = makeChange({ ...input, person });
     planned.push({ change, person });
     return change;
   };

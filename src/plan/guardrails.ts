@@ -96,7 +96,7 @@ export function separationOfDuties(policy: Policy, desired: DesiredState): Findi
   if (rules.length === 0) return [];
   const held = new Map<string, { org?: string; label: string }[]>();
   const hold = (person: string, org: string | undefined, label: string) =>
-    held.set(person, [...(held.get(person) ?? []), { ...(org ? { org } : {}), label }]);
+    (held.get(person) ?? held.set(person, []).get(person)!).push({ ...(org ? { org } : {}), label });
   for (const d of desired.salesforce) {
     if (!d.present) continue;
     if (d.profile) hold(d.person, d.org, entitlementLabel('profile', d.profile.name));

@@ -43,5 +43,6 @@ export function makeChange(input: ChangeInput): Change {
     patch: patchFor(input.before, input.after),
     dependsOn: [...new Set(input.dependsOn ?? [])].sort(),
     reason: input.reason,
+    ...(input.person ? { person: input.person } : {}),
   };
 }

@@ -43,7 +43,7 @@ export function orderChanges(changes: readonly Change[]): Change[] {
   for (const c of changes) {
     const deps = c.dependsOn.filter((d) => byId.has(d));
     waiting.set(c.id, deps.length);
-    for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), c.id]);
+    for (const d of deps) (dependents.get(d) ?? dependents.set(d, []).get(d)!).push(c.id);
   }
   const ready = new Heap(compareChanges);
   for (const c of changes) if (waiting.get(c.id) === 0) ready.push(c);

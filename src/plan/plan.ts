@@ -72,7 +72,7 @@ export function createPlan(policy: Policy, snapshots: Snapshots, state: State, o
   planned = planned.filter((p) => !p.person || !conflicted.has(p.person));
   planned = withinTargets(planned, options.targets);
 
-  const changes = orderChanges(planned.map((p) => (p.person ? { ...p.change, person: p.person } : p.change)));
+  const changes = orderChanges(planned.map((p) => p.change));
   const personOf = new Map(planned.filter((p) => p.person).map((p) => [p.change.id, p.person!]));
   const peopleInScope = desired.people.filter((p) => p.inScope).length;
   const cap = deprovisionCap(changes, personOf, policy, peopleInScope);
