@@ -113,10 +113,18 @@ export function desiredSalesforce(
   const settings = userSettings(policy, org);
   const order: MatchKey[] = policy.identity.match ?? ['federationId', 'employeeNumber', 'email'];
   const links = new Map(policy.links.map((l) => [l.person, l]));
-  const expected = (p: Person) => ({
-    username: renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email,
-    federationId: renderTemplate(settings.federationId, p.facts.attributes),
-  });
+  const expectedCache = new Map<Person, { username: string; federationId: string | null }>();
+  const expected = (p: Person) => {
+    let e = expectedCache.get(p);
+    if (!e) {
+      e = {
+        username: renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email,
+        federationId: renderTemplate(settings.federationId, p.facts.attributes),
+      };
+      expectedCache.set(p, e);
+    }
+    return e;
+  };
 
   const match = matchAccounts({
     platform,

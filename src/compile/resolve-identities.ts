@@ -38,17 +38,18 @@ export interface MatchResult<A> {
 export function matchAccounts<P, A>(input: MatchInput<P, A>): MatchResult<A> {
   const byKey = new Map<string, A>();
   for (const a of input.accounts) byKey.set(input.accountKey(a), a);
-  const indexes = new Map<MatchKey, Map<string, A[]>>();
-  for (const key of input.order) {
-    const index = new Map<string, A[]>();
-    for (const a of input.accounts) {
-      const v = input.accountValues(a)[key];
+  // Each account's key values are computed once, then indexed per key.
+  const indexes = new Map<MatchKey, Map<string, A[]>>(input.order.map((k) => [k, new Map()]));
+  for (const a of input.accounts) {
+    const values = input.accountValues(a);
+    for (const key of input.order) {
+      const v = values[key];
       if (v === undefined) continue;
+      const index = indexes.get(key)!;
       const list = index.get(v);
       if (list) list.push(a);
       else index.set(v, [a]);
     }
-    indexes.set(key, index);
   }
 
   const matched = new Map<string, A>();
