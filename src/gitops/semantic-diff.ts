@@ -68,7 +68,9 @@ const ORDERED = new Set(['match', 'to']);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+// Absent and present are different, so `undefined` is compared before spelling values out.
+const same = (a: unknown, b: unknown) =>
+  a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b);
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
 

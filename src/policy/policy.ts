@@ -34,16 +34,9 @@ export interface Policy {
   digest: string;
 }
 
-/** JSON with object keys sorted, so equal policies hash equally whatever the key order in files. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
+// One canonical spelling of JSON for every digest and hash (policy digest, plan hash, state, audit).
+export { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
