@@ -67,6 +67,31 @@ export function diffSalesforce(
     return true;
   };
   const createdIds = new Map<string, string>();
+  const revoke = (
+    d: DesiredSalesforceUser,
+    a: SalesforceSnapshot['assignments'][number],
+    reason: Change['reason'],
+    dependsOn: string[],
+  ) => {
+    const kind = a.permissionSet !== undefined ? 'permissionSet' : 'permissionSetGroup';
+    const name = (a.permissionSet ?? a.permissionSetGroup)!;
+    const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
+    return add(
+      {
+        address: address(org, d.username, name),
+        platform,
+        kind,
+        action: 'revoke',
+        account: { key: d.username, ...(d.live ? { id: d.live.id } : {}) },
+        target: { name, id: a.id },
+        before: { assigned: true },
+        after: null,
+        reason,
+        dependsOn,
+      },
+      d.person,
+    );
+  };
   const add = (input: ChangeInput, person: string) => {
     const change = makeChange({ ...input, person });
     planned.push({ change, person });
@@ -211,22 +236,8 @@ export function diffSalesforce(
           );
         }
         const wantedNames = new Set(wanted.map((g) => g.name));
-        for (const [name, a] of have) {
-          if (wantedNames.has(name)) continue;
-          add(
-            {
-              address: address(org, d.username, name),
-              platform,
-              kind,
-              action: 'revoke',
-              account,
-              target: { name, id: a.id },
-              before: { assigned: true },
-              after: null,
-              reason: { source: `not granted by any rule (${d.fact})` },
-            },
-            d.person,
-          );
+        for (const [, a] of have) {
+          if (!wantedNames.has(a[kind]!)) revoke(d, a, { source: `not granted by any rule (${d.fact})` }, []);
         }
       }
     } else if (live && d.offboard) {
@@ -272,25 +283,7 @@ export function diffSalesforce(
       }
       if (settings.revokePermissionSets) {
         for (const a of assignmentsByUser.get(live.id) ?? []) {
-          const kind = a.permissionSet !== undefined ? 'permissionSet' : 'permissionSetGroup';
-          const name = (a.permissionSet ?? a.permissionSetGroup)!;
-          const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
-          const change = add(
-            {
-              address: address(org, d.username, name),
-              platform,
-              kind,
-              action: 'revoke',
-              account,
-              target: { name, id: a.id },
-              before: { assigned: true },
-              after: null,
-              reason: { rule: 'lifecycle', source: d.fact },
-              dependsOn: freeze ? [freeze.id] : [],
-            },
-            d.person,
-          );
-          steps.push(change.id);
+          steps.push(revoke(d, a, { rule: 'lifecycle', source: d.fact }, freeze ? [freeze.id] : []).id);
         }
       }
       if (settings.deactivate) {
