@@ -1,18 +1,24 @@
+import { createHash } from 'node:crypto';
 import type { PlatformId, Snapshots } from '../model/snapshot.js';
-import { sha256 } from '../policy/policy.js';
 
 /**
  * sha256 of each snapshot's content (not of when it was read), so apply can tell when the world
- * moved. Providers build snapshots in a fixed order, so plain JSON is stable; sorting keys of a
- * 100k-user snapshot would cost seconds for nothing.
+ * moved. Records are hashed one at a time: a 100k-user snapshot spelled out as one JSON string
+ * would cost hundreds of megabytes for a 64-character answer. Providers build snapshots in a
+ * fixed order, so the hash is stable.
  */
 export function fingerprints(snapshots: Snapshots): Partial<Record<PlatformId, string>> {
   const out: Partial<Record<PlatformId, string>> = {};
   for (const s of [snapshots.okta, snapshots.onelogin, ...Object.values(snapshots.salesforce)]) {
     if (!s) continue;
-    out[s.platform] = sha256(
-      JSON.stringify(s, (key, value: unknown) => (key === 'fetchedAt' ? undefined : value)),
-    );
+    const hash = createHash('sha256');
+    for (const [key, value] of Object.entries(s)) {
+      if (key === 'fetchedAt') continue;
+      hash.update(`${key}:`);
+      if (Array.isArray(value)) for (const item of value) hash.update(`${JSON.stringify(item)}\n`);
+      else hash.update(`${JSON.stringify(value)}\n`);
+    }
+    out[s.platform] = hash.digest('hex');
   }
   return out;
 }

@@ -87,6 +87,20 @@ const refMatches = (ref: EntitlementRef, org: string | undefined, label: string)
   );
 };
 
+/** The impact label an entitlement reference names (`permissionSet:Billing_Approver`). */
+const refLabel = (ref: EntitlementRef): string =>
+  ref.permissionSet !== undefined
+    ? entitlementLabel('permissionSet', ref.permissionSet)
+    : ref.permissionSetGroup !== undefined
+      ? entitlementLabel('permissionSetGroup', ref.permissionSetGroup)
+      : ref.profile !== undefined
+        ? entitlementLabel('profile', ref.profile)
+        : ref.role !== undefined
+          ? entitlementLabel('role', ref.role)
+          : ref.oktaGroup !== undefined
+            ? entitlementLabel('group', ref.oktaGroup)
+            : entitlementLabel('role-membership', ref.oneloginRole ?? '');
+
 export const isSensitive = (policy: Policy, platform: string, label: string) =>
   (policy.guardrails.sensitive ?? []).some((ref) => refMatches(ref, orgOf(platform as never), label));
 
@@ -94,9 +108,14 @@ export const isSensitive = (policy: Policy, platform: string, label: string) =>
 export function separationOfDuties(policy: Policy, desired: DesiredState): Finding[] {
   const rules = policy.guardrails.separationOfDuties ?? [];
   if (rules.length === 0) return [];
+  // Only entitlements some rule names are worth remembering: at 100k people, holding every
+  // group membership would be a million entries for a handful of rules.
+  const relevant = new Set(rules.flatMap((r) => r.entitlements.map(refLabel)));
   const held = new Map<string, { org?: string; label: string }[]>();
-  const hold = (person: string, org: string | undefined, label: string) =>
+  const hold = (person: string, org: string | undefined, label: string) => {
+    if (!relevant.has(label)) return;
     (held.get(person) ?? held.set(person, []).get(person)!).push({ ...(org ? { org } : {}), label });
+  };
   for (const d of desired.salesforce) {
     if (!d.present) continue;
     if (d.profile) hold(d.person, d.org, entitlementLabel('profile', d.profile.name));
