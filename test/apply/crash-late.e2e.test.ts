@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { crashAfterWrites } from './support/crash.js';
+import { describe, it } from '@jest/globals';
+import { crashAfterWrites, expectCleanResume } from './support/crash.js';
 
 /**
  * Crash test (issue 7): an apply SIGKILLed after its k-th write request, then run again, ends
@@ -9,22 +9,6 @@ import { crashAfterWrites } from './support/crash.js';
  */
 describe.each([28])('accord apply killed after %i write requests, then run again', (k) => {
   it('finishes cleanly: nothing left to plan, nothing duplicated, the interruption noticed', async () => {
-    const o = await crashAfterWrites(k);
-    expect(o.killed.signal).toBe('SIGKILL');
-    // The kill lands just after the k-th write; concurrent platforms may squeeze in a few more.
-    expect(o.writesBeforeKill).toBeGreaterThanOrEqual(k);
-    expect(o.lockLeft).toBe(true);
-    expect({ status: o.resumed.status, stderr: o.resumed.status === 0 ? '' : o.resumed.stderr }).toEqual({
-      status: 0,
-      stderr: '',
-    });
-    expect(o.resumed.stdout).toMatch(/Apply complete: \d+ applied, 0 failed, 0 skipped, 0 stale\./);
-    expect(o.remaining).toEqual([]);
-    expect(o.duplicates).toEqual([]);
-    // The k-th write was carried out but its answer never reached the killed run: that batch
-    // was in flight, and the next run says so.
-    expect(o.journalExisted).toBe(true);
-    expect(o.inFlightBatches).toBeGreaterThan(0);
-    expect(o.resumed.stderr).toContain('an earlier apply stopped with');
+    expectCleanResume(await crashAfterWrites(k), k);
   }, 60_000);
 });

@@ -1,29 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecord } from '../../src/sandbox/salesforce/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { repoRoot } from './run-cli.js';
-
-/** Runs the CLI against the test's own loopback sandbox (async: the sandbox lives in this process). */
-function cli(
-  args: string[],
-  sandbox: Sandbox,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`${repoRoot}bin/accord.js`, ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...sandbox.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { runAccord } from '../apply/support/harness.js';
 
 describe('accord drift (UC-26, UC-08)', () => {
   let sandbox: Sandbox;
@@ -35,17 +16,17 @@ describe('accord drift (UC-26, UC-08)', () => {
   afterAll(() => sandbox.close());
 
   it('reports policy never applied as pending (exit 0), then clean after apply, then drift (exit 2)', async () => {
-    const before = await cli(['drift', '--state', join(dir, 's.json')], sandbox);
+    const before = await runAccord(sandbox, ['drift', '--state', join(dir, 's.json')]);
     expect(before.stdout).toContain('No drift.');
     expect(before.stdout).toMatch(/Pending: \d+ change/);
     expect(before.stdout).toMatch(/prod Salesforce: \d+ of \d+ used/);
     expect(before.status).toBe(0);
 
-    const applied = await cli(['apply', '--auto-approve', ...files], sandbox);
+    const applied = await runAccord(sandbox, ['apply', '--auto-approve', ...files]);
     expect(applied.stdout).toContain('Apply complete');
     expect(applied.status).toBe(0);
 
-    const clean = await cli(['drift', '--state', join(dir, 's.json')], sandbox);
+    const clean = await runAccord(sandbox, ['drift', '--state', join(dir, 's.json')]);
     expect(clean.stdout).toContain('No drift.');
     expect(clean.stdout).not.toContain('Pending');
     expect(clean.status).toBe(0);
@@ -56,7 +37,13 @@ describe('accord drift (UC-26, UC-08)', () => {
     const exportSet = prod.named('PermissionSet', 'Data_Export')!;
     createRecord(prod, 'PermissionSetAssignment', { AssigneeId: ana.Id, PermissionSetId: exportSet.Id });
 
-    const drifted = await cli(['drift', '--state', join(dir, 's.json'), '--format', 'markdown'], sandbox);
+    const drifted = await runAccord(sandbox, [
+      'drift',
+      '--state',
+      join(dir, 's.json'),
+      '--format',
+      'markdown',
+    ]);
     expect(drifted.stdout).toContain('## accord drift: 1 drifted');
     expect(drifted.stdout).toContain(
       '- revoke salesforce.prod.user["ana.lopez@acme.test"].permissionSet["Data_Export"]',

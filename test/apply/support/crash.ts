@@ -1,7 +1,8 @@
+import { expect } from '@jest/globals';
 /**
  * One crash scenario: `accord apply` in a child process is SIGKILLed right after the sandbox has
  * carried out its k-th write request (before the response goes back, so the child never learns
- * the write happened), then a second apply runs to completion. The caller asserts on the outcome.
+ * the write happened), then a second apply runs to completion; expectCleanResume checks the outcome.
  */
 import { existsSync } from 'node:fs';
 import { Journal, journalPath } from '../../../src/state/journal.js';
@@ -16,6 +17,29 @@ import {
   writeRequests,
   type CliRun,
 } from './harness.js';
+
+/**
+ * The expectations every crash test shares: the child was really killed mid-apply, the second run
+ * finished cleanly, nothing is left to plan or duplicated, and the interruption was noticed.
+ */
+export function expectCleanResume(o: CrashOutcome, k: number): void {
+  expect(o.killed.signal).toBe('SIGKILL');
+  // The kill lands just after the k-th write; concurrent platforms may squeeze in a few more.
+  expect(o.writesBeforeKill).toBeGreaterThanOrEqual(k);
+  expect(o.lockLeft).toBe(true);
+  expect({ status: o.resumed.status, stderr: o.resumed.status === 0 ? '' : o.resumed.stderr }).toEqual({
+    status: 0,
+    stderr: '',
+  });
+  expect(o.resumed.stdout).toMatch(/Apply complete: \d+ applied, 0 failed, 0 skipped, 0 stale\./);
+  expect(o.remaining).toEqual([]);
+  expect(o.duplicates).toEqual([]);
+  // The k-th write was carried out but its answer never reached the killed run: that batch
+  // was in flight, and the next run says so.
+  expect(o.journalExisted).toBe(true);
+  expect(o.inFlightBatches).toBeGreaterThan(0);
+  expect(o.resumed.stderr).toContain('an earlier apply stopped with');
+}
 
 export const CRASH_PEOPLE = 80;
 export const CRASH_SEED = 7;

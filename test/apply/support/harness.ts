@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Plan } from '../../../src/plan/types.js';
 import { createPlan } from '../../../src/plan/plan.js';
 import { loadPolicy } from '../../../src/policy/validate.js';
@@ -22,7 +21,8 @@ import type { AuditEntry } from '../../../src/state/audit.js';
 import { readState } from '../../../src/state/state-file.js';
 import { readFile } from 'node:fs/promises';
 
-export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+export { repoRoot } from '../../cli/run-cli.js';
+import { repoRoot } from '../../cli/run-cli.js';
 export const policiesDir = join(repoRoot, 'policies');
 
 export function loopbackSandbox(options: Pick<SandboxOptions, 'people' | 'seed' | 'faults' | 'faultSeed'>) {
