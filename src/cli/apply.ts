@@ -9,11 +9,11 @@ import { execute, type Batch } from '../apply/executor.js';
 import { staleChanges } from '../apply/preconditions.js';
 import { AccordError } from '../errors.js';
 import type { Change, ChangeResult } from '../model/change.js';
-import type { PlatformId } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import { canonicalJson, sha256 } from '../policy/policy.js';
 import { createPlan } from '../plan/plan.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.js';
+import type { Provider } from '../providers/provider.js';
 import { snapshotScope } from '../providers/scope.js';
 import { snapshotAll } from '../providers/snapshot-all.js';
 import { palette } from '../render/colors.js';
@@ -190,12 +190,7 @@ interface Paths {
 }
 
 /** Executes, writing the journal before each batch and state + audit after it. */
-async function applyChanges(
-  plan: Plan,
-  stale: Map<string, string>,
-  providers: { id: PlatformId }[],
-  paths: Paths,
-) {
+async function applyChanges(plan: Plan, stale: Map<string, string>, providers: Provider[], paths: Paths) {
   const journal = await Journal.open(paths.statePath);
   const interrupted = await journal.inFlight();
   if (interrupted.length > 0) {
@@ -230,7 +225,7 @@ async function applyChanges(
       }),
     );
   };
-  const report = await execute(plan.changes, new Map(providers.map((p) => [p.id, p as never])), {
+  const report = await execute(plan.changes, new Map(providers.map((p) => [p.id, p])), {
     parallelism: paths.parallelism,
     stale,
     beforeBatch: (batch: Batch) =>

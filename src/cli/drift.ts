@@ -4,7 +4,7 @@ import { driftReport, type DriftReport } from '../plan/drift.js';
 import type { Plan } from '../plan/types.js';
 import { loadPolicyAtRef, openPolicyRepo } from '../gitops/policy-at-ref.js';
 import { palette } from '../render/colors.js';
-import { renderChangeLine } from '../render/plan-text.js';
+import { markOf, renderChangeLine } from '../render/plan-text.js';
 import { computePlan, type PlanInputOptions } from './compute-plan.js';
 import { formatOption } from './options.js';
 import { withPlanInputOptions } from './plan.js';
@@ -96,8 +96,7 @@ function renderDriftText(r: DriftReport): string {
 
 function renderDriftMarkdown(r: DriftReport): string {
   const fence = (changes: string[]) => (changes.length ? ['```diff', ...changes, '```'] : []);
-  const line = (ch: DriftReport['pending'][number]) =>
-    `${ch.action === 'revoke' || ch.action === 'deactivate' ? '-' : ch.action === 'grant' || ch.action === 'create' ? '+' : '~'} ${ch.action} ${ch.address}`;
+  const line = (ch: DriftReport['pending'][number]) => `${markOf(ch.action)} ${ch.action} ${ch.address}`;
   return `${[
     '<!-- accord-drift -->',
     `## accord drift: ${r.drift.length === 0 ? 'clean' : `${r.drift.length} drifted`}`,

@@ -2,7 +2,7 @@ import type { DesiredState } from '../compile/compile.js';
 import { matchesAnyGlob } from '../compile/conditions.js';
 import type { Finding } from '../compile/types.js';
 import type { Change } from '../model/change.js';
-import { orgOf } from '../model/snapshot.js';
+import { orgOf, type PlatformId } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import type { EntitlementRef } from '../policy/types.js';
 import type { Planned } from './diff-salesforce.js';
@@ -101,8 +101,8 @@ const refLabel = (ref: EntitlementRef): string =>
             ? entitlementLabel('group', ref.oktaGroup)
             : entitlementLabel('role-membership', ref.oneloginRole ?? '');
 
-export const isSensitive = (policy: Policy, platform: string, label: string) =>
-  (policy.guardrails.sensitive ?? []).some((ref) => refMatches(ref, orgOf(platform as never), label));
+export const isSensitive = (policy: Policy, platform: PlatformId, label: string) =>
+  (policy.guardrails.sensitive ?? []).some((ref) => refMatches(ref, orgOf(platform), label));
 
 /** Separation of duties over the desired state: who would hold two entitlements of one set. */
 export function separationOfDuties(policy: Policy, desired: DesiredState): Finding[] {

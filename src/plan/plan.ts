@@ -60,9 +60,10 @@ export function createPlan(policy: Policy, snapshots: Snapshots, state: State, o
   planned.push(...idp.planned);
   findings.push(...idp.findings);
 
-  const emails = emailIndex(snapshots);
+  // Built only when some change is checked: with no protected accounts, nobody asks for an email.
+  let emails: Map<string, string> | undefined;
   const guarded = withoutProtected(planned, policy, (c) =>
-    emails.get(`${c.platform}:${c.account.key.toLowerCase()}`),
+    (emails ??= emailIndex(snapshots)).get(`${c.platform}:${c.account.key.toLowerCase()}`),
   );
   planned = guarded.planned;
   findings.push(...guarded.findings);
