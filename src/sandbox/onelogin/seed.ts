@@ -1,6 +1,7 @@
 import type { DemoCompany, DemoPerson, DirectoryStatus } from '../company.js';
 import { API_ACTOR, OneLoginStore, type OneLoginStoreData } from './store.js';
 import {
+  newUser,
   UserStateCode,
   UserStatusCode,
   type OneLoginUser,
@@ -35,7 +36,7 @@ function seededUser(p: DemoPerson, id: number, index: number): OneLoginUser {
   const at = new Date(EPOCH + index * HOUR).toISOString();
   const { state, status } = ONELOGIN_STATUS_OF[p.status];
   const activated = status !== UserStatusCode.Unactivated;
-  return {
+  return newUser({
     id,
     username: p.login,
     email: p.email,
@@ -48,33 +49,16 @@ function seededUser(p: DemoPerson, id: number, index: number): OneLoginUser {
     phone: p.phone,
     state,
     status,
-    group_id: null,
-    role_ids: [],
-    directory_id: null,
-    trusted_idp_id: null,
-    manager_user_id: null,
-    manager_ad_id: null,
-    external_id: null,
-    samaccountname: null,
-    userprincipalname: null,
-    distinguished_name: null,
-    member_of: null,
     custom_attributes: {
       employeenumber: p.employeeNumber,
       usertype: p.userType,
       country: p.country,
       city: p.city,
     },
-    invalid_login_attempts: 0,
-    locked_until: null,
-    preferred_locale_code: null,
     activated_at: activated ? at : null,
     created_at: at,
-    updated_at: at,
     password_changed_at: activated ? at : null,
-    invitation_sent_at: null,
-    last_login: null,
-  };
+  });
 }
 
 /**

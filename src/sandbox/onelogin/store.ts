@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { badRequest, notFound, unprocessable } from './errors.js';
 import { DEFAULT_RATE_LIMIT_PER_HOUR, RateLimiter } from './rate-limit.js';
 import {
+  newUser,
   USER_STATES,
   USER_STATUSES,
   UserStateCode,
@@ -275,41 +276,16 @@ export class OneLoginStore {
     const hasPassword = typeof input.password === 'string' && input.password.length > 0;
     // No password: "Password pending" (7), and no invitation goes out.
     const status = (input.status as UserStatus | undefined) ?? (hasPassword ? 1 : 7);
-    const user: OneLoginUser = {
+    const user = newUser({
       id: this.nextUserId++,
       username,
       email,
-      firstname: null,
-      lastname: null,
-      title: null,
-      department: null,
-      company: null,
-      comment: null,
-      phone: null,
       state: (input.state as UserState | undefined) ?? UserStateCode.Approved,
       status,
-      group_id: null,
-      role_ids: [],
-      directory_id: null,
-      trusted_idp_id: null,
-      manager_user_id: null,
-      manager_ad_id: null,
-      external_id: null,
-      samaccountname: null,
-      userprincipalname: null,
-      distinguished_name: null,
-      member_of: null,
-      custom_attributes: {},
-      invalid_login_attempts: 0,
-      locked_until: null,
-      preferred_locale_code: null,
       activated_at: status === UserStatusCode.Active ? at : null,
       created_at: at,
-      updated_at: at,
       password_changed_at: hasPassword ? at : null,
-      invitation_sent_at: null,
-      last_login: null,
-    };
+    });
     this.assign(user, input);
     this.usersById.set(user.id, user);
     this.index(user);

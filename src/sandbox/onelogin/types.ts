@@ -70,6 +70,46 @@ export interface OneLoginUser {
   last_login: string | null;
 }
 
+/**
+ * A user record with every field OneLogin returns, the directory and AD ones empty: seeding and
+ * `POST /api/2/users` both start here and set only what they know.
+ */
+export function newUser(
+  fields: Pick<OneLoginUser, 'id' | 'username' | 'email' | 'state' | 'status' | 'created_at'> &
+    Partial<OneLoginUser>,
+): OneLoginUser {
+  return {
+    firstname: null,
+    lastname: null,
+    title: null,
+    department: null,
+    company: null,
+    comment: null,
+    phone: null,
+    group_id: null,
+    role_ids: [],
+    directory_id: null,
+    trusted_idp_id: null,
+    manager_user_id: null,
+    manager_ad_id: null,
+    external_id: null,
+    samaccountname: null,
+    userprincipalname: null,
+    distinguished_name: null,
+    member_of: null,
+    custom_attributes: {},
+    invalid_login_attempts: 0,
+    locked_until: null,
+    preferred_locale_code: null,
+    activated_at: null,
+    updated_at: fields.created_at,
+    password_changed_at: null,
+    invitation_sent_at: null,
+    last_login: null,
+    ...fields,
+  };
+}
+
 export interface OneLoginRole {
   id: number;
   name: string;
