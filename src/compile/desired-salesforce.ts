@@ -3,6 +3,7 @@ import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import type {
   MatchKey,
+  SalesforceGrant,
   SalesforceOffboarding,
   SalesforceUserSettings,
   TransferableObject,
@@ -231,11 +232,7 @@ export function desiredSalesforce(
         }
         desired[field] = { name: top.value!, rule: top.r.id };
       }
-      const union = (
-        pick: (
-          g: NonNullable<ReturnType<typeof grantFor<(typeof rules)[number]['grants'][string]>>>,
-        ) => string[] | undefined,
-      ) => {
+      const union = (pick: (g: SalesforceGrant) => string[] | undefined) => {
         const out = new Map<string, string>();
         for (const r of rules)
           for (const name of pick(grantFor(r.grants, org)!) ?? []) if (!out.has(name)) out.set(name, r.id);

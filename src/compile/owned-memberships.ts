@@ -21,8 +21,8 @@ export function withOwnedMemberships(people: readonly Person[], groups: readonly
     if (!set) map.set(person, (set = new Set()));
     set.add(key);
   };
+  const key = (platform: IdpId, name: string) => `${platform}:${name}`;
   for (const g of groups) {
-    const key = (platform: IdpId, name: string) => `${platform}:${name}`;
     const members = new Set<string>();
     for (const m of g.members) {
       const person = m.person ?? personByLogin.get(`${g.platform}:${m.key.toLowerCase()}`);
