@@ -50,6 +50,9 @@ export interface IdpResult {
   findings: Finding[];
 }
 
+/** Accounts a leaver could still use: active, or provisioned and one password away from it. */
+export const canSignIn = (a: IdpAccount) => a.status === 'active' || a.status === 'provisioned';
+
 const otherIdp = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
 
 export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonly Person[]): IdpResult {
@@ -71,7 +74,7 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
     if (!policy.platforms[target]) continue;
     const live = p.accounts[target];
     const present = p.inScope && p.active;
-    if (!present && !(live && live.status === 'active')) continue;
+    if (!present && !(live && canSignIn(live))) continue;
     const fields: Record<string, string | null> = {};
     for (const flow of flowsInto(target)) {
       if (flow.from !== p.home) continue;

@@ -12,8 +12,12 @@ export const salesforcePlatform = (org: string): PlatformId => `salesforce:${org
 export const orgOf = (platform: PlatformId): string | undefined =>
   platform.startsWith('salesforce:') ? platform.slice('salesforce:'.length) : undefined;
 
-/** Lifecycle state of an IdP account, normalised across Okta statuses and OneLogin status codes. */
-export type AccountStatus = 'active' | 'staged' | 'suspended' | 'locked' | 'deprovisioned';
+/**
+ * Lifecycle state of an IdP account, normalised across Okta statuses and OneLogin status codes.
+ * `provisioned`: activated by an admin, waiting for the person to set a password (Okta
+ * PROVISIONED, OneLogin 7); `staged`: created but never activated.
+ */
+export type AccountStatus = 'active' | 'provisioned' | 'staged' | 'suspended' | 'locked' | 'deprovisioned';
 
 /**
  * Person attributes under their neutral names (the names policy templates and conditions use):

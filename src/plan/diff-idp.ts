@@ -1,4 +1,4 @@
-import type { DesiredGroup, DesiredIdpAccount } from '../compile/desired-idp.js';
+import { canSignIn, type DesiredGroup, type DesiredIdpAccount } from '../compile/desired-idp.js';
 import type { Finding } from '../compile/types.js';
 import type { Change } from '../model/change.js';
 import type { IdpId, IdpSnapshot } from '../model/snapshot.js';
@@ -64,9 +64,8 @@ export function diffIdp(
     if (!a.live) continue;
     if (a.present) {
       let last: Change | undefined;
-      // Okta's PROVISIONED is activated and waiting for the person to set a password: nothing to do.
-      const awaitingPerson = a.live.status === 'staged' && a.live.rawStatus === 'PROVISIONED';
-      if (a.live.status !== 'active' && !awaitingPerson) {
+      // A provisioned account waits for its person to set a password: there is nothing to activate.
+      if (!canSignIn(a.live)) {
         last = add(
           makeChange({
             address,
@@ -108,7 +107,7 @@ export function diffIdp(
           a.person,
         );
       }
-    } else if (a.offboard && a.live.status === 'active') {
+    } else if (a.offboard && canSignIn(a.live)) {
       add(
         makeChange({
           address,
@@ -116,7 +115,7 @@ export function diffIdp(
           kind: 'account',
           action: a.offboard,
           account,
-          before: { status: 'active' },
+          before: { status: a.live.status },
           after: { status: a.offboard === 'suspend' ? 'suspended' : 'deprovisioned' },
           reason: { rule: 'lifecycle', source: a.fact },
         }),

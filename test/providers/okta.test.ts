@@ -196,7 +196,7 @@ describe('UC-23 Okta snapshot of the demo org', () => {
     const status = (id: string) => snap.accounts.find((a) => a.id === id)!;
     expect(status(locked.id)).toMatchObject({ status: 'locked', rawStatus: 'LOCKED_OUT' });
     expect(status(expired.id)).toMatchObject({ status: 'active', rawStatus: 'PASSWORD_EXPIRED' });
-    expect(status(provisioned.id)).toMatchObject({ status: 'staged', rawStatus: 'PROVISIONED' });
+    expect(status(provisioned.id)).toMatchObject({ status: 'provisioned', rawStatus: 'PROVISIONED' });
     const suspended = store()
       .users()
       .find((u) => u.status === 'SUSPENDED');

@@ -186,7 +186,7 @@ describe('OneLogin snapshot (UC-01 read the directories)', () => {
       'deprovisioned',
       'suspended',
       'staged',
-      'staged',
+      'provisioned',
       'locked',
       'active',
       'active',

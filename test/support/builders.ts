@@ -57,6 +57,7 @@ export interface PersonSpec {
 
 const RAW: Record<AccountStatus, string> = {
   active: 'ACTIVE',
+  provisioned: 'PROVISIONED',
   staged: 'STAGED',
   suspended: 'SUSPENDED',
   locked: 'LOCKED_OUT',

@@ -38,6 +38,7 @@ const OKTA_STATUSES = new Set([
 
 /** Neutral statuses that name exactly one Okta status ('staged' and 'active' cover several). */
 const UNAMBIGUOUS: Record<string, string> = {
+  provisioned: 'PROVISIONED',
   suspended: 'SUSPENDED',
   deprovisioned: 'DEPROVISIONED',
   locked: 'LOCKED_OUT',

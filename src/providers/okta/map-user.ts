@@ -24,7 +24,7 @@ const STATUS: Record<string, AccountStatus> = {
   PASSWORD_EXPIRED: 'active',
   RECOVERY: 'active',
   STAGED: 'staged',
-  PROVISIONED: 'staged',
+  PROVISIONED: 'provisioned',
   SUSPENDED: 'suspended',
   LOCKED_OUT: 'locked',
   DEPROVISIONED: 'deprovisioned',

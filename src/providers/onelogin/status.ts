@@ -10,7 +10,7 @@ import type { AccountStatus } from '../../model/snapshot.js';
  * OneLogin has no "deprovisioned". A leaver is kept as Suspended (2) AND Unlicensed (3), which no
  * merely suspended user is, so a snapshot can tell "left" from "paused" (see the emulator README).
  * 4, 5 and 8 are password chores of an otherwise active account; 7 (created without a password)
- * has never been used, like 0.
+ * is provisioned: waiting for the person to set one. 0 has never been activated.
  */
 export function accountStatus(status: number, state: number): AccountStatus {
   switch (status) {
@@ -19,8 +19,9 @@ export function accountStatus(status: number, state: number): AccountStatus {
     case 5:
     case 8:
       return 'active';
-    case 0:
     case 7:
+      return 'provisioned';
+    case 0:
       return 'staged';
     case 2:
       return state === 3 ? 'deprovisioned' : 'suspended';
