@@ -1,6 +1,7 @@
 import type { SalesforceUser, Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
+import { ruleMatcher } from './access-rules.js';
 import { desiredIdp, type DesiredGroup, type DesiredIdpAccount } from './desired-idp.js';
 import { desiredSalesforce, type DesiredSalesforceUser } from './desired-salesforce.js';
 import { createNormalizer } from './normalize.js';
@@ -41,11 +42,21 @@ export function compile(
   const people = withOwnedMemberships(built.people, idp.groups);
   const findings: Finding[] = [];
   const salesforce: DesiredSalesforceUser[] = [];
+  const rulesOf = ruleMatcher(policy);
   const orphans: Record<string, SalesforceUser[]> = {};
   for (const org of Object.keys(policy.platforms.salesforce ?? {}).sort()) {
     const snapshot = snapshots.salesforce[org];
     if (!snapshot) continue;
-    const result = desiredSalesforce(policy, org, snapshot, people, state, normalize, options.today);
+    const result = desiredSalesforce({
+      policy,
+      org,
+      snapshot,
+      people,
+      state,
+      normalize,
+      rulesOf,
+      today: options.today,
+    });
     salesforce.push(...result.users);
     conflicts.push(...result.conflicts);
     findings.push(...result.findings);

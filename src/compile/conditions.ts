@@ -1,13 +1,14 @@
 import type { Attributes } from '../model/snapshot.js';
 import type { Condition } from '../policy/types.js';
+import type { Memberships } from './memberships.js';
 
 /** The facts a condition can test about one person. */
 export interface PersonFacts {
   attributes: Attributes;
   /** Okta group names (of the person's Okta account). */
-  oktaGroups: ReadonlySet<string>;
+  oktaGroups: Memberships;
   /** OneLogin role names (of the person's OneLogin account). */
-  oneloginRoles: ReadonlySet<string>;
+  oneloginRoles: Memberships;
   /** App labels assigned in the source directory (not read yet: always empty). */
   apps: ReadonlySet<string>;
 }

@@ -2,6 +2,7 @@ import type { SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import type {
+  AccessRule,
   MatchKey,
   SalesforceGrant,
   SalesforceOffboarding,
@@ -9,7 +10,8 @@ import type {
   TransferableObject,
   TransferTarget,
 } from '../policy/types.js';
-import { matches, matchesAnyGlob } from './conditions.js';
+import type { RulesOf } from './access-rules.js';
+import { matchesAnyGlob } from './conditions.js';
 import type { Normalizer } from './normalize.js';
 import type { Person } from './people.js';
 import { matchAccounts } from './resolve-identities.js';
@@ -41,7 +43,7 @@ export interface DesiredSalesforceUser {
   permissionSetGroups: Granted[];
   /** Fields owned by attribute flows (compared and written), by API name. `ManagerId` holds the manager's Username. */
   ownedFields: Record<string, string | null>;
-  /** Fields only written on create (Username, Alias, locale defaults, ...). */
+  /** Fields only written on create (Username, Alias, locale defaults, ...); empty for a live user. */
   createFields: Record<string, string | null>;
   offboard?: {
     settings: Required<Omit<SalesforceOffboarding, 'transfer' | 'fallbackProfiles'>>;
@@ -91,7 +93,72 @@ const grantFor = <T>(grants: Record<string, T>, org: string): T | undefined => g
 const flowsFor = (policy: Policy, org: string) =>
   (policy.identity.attributes ?? []).filter((f) => f.to === 'salesforce' || f.to === `salesforce.${org}`);
 
-const rulesCache = new WeakMap<Person, Policy['access']>();
+/**
+ * What one combination of access rules grants in one org. People meeting the same rules get the
+ * same answer, so it is worked out once per combination.
+ */
+interface OrgGrants {
+  /** The rules of the combination that grant something in this org. */
+  rules: readonly AccessRule[];
+  /** Their ids, for the plan's reasons. */
+  ruleIds: string;
+  profile?: Granted;
+  role?: Granted;
+  /** Rules of the top priority that disagree on a single-valued field: a conflict for each person. */
+  rivals: { field: 'profile' | 'role'; priority: number; candidates: string[] }[];
+  /** Sorted by name. Shared by everyone with the combination: never mutate. */
+  permissionSets: Granted[];
+  permissionSetGroups: Granted[];
+}
+
+function orgGrants(rules: readonly AccessRule[], org: string): OrgGrants {
+  const granting = rules.filter((r) => grantFor(r.grants, org) !== undefined);
+  const out: OrgGrants = {
+    rules: granting,
+    ruleIds: granting.map((r) => r.id).join(', '),
+    rivals: [],
+    permissionSets: [],
+    permissionSetGroups: [],
+  };
+  // Single-valued fields: the highest priority wins; a tie with different values is a conflict.
+  for (const field of ['profile', 'role'] as const) {
+    const candidates = granting
+      .map((r) => ({ r, value: grantFor(r.grants, org)![field] }))
+      .filter((c) => c.value !== undefined)
+      .sort((a, b) => (b.r.priority ?? 0) - (a.r.priority ?? 0));
+    const top = candidates[0];
+    if (!top) continue;
+    const rivals = candidates.filter(
+      (c) => (c.r.priority ?? 0) === (top.r.priority ?? 0) && c.value !== top.value,
+    );
+    if (rivals.length > 0)
+      out.rivals.push({
+        field,
+        priority: top.r.priority ?? 0,
+        candidates: [top, ...rivals].map((c) => `${c.value} (${c.r.id})`),
+      });
+    out[field] = { name: top.value!, rule: top.r.id };
+  }
+  const union = (pick: (g: SalesforceGrant) => string[] | undefined) => {
+    const names = new Map<string, string>();
+    for (const r of granting)
+      for (const name of pick(grantFor(r.grants, org)!) ?? []) if (!names.has(name)) names.set(name, r.id);
+    return names;
+  };
+  out.permissionSets = byName(union((g) => g.permissionSets));
+  out.permissionSetGroups = byName(union((g) => g.permissionSetGroups));
+  return out;
+}
+
+const byName = (names: Map<string, string>): Granted[] =>
+  [...names].map(([name, rule]) => ({ name, rule })).sort((a, b) => a.name.localeCompare(b.name));
+
+/** A person's time-bound exceptions added to what their rules grant (UC-05). */
+const withExceptions = (granted: Granted[], extra: { id: string; names: string[] | undefined }[]) => {
+  const names = new Map(granted.map((g) => [g.name, g.rule]));
+  for (const x of extra) for (const name of x.names ?? []) if (!names.has(name)) names.set(name, x.id);
+  return names.size === granted.length ? granted : byName(names);
+};
 
 export interface OrgResult {
   users: DesiredSalesforceUser[];
@@ -101,57 +168,57 @@ export interface OrgResult {
   orphans: SalesforceUser[];
 }
 
-export function desiredSalesforce(
-  policy: Policy,
-  org: string,
-  snapshot: SalesforceSnapshot,
-  people: readonly Person[],
-  state: State,
-  normalize: Normalizer,
-  today: string,
-): OrgResult {
+export interface OrgInput {
+  policy: Policy;
+  org: string;
+  snapshot: SalesforceSnapshot;
+  people: readonly Person[];
+  state: State;
+  normalize: Normalizer;
+  rulesOf: RulesOf;
+  /** Today (UTC, YYYY-MM-DD): exceptions apply up to and including their expiry. */
+  today: string;
+}
+
+export function desiredSalesforce(input: OrgInput): OrgResult {
+  const { policy, org, snapshot, people, state, normalize, rulesOf, today } = input;
   const platform = snapshot.platform;
   const settings = userSettings(policy, org);
   const order: MatchKey[] = policy.identity.match ?? ['federationId', 'employeeNumber', 'email'];
   const links = new Map(policy.links.map((l) => [l.person, l]));
-  const expectedCache = new Map<Person, { username: string; federationId: string | null }>();
-  const expected = (p: Person) => {
-    let e = expectedCache.get(p);
-    if (!e) {
-      e = {
-        username: renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email,
-        federationId: renderTemplate(settings.federationId, p.facts.attributes),
-      };
-      expectedCache.set(p, e);
-    }
-    return e;
-  };
+  // What each person's user would be called here, by the person's position in `people`.
+  const expected = people.map((p) => ({
+    username: renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email,
+    federationId: renderTemplate(settings.federationId, p.facts.attributes),
+  }));
 
   const match = matchAccounts({
     platform,
-    people,
+    people: people.map((_, i) => i),
     accounts: snapshot.users,
     order,
-    personKey: (p) => p.key,
+    personKey: (i) => people[i]!.key,
     accountKey: (u) => u.username,
-    personValues: (p) => {
-      const e = expected(p);
-      return {
-        federationId: normalize(e.federationId),
-        employeeNumber: normalize(p.facts.attributes.employeeNumber),
-        email: normalize(p.homeAccount.email, 'email'),
-        login: normalize(e.username),
-      };
-    },
-    accountValues: (u) => ({
-      federationId: normalize(u.federationId),
-      employeeNumber: normalize(u.employeeNumber),
-      email: normalize(u.email, 'email'),
-      login: normalize(u.username),
-    }),
-    decided: (p) => {
-      const decided = links.get(p.key)?.salesforce?.[org];
-      return decided !== undefined ? decided : state.links[p.key]?.[platform];
+    personValue: (i, key) =>
+      key === 'federationId'
+        ? normalize(expected[i]!.federationId)
+        : key === 'employeeNumber'
+          ? normalize(people[i]!.facts.attributes.employeeNumber)
+          : key === 'email'
+            ? normalize(people[i]!.homeAccount.email, 'email')
+            : normalize(expected[i]!.username),
+    accountValue: (u, key) =>
+      key === 'federationId'
+        ? normalize(u.federationId)
+        : key === 'employeeNumber'
+          ? normalize(u.employeeNumber)
+          : key === 'email'
+            ? normalize(u.email, 'email')
+            : normalize(u.username),
+    decided: (i) => {
+      const key = people[i]!.key;
+      const decided = links.get(key)?.salesforce?.[org];
+      return decided !== undefined ? decided : state.links[key]?.[platform];
     },
     suggest: (person, username) => ({
       person,
@@ -165,29 +232,30 @@ export function desiredSalesforce(
   const flows = flowsFor(policy, org);
   const off = offboarding(policy, org);
   const users: DesiredSalesforceUser[] = [];
+  /** The manager attribute of each user's person, by position in `users`. */
+  const managers: (string | null | undefined)[] = [];
   const byPerson = new Map<string, DesiredSalesforceUser>();
 
-  // Conditions are evaluated once per person, whatever the number of orgs.
-  const matchedRules = (p: Person) => {
-    let rules = rulesCache.get(p);
-    if (!rules) rulesCache.set(p, (rules = policy.access.filter((r) => matches(r.when, p.facts))));
-    return rules;
+  const grantsCache = new Map<readonly AccessRule[], OrgGrants>();
+  const grantsOf = (rules: readonly AccessRule[]) => {
+    let grants = grantsCache.get(rules);
+    if (!grants) grantsCache.set(rules, (grants = orgGrants(rules, org)));
+    return grants;
   };
   const exceptionsOf = new Map<string, typeof policy.exceptions>();
-  for (const x of policy.exceptions)
+  for (const x of policy.exceptions) {
+    if ((x.org !== org && x.org !== '*') || x.expires < today) continue;
     (exceptionsOf.get(x.person) ?? exceptionsOf.set(x.person, []).get(x.person)!).push(x);
+  }
 
-  for (const p of people) {
-    const live = match.matched.get(p.key);
-    const rules = (matchedRules(p) ?? []).filter((r) => grantFor(r.grants, org) !== undefined);
-    const exceptions = (exceptionsOf.get(p.key) ?? []).filter(
-      (x) => (x.org === org || x.org === '*') && x.expires >= today,
-    );
-    const entitled = p.inScope && p.active && rules.length > 0;
+  for (const [i, p] of people.entries()) {
+    const live = match.accounts[i];
+    const grants = grantsOf(rulesOf(p));
+    const entitled = p.inScope && p.active && grants.rules.length > 0;
     if (!entitled && !live) continue;
     // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
-    if (!entitled && p.inScope && !p.left && !p.active && rules.length > 0) continue;
-    const e = expected(p);
+    if (!entitled && p.inScope && !p.left && !p.active && grants.rules.length > 0) continue;
+    const e = expected[i]!;
     const desired: DesiredSalesforceUser = {
       org,
       person: p.key,
@@ -195,7 +263,7 @@ export function desiredSalesforce(
       username: live?.username ?? e.username,
       present: entitled,
       fact: entitled
-        ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${rules.map((r) => r.id).join(', ')}`
+        ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${grants.ruleIds}`
         : !p.inScope
           ? 'out of scope'
           : p.left
@@ -209,47 +277,31 @@ export function desiredSalesforce(
       createFields: {},
     };
     if (entitled) {
-      // Single-valued fields: the highest priority wins; a tie with different values is a conflict.
-      for (const field of ['profile', 'role'] as const) {
-        const candidates = rules
-          .map((r) => ({ r, value: grantFor(r.grants, org)![field] }))
-          .filter((c) => c.value !== undefined)
-          .sort((a, b) => (b.r.priority ?? 0) - (a.r.priority ?? 0));
-        const top = candidates[0];
-        if (!top) continue;
-        const rivals = candidates.filter(
-          (c) => (c.r.priority ?? 0) === (top.r.priority ?? 0) && c.value !== top.value,
-        );
-        if (rivals.length > 0) {
-          conflicts.push({
-            person: p.key,
-            platform,
-            kind: 'priority',
-            key: field,
-            candidates: [top, ...rivals].map((c) => `${c.value} (${c.r.id})`),
-            message: `rules of equal priority ${top.r.priority ?? 0} give ${p.key} different ${field}s in ${org}`,
-          });
-        }
-        desired[field] = { name: top.value!, rule: top.r.id };
+      for (const rival of grants.rivals) {
+        conflicts.push({
+          person: p.key,
+          platform,
+          kind: 'priority',
+          key: rival.field,
+          candidates: rival.candidates,
+          message: `rules of equal priority ${rival.priority} give ${p.key} different ${rival.field}s in ${org}`,
+        });
       }
-      const union = (pick: (g: SalesforceGrant) => string[] | undefined) => {
-        const out = new Map<string, string>();
-        for (const r of rules)
-          for (const name of pick(grantFor(r.grants, org)!) ?? []) if (!out.has(name)) out.set(name, r.id);
-        return out;
-      };
-      const ps = union((g) => g.permissionSets);
-      const psg = union((g) => g.permissionSetGroups);
-      for (const x of exceptions) {
-        for (const name of x.permissionSets ?? []) if (!ps.has(name)) ps.set(name, x.id);
-        for (const name of x.permissionSetGroups ?? []) if (!psg.has(name)) psg.set(name, x.id);
-      }
-      desired.permissionSets = [...ps]
-        .map(([name, rule]) => ({ name, rule }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-      desired.permissionSetGroups = [...psg]
-        .map(([name, rule]) => ({ name, rule }))
-        .sort((a, b) => a.name.localeCompare(b.name));
+      if (grants.profile) desired.profile = grants.profile;
+      if (grants.role) desired.role = grants.role;
+      const exceptions = exceptionsOf.get(p.key);
+      desired.permissionSets = exceptions
+        ? withExceptions(
+            grants.permissionSets,
+            exceptions.map((x) => ({ id: x.id, names: x.permissionSets })),
+          )
+        : grants.permissionSets;
+      desired.permissionSetGroups = exceptions
+        ? withExceptions(
+            grants.permissionSetGroups,
+            exceptions.map((x) => ({ id: x.id, names: x.permissionSetGroups })),
+          )
+        : grants.permissionSetGroups;
       if (!desired.profile && !live) {
         const fallback = Object.values(off.fallbackProfiles ?? {})[0];
         if (fallback) desired.profile = { name: fallback, rule: 'lifecycle.fallbackProfiles' };
@@ -267,17 +319,19 @@ export function desiredSalesforce(
           desired.ownedFields[field] = renderTemplate(template, p.facts.attributes);
         }
       }
-      const first = p.facts.attributes.firstName ?? '';
-      const last = p.facts.attributes.lastName ?? p.key;
-      desired.createFields = {
-        Username: desired.username,
-        Email: p.homeAccount.email,
-        FirstName: first || null,
-        LastName: last,
-        Alias: (renderTemplate(settings.alias, p.facts.attributes) ?? last).slice(0, 8),
-        FederationIdentifier: e.federationId,
-        ...settings.defaults,
-      };
+      if (!live) {
+        const first = p.facts.attributes.firstName ?? '';
+        const last = p.facts.attributes.lastName ?? p.key;
+        desired.createFields = {
+          Username: desired.username,
+          Email: p.homeAccount.email,
+          FirstName: first || null,
+          LastName: last,
+          Alias: (renderTemplate(settings.alias, p.facts.attributes) ?? last).slice(0, 8),
+          FederationIdentifier: e.federationId,
+          ...settings.defaults,
+        };
+      }
     } else if (live && live.isActive) {
       desired.offboard = {
         settings: {
@@ -289,24 +343,27 @@ export function desiredSalesforce(
       };
     }
     users.push(desired);
+    managers.push(p.facts.attributes.manager);
     byPerson.set(p.key, desired);
   }
 
   // Record recipients need the final picture of who stays, so they are chosen in a second pass.
-  const peopleByKey = new Map(people.map((p) => [p.key, p]));
-  const liveByUsername = new Map(snapshot.users.map((u) => [u.username.toLowerCase(), u]));
+  let liveByUsername: Map<string, SalesforceUser> | undefined;
   const queues = new Set(snapshot.queues.map((q) => q.name));
   const activeUser = (person: string | null | undefined) => {
     const d = person ? byPerson.get(person) : undefined;
     return d?.present ? d.username : undefined;
   };
-  for (const d of users) {
+  for (const [i, d] of users.entries()) {
     if (!d.offboard || !off.transfer) continue;
     for (const object of off.transfer.objects) {
       const to = pickRecipient(off.transfer.to, object, {
-        manager: activeUser(peopleByKey.get(d.person)?.facts.attributes.manager),
+        manager: activeUser(managers[i]),
         successor: activeUser(policy.lifecycle.successors?.[d.person]),
-        userExists: (u) => liveByUsername.get(u.toLowerCase())?.isActive === true,
+        userExists: (u) =>
+          (liveByUsername ??= new Map(snapshot.users.map((x) => [x.username.toLowerCase(), x]))).get(
+            u.toLowerCase(),
+          )?.isActive === true,
         queueExists: (q) => queues.has(q),
       });
       if (to) d.offboard.transfers.push({ object, ...to });
@@ -329,9 +386,9 @@ export function desiredSalesforce(
   }
 
   // Accounts in a conflict are someone's, just not decided yet: they are not orphans.
-  const claimed = new Set([...match.matched.values()].map((u) => u.username));
-  for (const c of match.conflicts) for (const k of c.candidates) claimed.add(k);
-  const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u.username));
+  const claimed = new Set(match.accounts);
+  const inConflict = new Set(match.conflicts.flatMap((c) => c.candidates));
+  const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u) && !inConflict.has(u.username));
   return { users, conflicts, findings, orphans };
 }
 

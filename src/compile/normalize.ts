@@ -6,22 +6,25 @@ export type Normalizer = (value: string | null | undefined, kind?: 'email' | 'pl
 export function createNormalizer(options: Normalization = {}): Normalizer {
   const caseInsensitive = options.caseInsensitive ?? true;
   const trim = options.trim ?? true;
-  const aliases = new Map(
-    Object.entries(options.domainAliases ?? {}).map(([alias, canonical]) => [
-      alias.toLowerCase(),
-      canonical.toLowerCase(),
-    ]),
-  );
+  // Suffixes `@alias` → `@canonical`. Few aliases and many values: test the suffixes rather than
+  // cut out every domain (which would allocate a string per value).
+  const aliases = Object.entries(options.domainAliases ?? {}).map(([alias, canonical]) => ({
+    suffix: `@${alias.toLowerCase()}`,
+    canonical: canonical.toLowerCase(),
+  }));
   return (value, kind = 'plain') => {
     if (value === null || value === undefined) return undefined;
     let v = trim ? value.trim() : value;
     if (caseInsensitive) v = v.toLowerCase();
     if (kind === 'email') {
-      const at = v.lastIndexOf('@');
-      if (at > 0) {
-        const domain = v.slice(at + 1).toLowerCase();
-        const canonical = aliases.get(domain);
-        if (canonical) v = `${v.slice(0, at + 1)}${canonical}`;
+      for (const { suffix, canonical } of aliases) {
+        const at = v.length - suffix.length;
+        // Domains compare without case even when values keep theirs.
+        const same = caseInsensitive ? v.endsWith(suffix) : v.slice(at).toLowerCase() === suffix;
+        if (at > 0 && same) {
+          v = `${v.slice(0, at + 1)}${canonical}`;
+          break;
+        }
       }
     }
     return v === '' ? undefined : v;

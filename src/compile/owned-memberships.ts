@@ -1,5 +1,6 @@
 import type { IdpId } from '../model/snapshot.js';
 import type { DesiredGroup } from './desired-idp.js';
+import { adjustedMemberships } from './memberships.js';
 import type { Person } from './people.js';
 
 /**
@@ -38,22 +39,29 @@ export function withOwnedMemberships(people: readonly Person[], groups: readonly
       }
     }
   }
+  const forPlatform = (keys: ReadonlySet<string> | undefined, platform: IdpId) => {
+    const out = new Set<string>();
+    for (const k of keys ?? []) if (k.startsWith(`${platform}:`)) out.add(k.slice(platform.length + 1));
+    return out;
+  };
   return people.map((p) => {
     const plus = add.get(p.key);
     const minus = remove.get(p.key);
     if (!plus && !minus) return p;
-    const adjust = (platform: IdpId, current: ReadonlySet<string>) => {
-      const out = new Set(current);
-      for (const k of plus ?? []) if (k.startsWith(`${platform}:`)) out.add(k.slice(platform.length + 1));
-      for (const k of minus ?? []) if (k.startsWith(`${platform}:`)) out.delete(k.slice(platform.length + 1));
-      return out;
-    };
     return {
       ...p,
       facts: {
         ...p.facts,
-        oktaGroups: adjust('okta', p.facts.oktaGroups),
-        oneloginRoles: adjust('onelogin', p.facts.oneloginRoles),
+        oktaGroups: adjustedMemberships(
+          p.facts.oktaGroups,
+          forPlatform(plus, 'okta'),
+          forPlatform(minus, 'okta'),
+        ),
+        oneloginRoles: adjustedMemberships(
+          p.facts.oneloginRoles,
+          forPlatform(plus, 'onelogin'),
+          forPlatform(minus, 'onelogin'),
+        ),
       },
     };
   });

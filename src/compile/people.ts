@@ -1,8 +1,9 @@
-import type { IdpAccount, IdpId, IdpSnapshot, Snapshots } from '../model/snapshot.js';
+import type { IdpAccount, IdpId, Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import type { MatchKey } from '../policy/types.js';
 import { matches, type PersonFacts } from './conditions.js';
+import { MembershipIndex } from './memberships.js';
 import type { Normalizer } from './normalize.js';
 import { matchAccounts } from './resolve-identities.js';
 import type { Conflict } from './types.js';
@@ -33,18 +34,6 @@ export interface Person {
 
 const other = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
 
-const groupNamesByAccount = (snapshot: IdpSnapshot | undefined): Map<string, Set<string>> => {
-  const out = new Map<string, Set<string>>();
-  for (const g of snapshot?.groups ?? []) {
-    for (const id of g.memberIds) {
-      let set = out.get(id);
-      if (!set) out.set(id, (set = new Set()));
-      set.add(g.name);
-    }
-  }
-  return out;
-};
-
 const NONE: ReadonlySet<string> = new Set();
 
 export interface PeopleResult {
@@ -52,14 +41,17 @@ export interface PeopleResult {
   conflicts: Conflict[];
 }
 
-/** Match-key values of an IdP account, for linking accounts across the two IdPs. */
-const idpValues =
+/** A match-key value of an IdP account, for linking accounts across the two IdPs. */
+const idpValue =
   (normalize: Normalizer) =>
-  (a: IdpAccount): Partial<Record<MatchKey, string>> => ({
-    employeeNumber: normalize(a.attributes.employeeNumber),
-    email: normalize(a.email, 'email'),
-    login: normalize(a.login, 'email'),
-  });
+  (a: IdpAccount, key: MatchKey): string | undefined =>
+    key === 'employeeNumber'
+      ? normalize(a.attributes.employeeNumber)
+      : key === 'email'
+        ? normalize(a.email, 'email')
+        : key === 'login'
+          ? normalize(a.login, 'email')
+          : undefined;
 
 export function buildPeople(
   policy: Policy,
@@ -71,8 +63,8 @@ export function buildPeople(
   const populations = policy.identity.populations ?? [];
   const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
   const groupsOf = {
-    okta: groupNamesByAccount(snapshots.okta),
-    onelogin: groupNamesByAccount(snapshots.onelogin),
+    okta: new MembershipIndex(snapshots.okta),
+    onelogin: new MembershipIndex(snapshots.onelogin),
   };
 
   const factsFor = (
@@ -80,8 +72,8 @@ export function buildPeople(
     attributes: IdpAccount['attributes'],
   ): PersonFacts => ({
     attributes,
-    oktaGroups: accounts.okta ? (groupsOf.okta.get(accounts.okta.id) ?? NONE) : NONE,
-    oneloginRoles: accounts.onelogin ? (groupsOf.onelogin.get(accounts.onelogin.id) ?? NONE) : NONE,
+    oktaGroups: groupsOf.okta.of(accounts.okta?.id),
+    oneloginRoles: groupsOf.onelogin.of(accounts.onelogin?.id),
     apps: NONE,
   });
   const bare = (a: IdpAccount, home: IdpId) => factsFor({ [home]: a }, a.attributes);
@@ -103,13 +95,20 @@ export function buildPeople(
   // Link each person to their account in the other IdP.
   const conflicts: Conflict[] = [];
   const links = new Map(policy.links.map((l) => [l.person, l]));
-  const linked = new Map<string, IdpAccount>();
+  // The account in the other IdP of each entry of `owned`, by position.
+  const mirrors: (IdpAccount | undefined)[] = [];
   for (const home of ['okta', 'onelogin'] as const) {
     const target = other(home);
     const targetSnapshot = snapshotOf(target);
     if (!targetSnapshot) continue;
-    const people = owned.filter((o) => o.home === home);
-    const values = idpValues(normalize);
+    const people: typeof owned = [];
+    const positions: number[] = [];
+    owned.forEach((o, i) => {
+      if (o.home !== home) return;
+      people.push(o);
+      positions.push(i);
+    });
+    const value = idpValue(normalize);
     const result = matchAccounts({
       platform: target,
       people,
@@ -119,8 +118,8 @@ export function buildPeople(
       ),
       personKey: (o) => o.account.login,
       accountKey: (a) => a.login,
-      personValues: (o) => values(o.account),
-      accountValues: values,
+      personValue: (o, key) => value(o.account, key),
+      accountValue: value,
       decided: (o) => {
         const link = links.get(o.account.login);
         if (link && link[target] !== undefined) return link[target];
@@ -129,13 +128,13 @@ export function buildPeople(
       suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
     });
     conflicts.push(...result.conflicts);
-    for (const [person, account] of result.matched) linked.set(`${target}:${person}`, account);
+    result.accounts.forEach((account, i) => (mirrors[positions[i]!] = account));
   }
 
   const { include, exclude } = policy.identity.scope ?? {};
-  const people = owned.map(({ account, home, population }): Person => {
+  const people = owned.map(({ account, home, population }, i): Person => {
     const accounts: Partial<Record<IdpId, IdpAccount>> = { [home]: account };
-    const mirror = linked.get(`${other(home)}:${account.login}`);
+    const mirror = mirrors[i];
     if (mirror) accounts[other(home)] = mirror;
     const facts = factsFor(accounts, account.attributes);
     const inScope =

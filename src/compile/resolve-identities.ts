@@ -16,9 +16,12 @@ export interface MatchInput<P, A> {
   order: readonly MatchKey[];
   personKey: (p: P) => string;
   accountKey: (a: A) => string;
-  /** Normalised values of each match key for a person / an account (undefined: no value). */
-  personValues: (p: P) => Partial<Record<MatchKey, string>>;
-  accountValues: (a: A) => Partial<Record<MatchKey, string>>;
+  /**
+   * The normalised value of a match key for a person / an account (undefined: no value). Asked one
+   * key at a time: most people match by the first key, so the others are never worked out.
+   */
+  personValue: (p: P, key: MatchKey) => string | undefined;
+  accountValue: (a: A, key: MatchKey) => string | undefined;
   /** An explicit decision: the account key, null for "no account here", undefined for none. */
   decided: (p: P) => string | null | undefined;
   /** The `links` entry that would pick `accountKey` for `person`. */
@@ -26,101 +29,132 @@ export interface MatchInput<P, A> {
 }
 
 export interface MatchResult<A> {
-  /** Person key → account. */
-  matched: Map<string, A>;
-  /** Person key → how (`link`, `state`, or the match key). */
-  via: Map<string, string>;
+  /** The account of each person, at the person's position in `people`. */
+  accounts: (A | undefined)[];
   conflicts: Conflict[];
-  /** Accounts no person claims. */
-  unmatched: A[];
 }
 
-export function matchAccounts<P, A>(input: MatchInput<P, A>): MatchResult<A> {
-  const byKey = new Map<string, A>();
-  for (const a of input.accounts) byKey.set(input.accountKey(a), a);
-  // Each account's key values are computed once, then indexed per key.
-  const indexes = new Map<MatchKey, Map<string, A[]>>(input.order.map((k) => [k, new Map()]));
-  for (const a of input.accounts) {
-    const values = input.accountValues(a);
-    for (const key of input.order) {
-      const v = values[key];
-      if (v === undefined) continue;
-      const index = indexes.get(key)!;
-      const list = index.get(v);
-      if (list) list.push(a);
-      else index.set(v, [a]);
-    }
-  }
+/** An index value: an account's position, or the positions of several accounts sharing the value. */
+type Hit = number | number[];
 
-  const matched = new Map<string, A>();
-  const via = new Map<string, string>();
+const FREE = -1;
+const CONTESTED = -2;
+
+// Positions rather than objects throughout: at 100k people a Map entry or an array per account and
+// key is most of the cost of matching, and typed arrays make the claim count allocation-free.
+export function matchAccounts<P, A>(input: MatchInput<P, A>): MatchResult<A> {
+  const { people, accounts } = input;
+  const indexes = new Map<MatchKey, Map<string, Hit>>();
+  // An index per key, built the first time a person needs that key.
+  const indexOf = (key: MatchKey) => {
+    let index = indexes.get(key);
+    if (index) return index;
+    indexes.set(key, (index = new Map()));
+    for (let i = 0; i < accounts.length; i++) {
+      const v = input.accountValue(accounts[i]!, key);
+      if (v === undefined) continue;
+      const hit = index.get(v);
+      if (hit === undefined) index.set(v, i);
+      else if (typeof hit === 'number') index.set(v, [hit, i]);
+      else hit.push(i);
+    }
+    return index;
+  };
+
+  const matched: (A | undefined)[] = new Array<A | undefined>(people.length).fill(undefined);
   const conflicts: Conflict[] = [];
-  const claimedExplicitly = new Set<A>();
-  const undecided: P[] = [];
-  for (const p of input.people) {
-    const decision = input.decided(p);
+  const explicit = new Uint8Array(accounts.length);
+  let anyExplicit = false;
+  const undecided: number[] = [];
+  let byKey: Map<string, number> | undefined;
+  for (let pi = 0; pi < people.length; pi++) {
+    const decision = input.decided(people[pi]!);
     if (decision === undefined) {
-      undecided.push(p);
+      undecided.push(pi);
       continue;
     }
     if (decision === null) continue;
-    const account = byKey.get(decision);
-    if (account) {
-      matched.set(input.personKey(p), account);
-      via.set(input.personKey(p), 'link');
-      claimedExplicitly.add(account);
+    byKey ??= new Map(accounts.map((a, i) => [input.accountKey(a), i]));
+    const at = byKey.get(decision);
+    if (at !== undefined) {
+      matched[pi] = accounts[at];
+      explicit[at] = 1;
+      anyExplicit = true;
     }
   }
 
-  const tentative = new Map<A, { person: string; key: MatchKey }[]>();
-  for (const p of undecided) {
-    const values = input.personValues(p);
+  // Each account's claimant (a person's position), CONTESTED when several people claim it.
+  const claimant = new Int32Array(accounts.length).fill(FREE);
+  const claimKey: MatchKey[] = [];
+  const claimOrder: number[] = [];
+  const contested = new Map<number, { person: string; key: MatchKey }[]>();
+  for (const pi of undecided) {
+    const p = people[pi]!;
     for (const key of input.order) {
-      const v = values[key];
+      const v = input.personValue(p, key);
       if (v === undefined) continue;
-      const indexed = indexes.get(key)?.get(v) ?? [];
-      // Most runs have no explicit links: skip the per-person copy then.
-      const candidates =
-        claimedExplicitly.size === 0 ? indexed : indexed.filter((a) => !claimedExplicitly.has(a));
-      if (candidates.length === 0) continue;
-      const person = input.personKey(p);
-      if (candidates.length > 1) {
-        const keys = candidates.map(input.accountKey).sort();
-        conflicts.push({
-          person,
-          platform: input.platform,
-          kind: 'ambiguous',
-          key,
-          candidates: keys,
-          message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
-          resolution: input.suggest(person, keys[0]!),
-        });
+      const hit = indexOf(key).get(v);
+      if (hit === undefined) continue;
+      let at: number;
+      if (typeof hit === 'number') {
+        if (anyExplicit && explicit[hit]) continue;
+        at = hit;
       } else {
-        const a = candidates[0]!;
-        tentative.set(a, [...(tentative.get(a) ?? []), { person, key }]);
+        const candidates = anyExplicit ? hit.filter((i) => !explicit[i]) : hit;
+        if (candidates.length === 0) continue;
+        if (candidates.length > 1) {
+          const person = input.personKey(p);
+          const keys = candidates.map((i) => input.accountKey(accounts[i]!)).sort();
+          conflicts.push({
+            person,
+            platform: input.platform,
+            kind: 'ambiguous',
+            key,
+            candidates: keys,
+            message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
+            resolution: input.suggest(person, keys[0]!),
+          });
+          break;
+        }
+        at = candidates[0]!;
+      }
+      const first = claimant[at]!;
+      if (first === FREE) {
+        claimant[at] = pi;
+        claimKey[at] = key;
+        claimOrder.push(at);
+      } else {
+        const claim = { person: input.personKey(p), key };
+        const claims = contested.get(at);
+        if (claims) claims.push(claim);
+        else {
+          contested.set(at, [{ person: input.personKey(people[first]!), key: claimKey[at]! }, claim]);
+          claimant[at] = CONTESTED;
+        }
       }
       break;
     }
   }
-  for (const [account, claims] of tentative) {
-    if (claims.length === 1) {
-      matched.set(claims[0]!.person, account);
-      via.set(claims[0]!.person, claims[0]!.key);
+  for (const at of claimOrder) {
+    const single = claimant[at]!;
+    if (single !== CONTESTED) {
+      matched[single] = accounts[at];
       continue;
     }
-    const people = claims.map((c) => c.person).sort();
+    const claims = contested.get(at)!;
+    const names = claims.map((c) => c.person).sort();
+    const accountKey = input.accountKey(accounts[at]!);
     for (const claim of claims) {
       conflicts.push({
         person: claim.person,
         platform: input.platform,
         kind: 'contested',
         key: claim.key,
-        candidates: people,
-        message: `${input.platform} account ${input.accountKey(account)} matches ${people.length} people: ${people.join(', ')}`,
-        resolution: input.suggest(claim.person, input.accountKey(account)),
+        candidates: names,
+        message: `${input.platform} account ${accountKey} matches ${names.length} people: ${names.join(', ')}`,
+        resolution: input.suggest(claim.person, accountKey),
       });
     }
   }
-  const taken = new Set(matched.values());
-  return { matched, via, conflicts, unmatched: input.accounts.filter((a) => !taken.has(a)) };
+  return { accounts: matched, conflicts };
 }

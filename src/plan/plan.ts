@@ -29,10 +29,23 @@ export interface PlanOptions {
 
 /**
  * Plan: Policy × Snapshots × State → Plan. Pure: no network, no clock. Compiles the desired state,
- * diffs it per platform, applies guard rails, withholds the changes of people in conflict, orders
- * what is left, and works out who gains and loses what.
+ * then plans it (`planDesired`).
  */
 export function createPlan(policy: Policy, snapshots: Snapshots, state: State, options: PlanOptions): Plan {
+  const desired = compile(policy, snapshots, state, { today: options.now.toISOString().slice(0, 10) });
+  return planDesired(policy, snapshots, desired, options);
+}
+
+/**
+ * The plan of a compiled desired state: diffs it per platform, applies guard rails, withholds the
+ * changes of people in conflict, orders what is left, and works out who gains and loses what.
+ */
+export function planDesired(
+  policy: Policy,
+  snapshots: Snapshots,
+  desired: DesiredState,
+  options: PlanOptions,
+): Plan {
   const source = policy.identity.source === 'okta' ? snapshots.okta : snapshots.onelogin;
   // A failed or empty source snapshot never means "everyone left".
   if (!source || source.accounts.length === 0) {
@@ -44,7 +57,6 @@ export function createPlan(policy: Policy, snapshots: Snapshots, state: State, o
       },
     );
   }
-  const desired = compile(policy, snapshots, state, { today: options.now.toISOString().slice(0, 10) });
   const findings: Finding[] = [...desired.findings];
   let planned: Planned[] = [];
   for (const org of Object.keys(snapshots.salesforce).sort()) {
