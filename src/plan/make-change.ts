@@ -1,16 +1,17 @@
+import { hash } from 'node:crypto';
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { Change } from '../model/change.js';
-import { sha256 } from '../policy/policy.js';
 
 // fast-json-patch is CommonJS; its functions arrive on the default export under NodeNext.
-const { compare } = fastJsonPatch;
+const { compare, escapePathComponent } = fastJsonPatch;
 
-/** A stable id: the same address and action always give the same id, across runs and machines. */
+/**
+ * A stable id: the same address and action always give the same id, across runs and machines.
+ * The hex sha256 of `policy.sha256`, through the one-shot `hash`: a plan makes one per change.
+ */
 export const changeId = (address: string, action: string): string =>
-  sha256(`${action} ${address}`).slice(0, 16);
-
-const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+  hash('sha256', `${action} ${address}`).slice(0, 16);
 
 /**
  * The patch from `before` to `after`, led by `test` ops on every value it changes: the
@@ -22,7 +23,7 @@ export function patchFor(before: unknown, after: unknown): Operation[] {
   if (before && typeof before === 'object') {
     const b = before as Record<string, unknown>;
     for (const key of Object.keys(b).sort())
-      tests.push({ op: 'test', path: `/${escape(key)}`, value: b[key] });
+      tests.push({ op: 'test', path: `/${escapePathComponent(key)}`, value: b[key] });
   }
   return [...tests, ...ops];
 }
@@ -41,8 +42,12 @@ export function makeChange(input: ChangeInput): Change {
     before: input.before ?? null,
     after: input.after ?? null,
     patch: patchFor(input.before, input.after),
-    dependsOn: [...new Set(input.dependsOn ?? [])].sort(),
+    dependsOn: uniqueSorted(input.dependsOn ?? []),
     reason: input.reason,
     ...(input.person ? { person: input.person } : {}),
   };
 }
+
+// Most changes depend on nothing or on one change: no set to build, nothing to sort.
+const uniqueSorted = (ids: readonly string[]): string[] =>
+  ids.length < 2 ? [...ids] : [...new Set(ids)].sort();
