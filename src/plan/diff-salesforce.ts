@@ -25,6 +25,61 @@ const liveField = (u: SalesforceUser, field: string): unknown => {
   return (typed ? u[typed] : u.fields[field]) ?? null;
 };
 
+/** A plan names the manager (`Manager`, a username) where Salesforce has the `ManagerId` field. */
+const planField = (field: string) => (field === 'ManagerId' ? 'Manager' : field);
+
+/** The owned fields under their plan names, as a plan's `after` carries them. */
+function ownedInPlan(ownedFields: Record<string, string | null>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in ownedFields) out[planField(k)] = ownedFields[k];
+  return out;
+}
+
+/** The live values of the fields a plan compares, under their plan names. */
+function liveInPlan(
+  ownedFields: Record<string, string | null>,
+  live: SalesforceUser,
+  usernameById: Map<string, string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in ownedFields)
+    out[planField(k)] =
+      k === 'ManagerId'
+        ? live.managerId
+          ? (usernameById.get(live.managerId) ?? null)
+          : null
+        : liveField(live, k);
+  out.Profile = live.profile;
+  out.UserRole = live.role;
+  return out;
+}
+
+/** The fields whose wanted value differs from the current one, before and after; undefined if none. */
+function changedFields(current: Record<string, unknown>, wanted: Record<string, unknown>) {
+  let changes: { before: Record<string, unknown>; after: Record<string, unknown> } | undefined;
+  for (const k in wanted) {
+    const value = wanted[k] ?? null;
+    if ((current[k] ?? null) === value) continue;
+    changes ??= { before: {}, after: {} };
+    changes.before[k] = current[k] ?? null;
+    changes.after[k] = value;
+  }
+  return changes;
+}
+
+/** The assignments of one kind a user holds, by permission set (group) name. */
+function heldOfKind(
+  held: SalesforceSnapshot['assignments'],
+  kind: 'permissionSet' | 'permissionSetGroup',
+): Map<string, SalesforceSnapshot['assignments'][number]> {
+  const out = new Map<string, SalesforceSnapshot['assignments'][number]>();
+  for (const a of held) {
+    const name = a[kind];
+    if (name !== undefined) out.set(name, a);
+  }
+  return out;
+}
+
 /** A change with the person it belongs to (conflicts hold back every change of their person). */
 export interface Planned {
   change: Change;
@@ -93,7 +148,9 @@ export function diffSalesforce(
     );
   };
   const add = (input: ChangeInput, person: string) => {
-    const change = makeChange({ ...input, person });
+    const change = makeChange(input);
+    // Set after the fact rather than spread into the input: makeChange puts it last either way.
+    if (person) change.person = person;
     planned.push({ change, person });
     return change;
   };
@@ -106,9 +163,6 @@ export function diffSalesforce(
       const profile =
         d.profile && !unknown('profile', d.profile.name, d, d.profile.rule) ? d.profile : undefined;
       const role = d.role && !unknown('role', d.role.name, d, d.role.rule) ? d.role : undefined;
-      const owned = Object.fromEntries(
-        Object.entries(d.ownedFields).map(([k, v]) => (k === 'ManagerId' ? ['Manager', v] : [k, v])),
-      );
       let userChange: Change | undefined;
       if (!live) {
         if (!profile) continue; // reported: a user cannot be created without a known profile
@@ -122,7 +176,7 @@ export function diffSalesforce(
             before: null,
             after: {
               ...d.createFields,
-              ...owned,
+              ...ownedInPlan(d.ownedFields),
               Profile: profile.name,
               UserRole: role?.name ?? null,
               IsActive: true,
@@ -133,33 +187,10 @@ export function diffSalesforce(
         );
         createdIds.set(d.username.toLowerCase(), userChange.id);
       } else {
-        const current: Record<string, unknown> = {
-          ...Object.fromEntries(
-            Object.keys(d.ownedFields).map((k) => [
-              k === 'ManagerId' ? 'Manager' : k,
-              k === 'ManagerId'
-                ? live.managerId
-                  ? (usernameById.get(live.managerId) ?? null)
-                  : null
-                : liveField(live, k),
-            ]),
-          ),
-          Profile: live.profile,
-          UserRole: live.role,
-        };
-        const wanted: Record<string, unknown> = {
-          ...owned,
-          ...(profile ? { Profile: profile.name } : {}),
-          ...(role ? { UserRole: role.name } : {}),
-        };
-        const before: Record<string, unknown> = {};
-        const after: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(wanted)) {
-          if ((current[k] ?? null) !== (v ?? null)) {
-            before[k] = current[k] ?? null;
-            after[k] = v ?? null;
-          }
-        }
+        const wanted = ownedInPlan(d.ownedFields);
+        if (profile) wanted.Profile = profile.name;
+        if (role) wanted.UserRole = role.name;
+        const fields = changedFields(liveInPlan(d.ownedFields, live, usernameById), wanted);
         if (!live.isActive) {
           userChange = add(
             {
@@ -192,7 +223,8 @@ export function diffSalesforce(
             d.person,
           );
         }
-        if (Object.keys(after).length > 0) {
+        if (fields) {
+          const { before, after } = fields;
           const rule = 'Profile' in after ? profile?.rule : 'UserRole' in after ? role?.rule : undefined;
           userChange = add(
             {
@@ -215,7 +247,7 @@ export function diffSalesforce(
         const wanted = (kind === 'permissionSet' ? d.permissionSets : d.permissionSetGroups).filter(
           (g) => !unknown(kind, g.name, d, g.rule),
         );
-        const have = new Map(held.filter((a) => a[kind] !== undefined).map((a) => [a[kind]!, a]));
+        const have = heldOfKind(held, kind);
         const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
         for (const g of wanted) {
           if (have.has(g.name)) continue;
@@ -235,6 +267,7 @@ export function diffSalesforce(
             d.person,
           );
         }
+        if (have.size === 0) continue;
         const wantedNames = new Set(wanted.map((g) => g.name));
         for (const [, a] of have) {
           if (!wantedNames.has(a[kind]!)) revoke(d, a, { source: `not granted by any rule (${d.fact})` }, []);
