@@ -1,7 +1,7 @@
 import { canSignIn, type DesiredGroup, type DesiredIdpAccount } from '../compile/desired-idp.js';
 import type { Finding } from '../compile/types.js';
 import type { Change } from '../model/change.js';
-import type { IdpId, IdpSnapshot } from '../model/snapshot.js';
+import type { IdpAccount, IdpId, IdpSnapshot } from '../model/snapshot.js';
 import { idpGroup, idpMember, idpUser } from './addresses.js';
 import type { Planned } from './diff-salesforce.js';
 import { makeChange } from './make-change.js';
@@ -16,8 +16,22 @@ const FIELD_NAMES: Record<IdpId, Record<string, string>> = {
   okta: { phone: 'mobilePhone', country: 'countryCode' },
   onelogin: { firstName: 'firstname', lastName: 'lastname', login: 'username' },
 };
-const platformFields = (idp: IdpId, fields: Record<string, string | null>) =>
-  Object.fromEntries(Object.entries(fields).map(([k, v]) => [FIELD_NAMES[idp][k] ?? k, v]));
+function platformFields(idp: IdpId, fields: Record<string, string | null>): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const k in fields) out[FIELD_NAMES[idp][k] ?? k] = fields[k] as string | null;
+  return out;
+}
+
+/** A snapshot's accounts by id and by lowercased login, built once per platform (not per group). */
+function accountIndex(snapshot: IdpSnapshot) {
+  const byId = new Map<string, IdpAccount>();
+  const byLogin = new Map<string, IdpAccount>();
+  for (const x of snapshot.accounts) {
+    byId.set(x.id, x);
+    byLogin.set(x.login.toLowerCase(), x);
+  }
+  return { byId, byLogin };
+}
 
 export function diffIdp(
   snapshots: { okta?: IdpSnapshot; onelogin?: IdpSnapshot },
@@ -124,6 +138,7 @@ export function diffIdp(
     }
   }
 
+  const indexes = new Map<IdpId, ReturnType<typeof accountIndex>>();
   for (const g of groups) {
     const snapshot = g.platform === 'okta' ? snapshots.okta : snapshots.onelogin;
     if (!snapshot) continue;
@@ -155,8 +170,9 @@ export function diffIdp(
         }),
       );
     }
-    const byId = new Map(snapshot.accounts.map((x) => [x.id, x]));
-    const byLogin = new Map(snapshot.accounts.map((x) => [x.login.toLowerCase(), x]));
+    let index = indexes.get(g.platform);
+    if (!index) indexes.set(g.platform, (index = accountIndex(snapshot)));
+    const { byId, byLogin } = index;
     const members = new Map<string, { key: string; id: string }>();
     for (const id of g.live?.memberIds ?? []) {
       const acct = byId.get(id);
