@@ -3,25 +3,19 @@ import type { AccessRule } from '../policy/types.js';
 import { matches } from './conditions.js';
 import type { Person } from './people.js';
 
-/** The access rules whose conditions a person meets, in policy order. */
-export type RulesOf = (p: Person) => readonly AccessRule[];
-
 /**
- * Evaluates each person's conditions once, whatever the number of orgs. People meeting the same
+ * The access rules whose conditions each person meets (in policy order), by the person's position.
+ * Conditions are evaluated once per person, whatever the number of orgs. People meeting the same
  * rules get the same array, so what a combination of rules grants can be worked out once per
  * combination: 100k people fall into a few dozen of them.
  */
-export function ruleMatcher(policy: Policy): RulesOf {
-  const byPerson = new Map<Person, readonly AccessRule[]>();
+export function matchRules(policy: Policy, people: readonly Person[]): (readonly AccessRule[])[] {
   const combinations = new Map<string, readonly AccessRule[]>();
-  return (p) => {
-    let rules = byPerson.get(p);
-    if (rules) return rules;
+  return people.map((p) => {
     const matched = policy.access.filter((r) => matches(r.when, p.facts));
     const key = matched.map((r) => r.id).join('\n');
-    rules = combinations.get(key);
+    let rules = combinations.get(key);
     if (!rules) combinations.set(key, (rules = matched));
-    byPerson.set(p, rules);
     return rules;
-  };
+  });
 }

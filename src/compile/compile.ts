@@ -1,7 +1,7 @@
 import type { SalesforceUser, Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
-import { ruleMatcher } from './access-rules.js';
+import { matchRules } from './access-rules.js';
 import { desiredIdp, type DesiredGroup, type DesiredIdpAccount } from './desired-idp.js';
 import { desiredSalesforce, type DesiredSalesforceUser } from './desired-salesforce.js';
 import { createNormalizer } from './normalize.js';
@@ -42,7 +42,8 @@ export function compile(
   const people = withOwnedMemberships(built.people, idp.groups);
   const findings: Finding[] = [];
   const salesforce: DesiredSalesforceUser[] = [];
-  const rulesOf = ruleMatcher(policy);
+  const rules = matchRules(policy, people);
+  const positionOf = new Map(people.map((p, i) => [p.key, i]));
   const orphans: Record<string, SalesforceUser[]> = {};
   for (const org of Object.keys(policy.platforms.salesforce ?? {}).sort()) {
     const snapshot = snapshots.salesforce[org];
@@ -54,7 +55,8 @@ export function compile(
       people,
       state,
       normalize,
-      rulesOf,
+      positionOf,
+      rules,
       today: options.today,
     });
     salesforce.push(...result.users);

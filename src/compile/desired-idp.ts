@@ -58,12 +58,18 @@ const otherIdp = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
 export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonly Person[]): IdpResult {
   const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
   const findings: Finding[] = [];
-  const accountById = { okta: new Map<string, IdpAccount>(), onelogin: new Map<string, IdpAccount>() };
-  for (const idp of ['okta', 'onelogin'] as const)
-    for (const a of snapshotOf(idp)?.accounts ?? []) accountById[idp].set(a.id, a);
-  const personByAccount = new Map<string, Person>();
-  for (const p of people)
-    for (const [idp, a] of Object.entries(p.accounts)) personByAccount.set(`${idp}:${a.id}`, p);
+  // Account id → person, per IdP: only mirrors ask, so it is built the first time one does.
+  let personByAccount: Record<IdpId, Map<string, Person>> | undefined;
+  const personOf = (idp: IdpId, accountId: string) => {
+    if (!personByAccount) {
+      personByAccount = { okta: new Map(), onelogin: new Map() };
+      for (const p of people) {
+        if (p.accounts.okta) personByAccount.okta.set(p.accounts.okta.id, p);
+        if (p.accounts.onelogin) personByAccount.onelogin.set(p.accounts.onelogin.id, p);
+      }
+    }
+    return personByAccount[idp].get(accountId);
+  };
 
   // Cross-provisioned accounts first: mirrors may need members that do not exist yet.
   const accounts: DesiredIdpAccount[] = [];
@@ -101,10 +107,10 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
       ...(p.population ? { population: p.population } : {}),
     });
   }
-  const futureKey = new Map<string, string>();
-  for (const a of accounts) if (a.present) futureKey.set(`${a.platform}:${a.person}`, a.key);
+  const futureKey = { okta: new Map<string, string>(), onelogin: new Map<string, string>() };
+  for (const a of accounts) if (a.present) futureKey[a.platform].set(a.person, a.key);
   const keyOn = (p: Person, idp: IdpId) =>
-    p.active ? (p.accounts[idp]?.login ?? futureKey.get(`${idp}:${p.key}`)) : undefined;
+    p.active ? (p.accounts[idp]?.login ?? futureKey[idp].get(p.key)) : undefined;
 
   const groups: DesiredGroup[] = [];
   const liveGroup = (idp: IdpId, name: string) => snapshotOf(idp)?.groups.find((g) => g.name === name);
@@ -150,7 +156,7 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
       }
       const members = new Map<string, DesiredMember>();
       for (const id of source.memberIds) {
-        const person = personByAccount.get(`${from}:${id}`);
+        const person = personOf(from, id);
         const key = person ? keyOn(person, to) : undefined;
         if (person && key) members.set(key.toLowerCase(), { key, person: person.key, rule: mirror.id });
       }

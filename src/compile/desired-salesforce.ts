@@ -10,7 +10,6 @@ import type {
   TransferableObject,
   TransferTarget,
 } from '../policy/types.js';
-import type { RulesOf } from './access-rules.js';
 import { matchesAnyGlob } from './conditions.js';
 import type { Normalizer } from './normalize.js';
 import type { Person } from './people.js';
@@ -173,15 +172,18 @@ export interface OrgInput {
   org: string;
   snapshot: SalesforceSnapshot;
   people: readonly Person[];
+  /** Each person's position in `people`, by key. */
+  positionOf: ReadonlyMap<string, number>;
+  /** The access rules each person meets, by position in `people`. */
+  rules: readonly (readonly AccessRule[])[];
   state: State;
   normalize: Normalizer;
-  rulesOf: RulesOf;
   /** Today (UTC, YYYY-MM-DD): exceptions apply up to and including their expiry. */
   today: string;
 }
 
 export function desiredSalesforce(input: OrgInput): OrgResult {
-  const { policy, org, snapshot, people, state, normalize, rulesOf, today } = input;
+  const { policy, org, snapshot, people, positionOf, rules, state, normalize, today } = input;
   const platform = snapshot.platform;
   const settings = userSettings(policy, org);
   const order: MatchKey[] = policy.identity.match ?? ['federationId', 'employeeNumber', 'email'];
@@ -234,7 +236,14 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
   const users: DesiredSalesforceUser[] = [];
   /** The manager attribute of each user's person, by position in `users`. */
   const managers: (string | null | undefined)[] = [];
-  const byPerson = new Map<string, DesiredSalesforceUser>();
+  /** Each person's desired user here, by position in `people`. */
+  const desiredAt: (DesiredSalesforceUser | undefined)[] = new Array<DesiredSalesforceUser | undefined>(
+    people.length,
+  ).fill(undefined);
+  const byPerson = (key: string | null | undefined) => {
+    const at = key ? positionOf.get(key) : undefined;
+    return at === undefined ? undefined : desiredAt[at];
+  };
 
   const grantsCache = new Map<readonly AccessRule[], OrgGrants>();
   const grantsOf = (rules: readonly AccessRule[]) => {
@@ -250,7 +259,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
 
   for (const [i, p] of people.entries()) {
     const live = match.accounts[i];
-    const grants = grantsOf(rulesOf(p));
+    const grants = grantsOf(rules[i]!);
     const entitled = p.inScope && p.active && grants.rules.length > 0;
     if (!entitled && !live) continue;
     // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
@@ -344,14 +353,14 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     }
     users.push(desired);
     managers.push(p.facts.attributes.manager);
-    byPerson.set(p.key, desired);
+    desiredAt[i] = desired;
   }
 
   // Record recipients need the final picture of who stays, so they are chosen in a second pass.
   let liveByUsername: Map<string, SalesforceUser> | undefined;
   const queues = new Set(snapshot.queues.map((q) => q.name));
   const activeUser = (person: string | null | undefined) => {
-    const d = person ? byPerson.get(person) : undefined;
+    const d = byPerson(person);
     return d?.present ? d.username : undefined;
   };
   for (const [i, d] of users.entries()) {
@@ -381,7 +390,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
         ![d.username, d.person].some((k) => matchesAnyGlob(k, protectedPatterns))));
   for (const d of users) {
     if (!('ManagerId' in d.ownedFields)) continue;
-    const manager = d.ownedFields.ManagerId ? byPerson.get(d.ownedFields.ManagerId) : undefined;
+    const manager = byPerson(d.ownedFields.ManagerId);
     d.ownedFields.ManagerId = referable(manager) ? manager!.username : null;
   }
 

@@ -1,7 +1,25 @@
 import type { IdpId } from '../model/snapshot.js';
-import type { DesiredGroup } from './desired-idp.js';
+import type { DesiredGroup, DesiredMember } from './desired-idp.js';
 import { adjustedMemberships } from './memberships.js';
 import type { Person } from './people.js';
+
+/**
+ * The person a group member is: members derived from a person say so, members declared by login
+ * are looked up (case-insensitively) in an index built the first time one is.
+ */
+export function memberPerson(people: readonly Person[]) {
+  let byLogin: Map<string, string> | undefined;
+  return (platform: IdpId, member: DesiredMember): string | undefined => {
+    if (member.person) return member.person;
+    if (!byLogin) {
+      byLogin = new Map();
+      for (const p of people)
+        for (const [idp, account] of Object.entries(p.accounts))
+          byLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
+    }
+    return byLogin.get(`${platform}:${member.key.toLowerCase()}`);
+  };
+}
 
 /**
  * Groups accord owns (managed groups, mirror targets) are read at their desired membership, not
@@ -10,11 +28,7 @@ import type { Person } from './people.js';
  */
 export function withOwnedMemberships(people: readonly Person[], groups: readonly DesiredGroup[]): Person[] {
   if (groups.length === 0) return [...people];
-  const personByLogin = new Map<string, string>();
-  for (const p of people) {
-    for (const [idp, account] of Object.entries(p.accounts))
-      personByLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
-  }
+  const personOf = memberPerson(people);
   const add = new Map<string, Set<string>>();
   const remove = new Map<string, Set<string>>();
   const mark = (map: Map<string, Set<string>>, person: string, key: string) => {
@@ -26,7 +40,7 @@ export function withOwnedMemberships(people: readonly Person[], groups: readonly
   for (const g of groups) {
     const members = new Set<string>();
     for (const m of g.members) {
-      const person = m.person ?? personByLogin.get(`${g.platform}:${m.key.toLowerCase()}`);
+      const person = personOf(g.platform, m);
       if (person) {
         members.add(person);
         mark(add, person, key(g.platform, g.name));

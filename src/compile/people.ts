@@ -76,7 +76,8 @@ export function buildPeople(
     oneloginRoles: groupsOf.onelogin.of(accounts.onelogin?.id),
     apps: NONE,
   });
-  const bare = (a: IdpAccount, home: IdpId) => factsFor({ [home]: a }, a.attributes);
+  const bare = (a: IdpAccount, home: IdpId) =>
+    factsFor(home === 'okta' ? { okta: a } : { onelogin: a }, a.attributes);
 
   // Population members first: their copies in the source directory are not people of their own.
   const owned: { account: IdpAccount; home: IdpId; population?: (typeof populations)[number] }[] = [];
@@ -86,10 +87,10 @@ export function buildPeople(
       if (matches(pop.when, bare(a, pop.owner))) owned.push({ account: a, home: pop.owner, population: pop });
     }
   }
-  const ownedElsewhere = (a: IdpAccount) =>
-    populations.some((pop) => pop.owner !== source && matches(pop.when, bare(a, source)));
+  const elsewhere = populations.filter((pop) => pop.owner !== source);
   for (const a of snapshotOf(source)?.accounts ?? []) {
-    if (!ownedElsewhere(a)) owned.push({ account: a, home: source });
+    const facts = elsewhere.length > 0 ? bare(a, source) : undefined;
+    if (!elsewhere.some((pop) => matches(pop.when, facts!))) owned.push({ account: a, home: source });
   }
 
   // Link each person to their account in the other IdP.

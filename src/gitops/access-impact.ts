@@ -1,5 +1,6 @@
 import { compile, type DesiredState } from '../compile/compile.js';
 import type { Finding } from '../compile/types.js';
+import { memberPerson } from '../compile/owned-memberships.js';
 import {
   salesforcePlatform,
   type PlatformId,
@@ -8,7 +9,7 @@ import {
 } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import { entitlementLabel, isSensitive } from '../plan/guardrails.js';
-import { createPlan } from '../plan/plan.js';
+import { planDesired } from '../plan/plan.js';
 import type { EntitlementDelta } from '../plan/types.js';
 import type { Policy } from '../policy/policy.js';
 
@@ -96,14 +97,11 @@ export function desiredEntitlements(desired: DesiredState): Map<string, Map<stri
       hold(a.person, { platform: a.platform, entitlement: 'account', rule: a.population ?? 'identity' });
 
   // Which rule owns a membership: the managed group or mirror that declares the person.
-  const personByLogin = new Map<string, string>();
-  for (const p of desired.people)
-    for (const [idp, account] of Object.entries(p.accounts))
-      personByLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
+  const personOf = memberPerson(desired.people);
   const ruleOf = new Map<string, string>();
   for (const g of desired.groups)
     for (const m of g.members) {
-      const person = m.person ?? personByLogin.get(`${g.platform}:${m.key.toLowerCase()}`);
+      const person = personOf(g.platform, m);
       if (person) ruleOf.set(`${g.platform}:${g.name}:${person}`, m.rule);
     }
   // People's facts already read owned groups at their desired membership (withOwnedMemberships);
@@ -151,8 +149,8 @@ export function diffAccess({ base, head, snapshots, state, now }: AccessDiffInpu
   const baseDesired = compile(base, snapshots, state, { today });
   const headDesired = compile(head, snapshots, state, { today });
   // The guard rails (separation of duties, blocking) come from the real planner, not a copy of it.
-  const basePlan = createPlan(base, snapshots, state, { now });
-  const headPlan = createPlan(head, snapshots, state, { now });
+  const basePlan = planDesired(base, snapshots, baseDesired, { now });
+  const headPlan = planDesired(head, snapshots, headDesired, { now });
 
   const was = desiredEntitlements(baseDesired);
   const is = desiredEntitlements(headDesired);
