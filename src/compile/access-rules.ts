@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/policy.js';
 import type { AccessRule } from '../policy/types.js';
-import { matches } from './conditions.js';
+import { conditionTest } from './conditions.js';
 import type { Person } from './people.js';
 
 /**
@@ -11,8 +11,9 @@ import type { Person } from './people.js';
  */
 export function matchRules(policy: Policy, people: readonly Person[]): (readonly AccessRule[])[] {
   const combinations = new Map<string, readonly AccessRule[]>();
+  const tests = policy.access.map((r) => conditionTest(r.when));
   return people.map((p) => {
-    const matched = policy.access.filter((r) => matches(r.when, p.facts));
+    const matched = policy.access.filter((_, i) => tests[i]!(p.facts));
     const key = matched.map((r) => r.id).join('\n');
     let rules = combinations.get(key);
     if (!rules) combinations.set(key, (rules = matched));

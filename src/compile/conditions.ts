@@ -1,5 +1,5 @@
 import type { Attributes } from '../model/snapshot.js';
-import type { Condition } from '../policy/types.js';
+import type { AttributeTest, Condition } from '../policy/types.js';
 import type { Memberships } from './memberships.js';
 
 /** The facts a condition can test about one person. */
@@ -13,6 +13,7 @@ export interface PersonFacts {
   apps: ReadonlySet<string>;
 }
 
+/** A glob with `*` and `?`, matched without case. */
 const globToRegExp = (glob: string) =>
   new RegExp(
     `^${glob
@@ -21,33 +22,94 @@ const globToRegExp = (glob: string) =>
       .replace(/\?/g, '.')}$`,
     'i',
   );
-const globCache = new Map<string, RegExp>();
+
+const globCache = new Map<string, (value: string) => boolean>();
+/**
+ * A glob as a test. The common `*@domain` form (protected accounts, populations) is a suffix test:
+ * it runs for every account, and a regular expression starting with `.*` backtracks.
+ */
 const glob = (pattern: string) => {
-  let re = globCache.get(pattern);
-  if (!re) globCache.set(pattern, (re = globToRegExp(pattern)));
-  return re;
+  let test = globCache.get(pattern);
+  if (!test) {
+    const rest = pattern.slice(1);
+    if (pattern.startsWith('*') && !/[*?]/.test(rest)) {
+      const suffix = rest.toLowerCase();
+      test = (value) => value.length >= suffix.length && value.toLowerCase().endsWith(suffix);
+    } else {
+      const re = globToRegExp(pattern);
+      test = (value) => re.test(value);
+    }
+    globCache.set(pattern, test);
+  }
+  return test;
 };
 
-/** Evaluates a condition. Attribute comparisons ignore case, as people write policy by hand. */
-export function matches(condition: Condition, facts: PersonFacts): boolean {
-  if (condition.oktaGroup !== undefined) return facts.oktaGroups.has(condition.oktaGroup);
-  if (condition.oneloginRole !== undefined) return facts.oneloginRoles.has(condition.oneloginRole);
-  if (condition.app !== undefined) return facts.apps.has(condition.app);
-  if (condition.all) return condition.all.every((c) => matches(c, facts));
-  if (condition.any) return condition.any.some((c) => matches(c, facts));
-  if (condition.not) return !matches(condition.not, facts);
+type Predicate = (facts: PersonFacts) => boolean;
+
+/**
+ * A condition as a function, built once per condition object: evaluating the parsed policy
+ * directly would re-read its shape for every person (a million evaluations at 100k people).
+ * Attribute comparisons ignore case, as people write policy by hand.
+ */
+function predicate(condition: Condition): Predicate {
+  const { oktaGroup, oneloginRole, app } = condition;
+  if (oktaGroup !== undefined) return (facts) => facts.oktaGroups.has(oktaGroup);
+  if (oneloginRole !== undefined) return (facts) => facts.oneloginRoles.has(oneloginRole);
+  if (app !== undefined) return (facts) => facts.apps.has(app);
+  if (condition.all) {
+    const all = condition.all.map(predicate);
+    return (facts) => all.every((p) => p(facts));
+  }
+  if (condition.any) {
+    const any = condition.any.map(predicate);
+    return (facts) => any.some((p) => p(facts));
+  }
+  if (condition.not) {
+    const not = predicate(condition.not);
+    return (facts) => !not(facts);
+  }
   const test = condition.attribute;
-  if (!test) return false;
-  const value = facts.attributes[test.name] ?? null;
-  if (test.present !== undefined) return test.present === (value !== null && value !== '');
-  if (value === null) return false;
-  const lower = value.toLowerCase();
-  if (test.equals !== undefined) return lower === test.equals.toLowerCase();
-  if (test.in !== undefined) return test.in.some((v) => v.toLowerCase() === lower);
-  if (test.matches !== undefined) return glob(test.matches).test(value);
-  return false;
+  if (!test) return () => false;
+  const { name } = test;
+  if (test.present !== undefined) {
+    const present = test.present;
+    return (facts) => {
+      const value = facts.attributes[name] ?? null;
+      return present === (value !== null && value !== '');
+    };
+  }
+  const valueTest = attributeTest(test);
+  return (facts) => {
+    const value = facts.attributes[name] ?? null;
+    return value !== null && valueTest(value);
+  };
 }
+
+function attributeTest(test: AttributeTest): (value: string) => boolean {
+  if (test.equals !== undefined) {
+    const equals = test.equals.toLowerCase();
+    return (value) => value.toLowerCase() === equals;
+  }
+  if (test.in !== undefined) {
+    const values = new Set(test.in.map((v) => v.toLowerCase()));
+    return (value) => values.has(value.toLowerCase());
+  }
+  if (test.matches !== undefined) return glob(test.matches);
+  return () => false;
+}
+
+const predicates = new WeakMap<Condition, Predicate>();
+
+/** A condition as a function (built once per condition): for loops over everyone. */
+export function conditionTest(condition: Condition): Predicate {
+  let p = predicates.get(condition);
+  if (!p) predicates.set(condition, (p = predicate(condition)));
+  return p;
+}
+
+/** Evaluates a condition. */
+export const matches = (condition: Condition, facts: PersonFacts): boolean => conditionTest(condition)(facts);
 
 /** Does a login/email match any of the protected-account globs? */
 export const matchesAnyGlob = (value: string, patterns: readonly string[]): boolean =>
-  patterns.some((p) => glob(p).test(value));
+  patterns.some((p) => glob(p)(value));

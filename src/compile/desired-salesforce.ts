@@ -88,9 +88,11 @@ const offboarding = (policy: Policy, org: string): SalesforceOffboarding => ({
 
 const grantFor = <T>(grants: Record<string, T>, org: string): T | undefined => grants[org] ?? grants['*'];
 
-/** Owned fields for this org: every flow into `salesforce` or `salesforce.<org>`. */
-const flowsFor = (policy: Policy, org: string) =>
-  (policy.identity.attributes ?? []).filter((f) => f.to === 'salesforce' || f.to === `salesforce.${org}`);
+/** Owned fields for this org and their templates: every flow into `salesforce` or `salesforce.<org>`. */
+const ownedTemplates = (policy: Policy, org: string): [field: string, template: string][] =>
+  (policy.identity.attributes ?? [])
+    .filter((f) => f.to === 'salesforce' || f.to === `salesforce.${org}`)
+    .flatMap((f) => Object.entries(f.fields));
 
 /**
  * What one combination of access rules grants in one org. People meeting the same rules get the
@@ -231,8 +233,14 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
 
   const conflicts = [...match.conflicts];
   const findings: Finding[] = [];
-  const flows = flowsFor(policy, org);
+  const owned = ownedTemplates(policy, org);
   const off = offboarding(policy, org);
+  // Shared by every leaver of the org: read, never written.
+  const offboardSettings = {
+    freeze: off.freeze ?? true,
+    deactivate: off.deactivate ?? true,
+    revokePermissionSets: off.revokePermissionSets ?? true,
+  };
   const users: DesiredSalesforceUser[] = [];
   /** The manager attribute of each user's person, by position in `users`. */
   const managers: (string | null | undefined)[] = [];
@@ -323,11 +331,8 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
             message: `${p.key} would be created in ${org} but no rule names a profile and no fallback profile is declared`,
           });
       }
-      for (const flow of flows) {
-        for (const [field, template] of Object.entries(flow.fields)) {
-          desired.ownedFields[field] = renderTemplate(template, p.facts.attributes);
-        }
-      }
+      for (const [field, template] of owned)
+        desired.ownedFields[field] = renderTemplate(template, p.facts.attributes);
       if (!live) {
         const first = p.facts.attributes.firstName ?? '';
         const last = p.facts.attributes.lastName ?? p.key;
@@ -342,14 +347,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
         };
       }
     } else if (live && live.isActive) {
-      desired.offboard = {
-        settings: {
-          freeze: off.freeze ?? true,
-          deactivate: off.deactivate ?? true,
-          revokePermissionSets: off.revokePermissionSets ?? true,
-        },
-        transfers: [],
-      };
+      desired.offboard = { settings: offboardSettings, transfers: [] };
     }
     users.push(desired);
     managers.push(p.facts.attributes.manager);
