@@ -3,7 +3,7 @@ import { matchesAnyGlob } from '../compile/conditions.js';
 import type { Finding } from '../compile/types.js';
 import { AccordError } from '../errors.js';
 import type { Change, ChangeAction } from '../model/change.js';
-import type { Snapshots } from '../model/snapshot.js';
+import { orgOf, type PlatformId, type Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import { diffIdp } from './diff-idp.js';
@@ -72,11 +72,8 @@ export function planDesired(
   planned.push(...idp.planned);
   findings.push(...idp.findings);
 
-  // Built only when some change is checked: with no protected accounts, nobody asks for an email.
-  let emails: Map<string, string> | undefined;
-  const guarded = withoutProtected(planned, policy, (c) =>
-    (emails ??= emailIndex(snapshots)).get(`${c.platform}:${c.account.key.toLowerCase()}`),
-  );
+  const emailOf = emailLookup(snapshots);
+  const guarded = withoutProtected(planned, policy, (c) => emailOf(c.platform, c.account.key));
   planned = guarded.planned;
   findings.push(...guarded.findings);
 
@@ -120,14 +117,27 @@ export function planDesired(
   };
 }
 
-const emailIndex = (snapshots: Snapshots) => {
-  const out = new Map<string, string>();
-  for (const s of [snapshots.okta, snapshots.onelogin])
-    for (const a of s?.accounts ?? []) out.set(`${s!.platform}:${a.login.toLowerCase()}`, a.email);
-  for (const s of Object.values(snapshots.salesforce))
-    for (const u of s.users) out.set(`${s.platform}:${u.username.toLowerCase()}`, u.email);
-  return out;
-};
+/**
+ * An account's email by platform and key (without case). Each platform is indexed the first time
+ * it is asked about: with no protected accounts, nobody asks.
+ */
+function emailLookup(snapshots: Snapshots) {
+  const indexes = new Map<PlatformId, Map<string, string>>();
+  return (platform: PlatformId, key: string): string | undefined => {
+    let index = indexes.get(platform);
+    if (!index) {
+      index = new Map();
+      const org = orgOf(platform);
+      if (org !== undefined)
+        for (const u of snapshots.salesforce[org]?.users ?? []) index.set(u.username.toLowerCase(), u.email);
+      else
+        for (const a of (platform === 'okta' ? snapshots.okta : snapshots.onelogin)?.accounts ?? [])
+          index.set(a.login.toLowerCase(), a.email);
+      indexes.set(platform, index);
+    }
+    return index.get(key.toLowerCase());
+  };
+}
 
 function withinTargets(planned: Planned[], targets: string[] | undefined): Planned[] {
   if (!targets || targets.length === 0) return planned;
