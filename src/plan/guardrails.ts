@@ -71,10 +71,22 @@ export function deprovisionCap(
 /** The label an entitlement has in impact reports: `permissionSet:Sales_Cloud_User`. */
 export const entitlementLabel = (kind: string, name: string) => `${kind}:${name}`;
 
-const refMatches = (ref: EntitlementRef, org: string | undefined, label: string) => {
+/** An entitlement as kind and name: the two halves of its label. */
+interface Entitlement {
+  kind: string;
+  name: string;
+}
+
+/** The kind and name of a label, split at its first colon (names may hold colons). */
+const parseLabel = (label: string): Entitlement => {
+  const colon = label.indexOf(':');
+  return colon < 0
+    ? { kind: label, name: '' }
+    : { kind: label.slice(0, colon), name: label.slice(colon + 1) };
+};
+
+const refMatches = (ref: EntitlementRef, org: string | undefined, { kind, name }: Entitlement) => {
   if (ref.org !== undefined && ref.org !== '*' && ref.org !== org) return false;
-  const [kind, ...rest] = label.split(':');
-  const name = rest.join(':');
   return (
     (ref.permissionSet !== undefined && kind === 'permissionSet' && ref.permissionSet === name) ||
     (ref.permissionSetGroup !== undefined &&
@@ -87,52 +99,62 @@ const refMatches = (ref: EntitlementRef, org: string | undefined, label: string)
   );
 };
 
-/** The impact label an entitlement reference names (`permissionSet:Billing_Approver`). */
-const refLabel = (ref: EntitlementRef): string =>
+/** The entitlement a reference names, as in impact labels (`permissionSet:Billing_Approver`). */
+const refEntitlement = (ref: EntitlementRef): Entitlement =>
   ref.permissionSet !== undefined
-    ? entitlementLabel('permissionSet', ref.permissionSet)
+    ? { kind: 'permissionSet', name: ref.permissionSet }
     : ref.permissionSetGroup !== undefined
-      ? entitlementLabel('permissionSetGroup', ref.permissionSetGroup)
+      ? { kind: 'permissionSetGroup', name: ref.permissionSetGroup }
       : ref.profile !== undefined
-        ? entitlementLabel('profile', ref.profile)
+        ? { kind: 'profile', name: ref.profile }
         : ref.role !== undefined
-          ? entitlementLabel('role', ref.role)
+          ? { kind: 'role', name: ref.role }
           : ref.oktaGroup !== undefined
-            ? entitlementLabel('group', ref.oktaGroup)
-            : entitlementLabel('role-membership', ref.oneloginRole ?? '');
+            ? { kind: 'group', name: ref.oktaGroup }
+            : { kind: 'role-membership', name: ref.oneloginRole ?? '' };
 
-export const isSensitive = (policy: Policy, platform: PlatformId, label: string) =>
-  (policy.guardrails.sensitive ?? []).some((ref) => refMatches(ref, orgOf(platform), label));
+export const isSensitive = (policy: Policy, platform: PlatformId, label: string) => {
+  const refs = policy.guardrails.sensitive ?? [];
+  if (refs.length === 0) return false;
+  const org = orgOf(platform);
+  const entitlement = parseLabel(label);
+  return refs.some((ref) => refMatches(ref, org, entitlement));
+};
 
 /** Separation of duties over the desired state: who would hold two entitlements of one set. */
 export function separationOfDuties(policy: Policy, desired: DesiredState): Finding[] {
   const rules = policy.guardrails.separationOfDuties ?? [];
   if (rules.length === 0) return [];
   // Only entitlements some rule names are worth remembering: at 100k people, holding every
-  // group membership would be a million entries for a handful of rules.
-  const relevant = new Set(rules.flatMap((r) => r.entitlements.map(refLabel)));
-  const held = new Map<string, { org?: string; label: string }[]>();
-  const hold = (person: string, org: string | undefined, label: string) => {
-    if (!relevant.has(label)) return;
-    (held.get(person) ?? held.set(person, []).get(person)!).push({ ...(org ? { org } : {}), label });
+  // group membership would be a million entries for a handful of rules. Looked up by kind and
+  // name, so the million labels are never spelled out either.
+  const relevant = new Map<string, Set<string>>();
+  for (const { kind, name } of rules.flatMap((r) => r.entitlements.map(refEntitlement)))
+    (relevant.get(kind) ?? relevant.set(kind, new Set()).get(kind)!).add(name);
+  const held = new Map<string, { org?: string; entitlement: Entitlement }[]>();
+  const hold = (person: string, org: string | undefined, kind: string, name: string) => {
+    if (!relevant.get(kind)?.has(name)) return;
+    (held.get(person) ?? held.set(person, []).get(person)!).push({
+      ...(org ? { org } : {}),
+      entitlement: { kind, name },
+    });
   };
   for (const d of desired.salesforce) {
     if (!d.present) continue;
-    if (d.profile) hold(d.person, d.org, entitlementLabel('profile', d.profile.name));
-    if (d.role) hold(d.person, d.org, entitlementLabel('role', d.role.name));
-    for (const g of d.permissionSets) hold(d.person, d.org, entitlementLabel('permissionSet', g.name));
-    for (const g of d.permissionSetGroups)
-      hold(d.person, d.org, entitlementLabel('permissionSetGroup', g.name));
+    if (d.profile) hold(d.person, d.org, 'profile', d.profile.name);
+    if (d.role) hold(d.person, d.org, 'role', d.role.name);
+    for (const g of d.permissionSets) hold(d.person, d.org, 'permissionSet', g.name);
+    for (const g of d.permissionSetGroups) hold(d.person, d.org, 'permissionSetGroup', g.name);
   }
   for (const p of desired.people) {
-    for (const g of p.facts.oktaGroups) hold(p.key, undefined, entitlementLabel('group', g));
-    for (const r of p.facts.oneloginRoles) hold(p.key, undefined, entitlementLabel('role-membership', r));
+    for (const g of p.facts.oktaGroups) hold(p.key, undefined, 'group', g);
+    for (const r of p.facts.oneloginRoles) hold(p.key, undefined, 'role-membership', r);
   }
   const findings: Finding[] = [];
   for (const [person, entitlements] of held) {
     for (const rule of rules) {
       const hits = rule.entitlements.filter((ref) =>
-        entitlements.some((e) => refMatches(ref, e.org, e.label)),
+        entitlements.some((e) => refMatches(ref, e.org, e.entitlement)),
       );
       if (hits.length < 2) continue;
       findings.push({
