@@ -146,9 +146,13 @@ export function separationOfDuties(policy: Policy, desired: DesiredState): Findi
     for (const g of d.permissionSets) hold(d.person, d.org, 'permissionSet', g.name);
     for (const g of d.permissionSetGroups) hold(d.person, d.org, 'permissionSetGroup', g.name);
   }
+  // Memberships are asked about, group by group, rather than listed: listing a person's groups
+  // means testing every group the snapshot has.
+  const groups = [...(relevant.get('group') ?? [])];
+  const roles = [...(relevant.get('role-membership') ?? [])];
   for (const p of desired.people) {
-    for (const g of p.facts.oktaGroups) hold(p.key, undefined, 'group', g);
-    for (const r of p.facts.oneloginRoles) hold(p.key, undefined, 'role-membership', r);
+    for (const g of groups) if (p.facts.oktaGroups.has(g)) hold(p.key, undefined, 'group', g);
+    for (const r of roles) if (p.facts.oneloginRoles.has(r)) hold(p.key, undefined, 'role-membership', r);
   }
   const findings: Finding[] = [];
   for (const [person, entitlements] of held) {

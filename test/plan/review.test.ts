@@ -82,6 +82,44 @@ describe('separation of duties', () => {
     );
     expect(p.blocked).toBe(false);
   });
+
+  it.each([
+    { groups: ['Deployers', 'Finance'], members: undefined, blocked: true },
+    { groups: ['Deployers'], members: undefined, blocked: false },
+    // A group accord owns is read at its desired membership: declaring Ana a member blocks too.
+    { groups: ['Finance'], members: [ANA], blocked: true },
+  ])(
+    'a group membership and a permission set: groups $groups, declared $members → blocked: $blocked',
+    ({ groups, members, blocked }) => {
+      const p = plan(
+        makePolicy({
+          access: [finance],
+          guardrails: {
+            separationOfDuties: [
+              {
+                id: 'deploy-vs-pay',
+                entitlements: [
+                  { oktaGroup: 'Deployers' },
+                  { org: 'prod', permissionSet: 'Billing_Approver' },
+                ],
+              },
+            ],
+          },
+          ...(members
+            ? { groups: [{ platform: 'okta', name: 'Deployers', mode: 'additive', members }] }
+            : {}),
+        }),
+        snapshots({
+          okta: okta([{ login: ANA, groups }], { groups: ['Deployers', 'Finance'] }),
+          salesforce: [salesforce('prod', [])],
+        }),
+      );
+      expect(p.blocked).toBe(blocked);
+      expect(p.findings.filter((f) => f.code === 'separation-of-duties').map((f) => f.person)).toEqual(
+        blocked ? [ANA] : [],
+      );
+    },
+  );
 });
 
 describe('sensitive grants and access impact', () => {
