@@ -80,6 +80,9 @@ function salesforceSnapshot(company: DemoCompany, org: string, fetchedAt: string
   const licenseOf = new Map(catalog.profiles.map((p) => [p.name, p.license]));
   const demoUsers = [...company.people.flatMap((p) => p.salesforce[org] ?? []), ...catalog.localUsers];
   const idOf = new Map(demoUsers.map((u, i) => [u.username, `005${org}${String(i).padStart(10, '0')}`]));
+  const personOf = new Map(
+    company.people.flatMap((p) => (p.salesforce[org] ?? []).map((u) => [u.username, p])),
+  );
   const managerOf = new Map<string, string>();
   const byLogin = new Map(company.people.map((p) => [p.login, p]));
   for (const p of company.people) {
@@ -87,13 +90,14 @@ function salesforceSnapshot(company: DemoCompany, org: string, fetchedAt: string
     const manager = p.manager ? byLogin.get(p.manager)?.salesforce[org]?.[0] : undefined;
     if (mine && manager) managerOf.set(mine.username, idOf.get(manager.username)!);
   }
+  // As the sandbox seeds them (src/sandbox/salesforce/seed.ts).
   const users = demoUsers.map((u) => ({
     id: idOf.get(u.username)!,
     username: u.username,
     email: u.email,
     firstName: u.firstName,
     lastName: u.lastName,
-    alias: `${u.firstName.slice(0, 1)}${u.lastName.slice(0, 7)}`.toLowerCase(),
+    alias: `${u.firstName.slice(0, 1)}${u.lastName.slice(0, 4)}`.toLowerCase(),
     federationId: u.federationId,
     employeeNumber: u.employeeNumber,
     isActive: u.active,
@@ -107,8 +111,8 @@ function salesforceSnapshot(company: DemoCompany, org: string, fetchedAt: string
     fields: {
       Department: u.department,
       Title: u.title,
-      Phone: null,
-      City: null,
+      Phone: personOf.get(u.username)?.phone ?? null,
+      City: personOf.get(u.username)?.city ?? null,
       EmployeeNumber: u.employeeNumber,
     },
   }));

@@ -10,6 +10,7 @@ import type {
   SalesforceSnapshot,
   Snapshot,
   SnapshotScope,
+  Snapshots,
 } from '../../src/model/snapshot.js';
 import type { Progress, ProgressEvent, Provider } from '../../src/providers/provider.js';
 import { snapshotAll } from '../../src/providers/snapshot-all.js';
@@ -17,7 +18,12 @@ import { createProviders } from '../../src/providers/registry.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { loadPolicy } from '../../src/policy/validate.js';
+import { emptyState } from '../../src/model/state.js';
+import { createPlan } from '../../src/plan/plan.js';
+import { generateCompany } from '../../src/sandbox/company.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { DEFAULT_SEED } from '../../src/sandbox/sandbox.js';
+import { syntheticSnapshots } from '../../src/sandbox/synthetic-snapshots.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -266,5 +272,28 @@ describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
       /^salesforce:emea: authentication failed \(401\); check .*SF_EMEA_ACCESS_TOKEN/,
     );
     expect((error as AccordError).message).not.toContain('wrong-token-value');
+  });
+});
+
+describe('synthetic snapshots (planner tests, bench:plan) agree with the providers over the sandbox', () => {
+  const people = 150;
+  const sandbox = createSandbox({ people, seed: DEFAULT_SEED });
+  const server = setupServer(...sandbox.handlers);
+  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+  afterAll(() => server.close());
+
+  it('plans the same changes from either', async () => {
+    const { policy } = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
+    const scope = snapshotScope(policy!);
+    const read = await snapshotAll(createProviders({ policy: policy!, env: sandbox.env }), scope);
+    const synthetic = syntheticSnapshots(generateCompany({ people, seed: DEFAULT_SEED }), scope);
+    // Ids differ by construction (the emulators mint their own); what the planner decides must not.
+    const shape = (snapshots: Snapshots) =>
+      createPlan(policy!, snapshots, emptyState(), { now: new Date('2026-11-23T00:00:00Z') })
+        .changes.map((c) => `${c.action} ${c.address} ${JSON.stringify(c.after)}`)
+        .sort();
+    const fromProviders = shape(read);
+    expect(fromProviders.length).toBeGreaterThan(20);
+    expect(shape(synthetic)).toEqual(fromProviders);
   });
 });
