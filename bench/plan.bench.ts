@@ -11,8 +11,9 @@
  * process.memoryUsage().heapUsed sampled around each phase (a collection before, none inside: the
  * figure at the end of a phase includes its garbage, an upper estimate of its peak).
  *
- *   npm run bench:plan              # 1000 10000 100000
- *   npm run bench:plan -- 5000      # other sizes
+ *   npm run bench:plan                     # 1000 10000 100000
+ *   npm run bench:plan -- 5000             # other sizes
+ *   npm run bench:plan -- --drift 0.5      # and a stale Title on half of every org's users
  *
  * Targets (issue 6): 100k people ≤ 3 s and ≤ 1.5 GB heap per phase; 10k → 100k time ratio
  * (compile + plan) ≤ 12×.
@@ -21,6 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compile } from '../src/compile/compile.js';
@@ -80,9 +82,21 @@ function apacFrom(prod: SalesforceSnapshot): SalesforceSnapshot {
   };
 }
 
-function buildSnapshots(policy: Policy, people: number): Snapshots {
+/**
+ * Stale titles on a fraction of every org's users, spread evenly (golden-ratio sequence): each is
+ * one more update to plan. The company as generated already has its movers, leavers and joiners.
+ */
+function withStaleTitles(snaps: Snapshots, fraction: number): void {
+  for (const org of Object.values(snaps.salesforce))
+    org.users.forEach((u, i) => {
+      if ((i * 0.6180339887) % 1 < fraction) u.fields = { ...u.fields, Title: 'Stale title' };
+    });
+}
+
+function buildSnapshots(policy: Policy, people: number, drift: number): Snapshots {
   const snaps = syntheticSnapshots(generateCompany({ people, seed: 42 }), snapshotScope(policy));
   snaps.salesforce.apac = apacFrom(snaps.salesforce.prod!);
+  withStaleTitles(snaps, drift);
   // Extra Okta groups: each person in MEMBERSHIPS_PER_PERSON of them, spread deterministically.
   const okta = snaps.okta!;
   const extra = Array.from({ length: EXTRA_GROUPS }, (_, g) => ({
@@ -112,7 +126,7 @@ interface Row {
   rssPeakMb: number;
 }
 
-async function child(people: number): Promise<Row> {
+async function child(people: number, drift: number): Promise<Row> {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as (() => void) | undefined;
   const { policy: demo } = await loadPolicy(fileURLToPath(new URL('../policies', import.meta.url)), {
@@ -121,7 +135,7 @@ async function child(people: number): Promise<Row> {
   if (!demo) throw new Error('the demo policy does not validate');
   const policy = withApac(demo);
   let t = performance.now();
-  const snaps = buildSnapshots(policy, people);
+  const snaps = buildSnapshots(policy, people, drift);
   const setupMs = performance.now() - t;
   const memberships = [snaps.okta, snaps.onelogin].reduce(
     (n, s) => n + (s?.groups ?? []).reduce((m, g) => m + g.memberIds.length, 0),
@@ -156,12 +170,18 @@ async function child(people: number): Promise<Row> {
   };
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--child') {
-  const row = await child(Number(args[1]));
+const { values: options, positionals } = parseArgs({
+  options: { child: { type: 'boolean' }, drift: { type: 'string', default: '0' } },
+  allowPositionals: true,
+});
+const drift = Number(options.drift);
+if (!(drift >= 0 && drift <= 1))
+  throw new Error(`--drift takes a fraction from 0 to 1, not ${options.drift}`);
+if (options.child) {
+  const row = await child(Number(positionals[0]), drift);
   process.stdout.write(`${JSON.stringify(row)}\n`);
 } else {
-  const sizes = args.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = positionals.map(Number).filter((n) => Number.isInteger(n) && n > 0);
   if (sizes.length === 0) sizes.push(1_000, 10_000, TARGET_PEOPLE);
   const script = fileURLToPath(import.meta.url);
   const runner = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
@@ -170,7 +190,7 @@ if (args[0] === '--child') {
   for (const people of sizes) {
     const out = execFileSync(
       process.execPath,
-      ['--max-old-space-size=4096', runner, script, '--child', String(people)],
+      ['--max-old-space-size=4096', runner, script, '--child', String(people), '--drift', String(drift)],
       {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -205,7 +225,6 @@ if (args[0] === '--child') {
       `10k → 100k compile + plan time ratio: ${ratio.toFixed(1)}× (target ≤ ${TARGET_RATIO}×) ${ok ? 'PASS' : 'FAIL'}`,
     );
   }
-  console.log(
-    `targets: ${TARGET_PEOPLE} people ≤ ${TARGET_MS} ms and ≤ ${TARGET_HEAP_MB} MB per phase; ${failed ? 'FAIL' : 'PASS'}`,
-  );
+  const targets = `targets: ${TARGET_PEOPLE} people ≤ ${TARGET_MS} ms and ≤ ${TARGET_HEAP_MB} MB per phase`;
+  console.log(large ? `${targets}; ${failed ? 'FAIL' : 'PASS'}` : `${targets} (not run at this size)`);
 }
