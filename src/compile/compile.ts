@@ -4,6 +4,7 @@ import type { Policy } from '../policy/policy.js';
 import { matchRules } from './access-rules.js';
 import { desiredIdp, type DesiredGroup, type DesiredIdpAccount } from './desired-idp.js';
 import { desiredSalesforce, type DesiredSalesforceUser } from './desired-salesforce.js';
+import { linkDecisions } from './links.js';
 import { createNormalizer } from './normalize.js';
 import { withOwnedMemberships } from './owned-memberships.js';
 import { buildPeople, type Person } from './people.js';
@@ -36,7 +37,8 @@ export function compile(
   options: CompileOptions,
 ): DesiredState {
   const normalize = createNormalizer(policy.identity.normalize);
-  const built = buildPeople(policy, snapshots, state, normalize);
+  const decisions = linkDecisions(policy, state);
+  const built = buildPeople(policy, snapshots, normalize, decisions);
   const conflicts = built.conflicts;
   const idp = desiredIdp(policy, snapshots, built.people);
   const people = withOwnedMemberships(built.people, idp.groups);
@@ -53,10 +55,11 @@ export function compile(
       org,
       snapshot,
       people,
-      state,
-      normalize,
       positionOf,
       rules,
+      normalize,
+      matchValues: built.matchValues,
+      decisions,
       today: options.today,
     });
     salesforce.push(...result.users);

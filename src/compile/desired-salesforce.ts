@@ -1,5 +1,4 @@
-import type { SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
-import type { State } from '../model/state.js';
+import type { PlatformId, SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import type {
   AccessRule,
@@ -11,6 +10,8 @@ import type {
   TransferTarget,
 } from '../policy/types.js';
 import { matchesAnyGlob } from './conditions.js';
+import type { Decided } from './links.js';
+import type { MatchValues } from './match-values.js';
 import type { Normalizer } from './normalize.js';
 import type { Person } from './people.js';
 import { matchAccounts } from './resolve-identities.js';
@@ -178,24 +179,23 @@ export interface OrgInput {
   positionOf: ReadonlyMap<string, number>;
   /** The access rules each person meets, by position in `people`. */
   rules: readonly (readonly AccessRule[])[];
-  state: State;
   normalize: Normalizer;
+  /** People's match-key values, by position in `people`. */
+  matchValues: MatchValues;
+  decisions: (platform: PlatformId) => Decided;
   /** Today (UTC, YYYY-MM-DD): exceptions apply up to and including their expiry. */
   today: string;
 }
 
 export function desiredSalesforce(input: OrgInput): OrgResult {
-  const { policy, org, snapshot, people, positionOf, rules, state, normalize, today } = input;
+  const { policy, org, snapshot, people, positionOf, rules, normalize, matchValues, decisions, today } =
+    input;
   const platform = snapshot.platform;
   const settings = userSettings(policy, org);
   const order: MatchKey[] = policy.identity.match ?? ['federationId', 'employeeNumber', 'email'];
-  const links = new Map(policy.links.map((l) => [l.person, l]));
-  // What each person's user would be called here, by the person's position in `people`.
-  const expected = people.map((p) => ({
-    username: renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email,
-    federationId: renderTemplate(settings.federationId, p.facts.attributes),
-  }));
-
+  const username = (p: Person) =>
+    renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email;
+  const decided = decisions(platform);
   const match = matchAccounts({
     platform,
     people: people.map((_, i) => i),
@@ -205,12 +205,12 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     accountKey: (u) => u.username,
     personValue: (i, key) =>
       key === 'federationId'
-        ? normalize(expected[i]!.federationId)
+        ? matchValues.rendered(settings.federationId, i)
         : key === 'employeeNumber'
-          ? normalize(people[i]!.facts.attributes.employeeNumber)
+          ? matchValues.employeeNumber(i)
           : key === 'email'
-            ? normalize(people[i]!.homeAccount.email, 'email')
-            : normalize(expected[i]!.username),
+            ? matchValues.email(i)
+            : normalize(username(people[i]!)),
     accountValue: (u, key) =>
       key === 'federationId'
         ? normalize(u.federationId)
@@ -219,11 +219,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
           : key === 'email'
             ? normalize(u.email, 'email')
             : normalize(u.username),
-    decided: (i) => {
-      const key = people[i]!.key;
-      const decided = links.get(key)?.salesforce?.[org];
-      return decided !== undefined ? decided : state.links[key]?.[platform];
-    },
+    decided: (i) => decided(people[i]!.key),
     suggest: (person, username) => ({
       person,
       salesforce: { [org]: username },
@@ -272,12 +268,12 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     if (!entitled && !live) continue;
     // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
     if (!entitled && p.inScope && !p.left && !p.active && grants.rules.length > 0) continue;
-    const e = expected[i]!;
+    const name = live?.username ?? username(p);
     const desired: DesiredSalesforceUser = {
       org,
       person: p.key,
       ...(live ? { live } : {}),
-      username: live?.username ?? e.username,
+      username: name,
       present: entitled,
       fact: entitled
         ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${grants.ruleIds}`
@@ -342,7 +338,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
           FirstName: first || null,
           LastName: last,
           Alias: (renderTemplate(settings.alias, p.facts.attributes) ?? last).slice(0, 8),
-          FederationIdentifier: e.federationId,
+          FederationIdentifier: renderTemplate(settings.federationId, p.facts.attributes),
           ...settings.defaults,
         };
       }

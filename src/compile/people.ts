@@ -1,8 +1,9 @@
-import type { IdpAccount, IdpId, Snapshots } from '../model/snapshot.js';
-import type { State } from '../model/state.js';
+import type { IdpAccount, IdpId, PlatformId, Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import type { MatchKey } from '../policy/types.js';
 import { matches, type PersonFacts } from './conditions.js';
+import type { Decided } from './links.js';
+import { MatchValues } from './match-values.js';
 import { MembershipIndex } from './memberships.js';
 import type { Normalizer } from './normalize.js';
 import { matchAccounts } from './resolve-identities.js';
@@ -39,6 +40,8 @@ const NONE: ReadonlySet<string> = new Set();
 export interface PeopleResult {
   people: Person[];
   conflicts: Conflict[];
+  /** People's match-key values, by position in `people`, for matching them on other platforms. */
+  matchValues: MatchValues;
 }
 
 /** A match-key value of an IdP account, for linking accounts across the two IdPs. */
@@ -53,11 +56,21 @@ const idpValue =
           ? normalize(a.login, 'email')
           : undefined;
 
+/** The same, for a person: their home account's values, worked out once for every platform. */
+const personValue = (values: MatchValues, i: number, key: MatchKey): string | undefined =>
+  key === 'employeeNumber'
+    ? values.employeeNumber(i)
+    : key === 'email'
+      ? values.email(i)
+      : key === 'login'
+        ? values.login(i)
+        : undefined;
+
 export function buildPeople(
   policy: Policy,
   snapshots: Snapshots,
-  state: State,
   normalize: Normalizer,
+  decisions: (platform: PlatformId) => Decided,
 ): PeopleResult {
   const source = policy.identity.source;
   const populations = policy.identity.populations ?? [];
@@ -95,37 +108,32 @@ export function buildPeople(
 
   // Link each person to their account in the other IdP.
   const conflicts: Conflict[] = [];
-  const links = new Map(policy.links.map((l) => [l.person, l]));
+  const matchValues = new MatchValues(
+    owned.map((o) => o.account),
+    normalize,
+  );
   // The account in the other IdP of each entry of `owned`, by position.
   const mirrors: (IdpAccount | undefined)[] = [];
   for (const home of ['okta', 'onelogin'] as const) {
     const target = other(home);
     const targetSnapshot = snapshotOf(target);
     if (!targetSnapshot) continue;
-    const people: typeof owned = [];
     const positions: number[] = [];
-    owned.forEach((o, i) => {
-      if (o.home !== home) return;
-      people.push(o);
-      positions.push(i);
-    });
+    for (const [i, o] of owned.entries()) if (o.home === home) positions.push(i);
     const value = idpValue(normalize);
+    const decided = decisions(target);
     const result = matchAccounts({
       platform: target,
-      people,
+      people: positions,
       accounts: targetSnapshot.accounts,
       order: (policy.identity.match ?? ['federationId', 'employeeNumber', 'email']).filter(
         (k) => k !== 'federationId',
       ),
-      personKey: (o) => o.account.login,
+      personKey: (i) => owned[i]!.account.login,
       accountKey: (a) => a.login,
-      personValue: (o, key) => value(o.account, key),
+      personValue: (i, key) => personValue(matchValues, i, key),
       accountValue: value,
-      decided: (o) => {
-        const link = links.get(o.account.login);
-        if (link && link[target] !== undefined) return link[target];
-        return state.links[o.account.login]?.[target];
-      },
+      decided: (i) => decided(owned[i]!.account.login),
       suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
     });
     conflicts.push(...result.conflicts);
@@ -154,5 +162,5 @@ export function buildPeople(
       inScope,
     };
   });
-  return { people, conflicts };
+  return { people, conflicts, matchValues };
 }
