@@ -112,6 +112,11 @@ export interface Snapshots {
   okta?: IdpSnapshot;
   onelogin?: IdpSnapshot;
   salesforce: Record<string, SalesforceSnapshot>;
+  /**
+   * Fingerprints (model/fingerprint.ts) the snapshot stage took as each platform's read completed,
+   * while the others were still reading. Snapshots are never changed after that.
+   */
+  fingerprints?: Partial<Record<PlatformId, string>>;
 }
 
 /** What to read: only what the policy references. */

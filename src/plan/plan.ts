@@ -3,12 +3,12 @@ import { matchesAnyGlob } from '../compile/conditions.js';
 import type { Finding } from '../compile/types.js';
 import { AccordError } from '../errors.js';
 import type { Change, ChangeAction } from '../model/change.js';
+import { fingerprints } from '../model/fingerprint.js';
 import { orgOf, type PlatformId, type Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import { diffIdp } from './diff-idp.js';
 import { diffSalesforce, type Planned } from './diff-salesforce.js';
-import { fingerprints } from './fingerprint.js';
 import {
   deprovisionCap,
   entitlementLabel,

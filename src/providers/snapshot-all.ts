@@ -6,6 +6,7 @@ import type {
   SnapshotScope,
   Snapshots,
 } from '../model/snapshot.js';
+import { fingerprint } from '../model/fingerprint.js';
 import { redact } from './http/connection-error.js';
 import type { Progress, Provider } from './provider.js';
 
@@ -19,7 +20,14 @@ export async function snapshotAll(
   scope: SnapshotScope,
   progress?: Progress,
 ): Promise<Snapshots> {
-  const settled = await Promise.allSettled(providers.map((provider) => provider.snapshot(scope, progress)));
+  // Each snapshot is fingerprinted as soon as it is read, while slower platforms are still paging.
+  const settled = await Promise.allSettled(
+    providers.map((provider) =>
+      provider
+        .snapshot(scope, progress)
+        .then((snapshot) => ({ snapshot, fingerprint: fingerprint(snapshot) })),
+    ),
+  );
 
   const failures = settled.flatMap((result, i) =>
     result.status === 'rejected' ? [{ platform: providers[i]!.id, error: result.reason as unknown }] : [],
@@ -36,10 +44,10 @@ export async function snapshotAll(
     });
   }
 
-  const snapshots: Snapshots = { salesforce: {} };
+  const snapshots: Snapshots = { salesforce: {}, fingerprints: {} };
   settled.forEach((result, i) => {
     const provider = providers[i]!;
-    const snapshot = (result as PromiseFulfilledResult<Snapshot>).value;
+    const { snapshot, fingerprint } = (result as PromiseFulfilledResult<Read>).value;
     if (snapshot.platform !== provider.id) {
       throw new AccordError(`${provider.id}: provider returned a snapshot for ${snapshot.platform}`, {
         code: 'snapshot.mismatch',
@@ -52,8 +60,14 @@ export async function snapshotAll(
       if (snapshots[snapshot.platform]) throw duplicate(snapshot.platform);
       snapshots[snapshot.platform] = snapshot as IdpSnapshot;
     }
+    snapshots.fingerprints![snapshot.platform] = fingerprint;
   });
   return snapshots;
+}
+
+interface Read {
+  snapshot: Snapshot;
+  fingerprint: string;
 }
 
 const isSalesforce = (snapshot: Snapshot): snapshot is SalesforceSnapshot =>

@@ -18,6 +18,7 @@ import { createProviders } from '../../src/providers/registry.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { loadPolicy } from '../../src/policy/validate.js';
+import { fingerprint, fingerprints } from '../../src/model/fingerprint.js';
 import { emptyState } from '../../src/model/state.js';
 import { createPlan } from '../../src/plan/plan.js';
 import { generateCompany } from '../../src/sandbox/company.js';
@@ -96,7 +97,25 @@ describe('snapshotAll', () => {
       okta: idp('okta'),
       onelogin: idp('onelogin'),
       salesforce: { prod: org('prod'), emea: org('emea') },
+      // Taken as each read completed: the same as fingerprinting the snapshots afterwards.
+      fingerprints: {
+        okta: fingerprint(idp('okta')),
+        onelogin: fingerprint(idp('onelogin')),
+        'salesforce:prod': fingerprint(org('prod')),
+        'salesforce:emea': fingerprint(org('emea')),
+      },
     });
+  });
+
+  it('fingerprints content, not the time of reading', () => {
+    const base = fingerprint(org('prod'));
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprint({ ...org('prod'), fetchedAt: '2027-01-01T00:00:00.000Z' })).toBe(base);
+    expect(fingerprint({ ...org('prod'), queues: [{ id: '00G1', name: 'Leads' }] })).not.toBe(base);
+    expect(fingerprint(org('emea'))).not.toBe(base);
+    // Planning without fingerprints from the snapshot stage works them out: same values.
+    const snapshots = { okta: idp('okta'), salesforce: { prod: org('prod') } };
+    expect(fingerprints(snapshots)).toEqual({ okta: fingerprint(idp('okta')), 'salesforce:prod': base });
   });
 
   it('returns only the platforms it was given', async () => {
@@ -105,7 +124,11 @@ describe('snapshotAll', () => {
     await tick();
     okta.settle().resolve(idp('okta'));
     const result = await pending;
-    expect(result).toEqual({ okta: idp('okta'), salesforce: {} });
+    expect(result).toEqual({
+      okta: idp('okta'),
+      salesforce: {},
+      fingerprints: { okta: fingerprint(idp('okta')) },
+    });
     expect('onelogin' in result).toBe(false);
   });
 
