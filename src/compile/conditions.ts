@@ -56,13 +56,20 @@ function predicate(condition: Condition): Predicate {
   if (oktaGroup !== undefined) return (facts) => facts.oktaGroups.has(oktaGroup);
   if (oneloginRole !== undefined) return (facts) => facts.oneloginRoles.has(oneloginRole);
   if (app !== undefined) return (facts) => facts.apps.has(app);
+  // Loops, not every/some: those would make a closure per evaluation.
   if (condition.all) {
     const all = condition.all.map(predicate);
-    return (facts) => all.every((p) => p(facts));
+    return (facts) => {
+      for (const p of all) if (!p(facts)) return false;
+      return true;
+    };
   }
   if (condition.any) {
     const any = condition.any.map(predicate);
-    return (facts) => any.some((p) => p(facts));
+    return (facts) => {
+      for (const p of any) if (p(facts)) return true;
+      return false;
+    };
   }
   if (condition.not) {
     const not = predicate(condition.not);

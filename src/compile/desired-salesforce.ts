@@ -152,6 +152,10 @@ function orgGrants(rules: readonly AccessRule[], org: string): OrgGrants {
   return out;
 }
 
+// Shared by the users that have none; never written.
+const NO_GRANTS: Granted[] = [];
+const NO_FIELDS: Record<string, string | null> = {};
+
 const byName = (names: Map<string, string>): Granted[] =>
   [...names].map(([name, rule]) => ({ name, rule })).sort((a, b) => a.name.localeCompare(b.name));
 
@@ -198,19 +202,17 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
   const decided = decisions(platform);
   const match = matchAccounts({
     platform,
-    people: people.map((_, i) => i),
+    people: people.length,
     accounts: snapshot.users,
     order,
     personKey: (i) => people[i]!.key,
     accountKey: (u) => u.username,
-    personValue: (i, key) =>
+    peopleBy: (key) =>
       key === 'federationId'
-        ? matchValues.rendered(settings.federationId, i)
-        : key === 'employeeNumber'
-          ? matchValues.employeeNumber(i)
-          : key === 'email'
-            ? matchValues.email(i)
-            : normalize(username(people[i]!)),
+        ? matchValues.byTemplate(settings.federationId)
+        : key === 'login'
+          ? matchValues.byTemplate(settings.username, true)
+          : matchValues.by(key),
     accountValue: (u, key) =>
       key === 'federationId'
         ? normalize(u.federationId)
@@ -261,7 +263,8 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     (exceptionsOf.get(x.person) ?? exceptionsOf.set(x.person, []).get(x.person)!).push(x);
   }
 
-  for (const [i, p] of people.entries()) {
+  for (let i = 0; i < people.length; i++) {
+    const p = people[i]!;
     const live = match.accounts[i];
     const grants = grantsOf(rules[i]!);
     const entitled = p.inScope && p.active && grants.rules.length > 0;
@@ -269,10 +272,12 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
     if (!entitled && p.inScope && !p.left && !p.active && grants.rules.length > 0) continue;
     const name = live?.username ?? username(p);
+    // One object shape for every user (no spreads, no optional keys added later): at 100k
+    // people × orgs, shapes built piecemeal are most of compile's allocation.
     const desired: DesiredSalesforceUser = {
       org,
       person: p.key,
-      ...(live ? { live } : {}),
+      live,
       username: name,
       present: entitled,
       fact: entitled
@@ -284,10 +289,13 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
             : !p.active
               ? `not active in ${p.home} (${p.homeAccount.rawStatus})`
               : `no access rule grants ${org}`,
-      permissionSets: [],
-      permissionSetGroups: [],
+      profile: undefined,
+      role: undefined,
+      permissionSets: NO_GRANTS,
+      permissionSetGroups: NO_GRANTS,
       ownedFields: {},
-      createFields: {},
+      createFields: NO_FIELDS,
+      offboard: undefined,
     };
     if (entitled) {
       for (const rival of grants.rivals) {

@@ -1,40 +1,55 @@
 import type { IdpAccount } from '../model/snapshot.js';
 import type { Normalizer } from './normalize.js';
+import type { KeyIndex } from './resolve-identities.js';
 import { renderTemplate } from './templates.js';
 
 /**
- * Normalised match-key values of people, by the person's position, from their home account. The
- * other IdP and every Salesforce org ask the same questions about the same people, so each column
- * is worked out once, the first time it is asked for.
+ * People indexed by their normalised match-key values, from their home account, by the person's
+ * position. The other IdP and every Salesforce org ask the same questions about the same people,
+ * so each index is built once, the first time it is asked for.
  */
 export class MatchValues {
-  private readonly columns = new Map<string, readonly (string | undefined)[]>();
+  private readonly indexes = new Map<string, KeyIndex>();
 
   constructor(
     private readonly homeAccounts: readonly IdpAccount[],
     private readonly normalize: Normalizer,
   ) {}
 
-  employeeNumber(i: number): string | undefined {
-    return this.column('employeeNumber', (a) => this.normalize(a.attributes.employeeNumber))[i];
+  /** By employee number, email, or login (normalised as an email). */
+  by(key: 'employeeNumber' | 'email' | 'login'): KeyIndex {
+    const normalize = this.normalize;
+    return this.index(key, (a) =>
+      key === 'employeeNumber'
+        ? normalize(a.attributes.employeeNumber)
+        : normalize(key === 'email' ? a.email : a.login, 'email'),
+    );
   }
 
-  email(i: number): string | undefined {
-    return this.column('email', (a) => this.normalize(a.email, 'email'))[i];
+  /**
+   * By the value a Salesforce template renders for them (FederationIdentifier, Username), or
+   * their email when it renders nothing and `orEmail` says so.
+   */
+  byTemplate(template: string, orEmail = false): KeyIndex {
+    return this.index(`${orEmail}:${template}`, (a) =>
+      this.normalize(renderTemplate(template, a.attributes) ?? (orEmail ? a.email : null)),
+    );
   }
 
-  login(i: number): string | undefined {
-    return this.column('login', (a) => this.normalize(a.login, 'email'))[i];
-  }
-
-  /** A template's value (a Salesforce FederationIdentifier or Username), normalised. */
-  rendered(template: string, i: number): string | undefined {
-    return this.column(`{}${template}`, (a) => this.normalize(renderTemplate(template, a.attributes)))[i];
-  }
-
-  private column(name: string, compute: (a: IdpAccount) => string | undefined) {
-    let values = this.columns.get(name);
-    if (!values) this.columns.set(name, (values = this.homeAccounts.map(compute)));
-    return values;
+  private index(name: string, value: (a: IdpAccount) => string | undefined): KeyIndex {
+    let index = this.indexes.get(name);
+    if (!index) {
+      const built = new Map<string, number | number[]>();
+      this.homeAccounts.forEach((a, i) => {
+        const v = value(a);
+        if (v === undefined) return;
+        const hit = built.get(v);
+        if (hit === undefined) built.set(v, i);
+        else if (typeof hit === 'number') built.set(v, [hit, i]);
+        else hit.push(i);
+      });
+      this.indexes.set(name, (index = built));
+    }
+    return index;
   }
 }

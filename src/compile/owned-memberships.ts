@@ -15,7 +15,7 @@ export function memberPerson(people: readonly Person[]) {
       byLogin = new Map();
       for (const p of people)
         for (const [idp, account] of Object.entries(p.accounts))
-          byLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
+          if (account) byLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
     }
     return byLogin.get(`${platform}:${member.key.toLowerCase()}`);
   };

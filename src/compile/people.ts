@@ -1,7 +1,7 @@
 import type { IdpAccount, IdpId, PlatformId, Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import type { MatchKey } from '../policy/types.js';
-import { matches, type PersonFacts } from './conditions.js';
+import { conditionTest, matches, type PersonFacts } from './conditions.js';
 import type { Decided } from './links.js';
 import { MatchValues } from './match-values.js';
 import { MembershipIndex } from './memberships.js';
@@ -56,16 +56,6 @@ const idpValue =
           ? normalize(a.login, 'email')
           : undefined;
 
-/** The same, for a person: their home account's values, worked out once for every platform. */
-const personValue = (values: MatchValues, i: number, key: MatchKey): string | undefined =>
-  key === 'employeeNumber'
-    ? values.employeeNumber(i)
-    : key === 'email'
-      ? values.email(i)
-      : key === 'login'
-        ? values.login(i)
-        : undefined;
-
 export function buildPeople(
   policy: Policy,
   snapshots: Snapshots,
@@ -118,42 +108,46 @@ export function buildPeople(
     const target = other(home);
     const targetSnapshot = snapshotOf(target);
     if (!targetSnapshot) continue;
-    const positions: number[] = [];
-    for (const [i, o] of owned.entries()) if (o.home === home) positions.push(i);
     const value = idpValue(normalize);
     const decided = decisions(target);
     const result = matchAccounts({
       platform: target,
-      people: positions,
+      people: owned.length,
+      eligible: (i) => owned[i]!.home === home,
       accounts: targetSnapshot.accounts,
       order: (policy.identity.match ?? ['federationId', 'employeeNumber', 'email']).filter(
         (k) => k !== 'federationId',
       ),
       personKey: (i) => owned[i]!.account.login,
       accountKey: (a) => a.login,
-      personValue: (i, key) => personValue(matchValues, i, key),
+      peopleBy: (key) => matchValues.by(key as 'employeeNumber' | 'email' | 'login'),
       accountValue: value,
       decided: (i) => decided(owned[i]!.account.login),
       suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
     });
     conflicts.push(...result.conflicts);
-    result.accounts.forEach((account, i) => (mirrors[positions[i]!] = account));
+    result.accounts.forEach((account, i) => {
+      if (account) mirrors[i] = account;
+    });
   }
 
   const { include, exclude } = policy.identity.scope ?? {};
+  const includes = (include ?? []).map(conditionTest);
+  const excludes = (exclude ?? []).map(conditionTest);
   const people = owned.map(({ account, home, population }, i): Person => {
-    const accounts: Partial<Record<IdpId, IdpAccount>> = { [home]: account };
     const mirror = mirrors[i];
-    if (mirror) accounts[other(home)] = mirror;
+    // Literals of one shape, not keys added as found: there is one of these per person.
+    const accounts: Partial<Record<IdpId, IdpAccount>> =
+      home === 'okta' ? { okta: account, onelogin: mirror } : { okta: mirror, onelogin: account };
     const facts = factsFor(accounts, account.attributes);
     const inScope =
-      (!include || include.length === 0 || include.some((c) => matches(c, facts))) &&
-      !(exclude ?? []).some((c) => matches(c, facts));
+      (includes.length === 0 || includes.some((test) => test(facts))) &&
+      !excludes.some((test) => test(facts));
     return {
       key: account.login,
       home,
       homeAccount: account,
-      ...(population ? { population: population.id } : {}),
+      population: population?.id,
       crossProvision: population?.crossProvision ?? false,
       accounts,
       facts,

@@ -7,132 +7,141 @@ import type { MatchKey } from '../policy/types.js';
  * policy's match keys, in order. Explicit decisions (policy `links`, then state links) win. When a
  * key yields several candidates, or one account is claimed by several people, nobody guesses: the
  * result is a conflict that names the `links` entry resolving it.
+ *
+ * People are positions in indexes shared by every platform (MatchValues): matching walks the
+ * platform's accounts and looks each one up, so its cost follows the accounts a platform has
+ * rather than the 100k people asked about on each of several platforms.
  */
 
-export interface MatchInput<P, A> {
+/** People by one key's normalised value: a position, or the positions sharing the value. */
+export type KeyIndex = ReadonlyMap<string, number | readonly number[]>;
+
+export interface MatchInput<A> {
   platform: PlatformId;
-  people: readonly P[];
+  /** How many people the indexes hold (positions 0 to count - 1). */
+  people: number;
+  /** Whether a person takes part here (people of the other IdP, say, do not). */
+  eligible?: (i: number) => boolean;
   accounts: readonly A[];
   order: readonly MatchKey[];
-  personKey: (p: P) => string;
+  personKey: (i: number) => string;
   accountKey: (a: A) => string;
-  /**
-   * The normalised value of a match key for a person / an account (undefined: no value). Asked one
-   * key at a time: most people match by the first key, so the others are never worked out.
-   */
-  personValue: (p: P, key: MatchKey) => string | undefined;
+  /** People by the normalised value of a match key. */
+  peopleBy: (key: MatchKey) => KeyIndex;
+  /** The normalised value of a match key for an account (undefined: no value). */
   accountValue: (a: A, key: MatchKey) => string | undefined;
   /** An explicit decision: the account key, null for "no account here", undefined for none. */
-  decided: (p: P) => string | null | undefined;
+  decided: (i: number) => string | null | undefined;
   /** The `links` entry that would pick `accountKey` for `person`. */
   suggest: (person: string, accountKey: string) => Conflict['resolution'];
 }
 
 export interface MatchResult<A> {
-  /** The account of each person, at the person's position in `people`. */
+  /** The account of each person, by position (undefined: none, or not eligible). */
   accounts: (A | undefined)[];
   conflicts: Conflict[];
 }
 
-/** An index value: an account's position, or the positions of several accounts sharing the value. */
-type Hit = number | number[];
-
+const NO_KEY = 255;
 const FREE = -1;
 const CONTESTED = -2;
 
-// Positions rather than objects throughout: at 100k people a Map entry or an array per account and
-// key is most of the cost of matching, and typed arrays make the claim count allocation-free.
-export function matchAccounts<P, A>(input: MatchInput<P, A>): MatchResult<A> {
-  const { people, accounts } = input;
-  const indexes = new Map<MatchKey, Map<string, Hit>>();
-  // An index per key, built the first time a person needs that key.
-  const indexOf = (key: MatchKey) => {
-    let index = indexes.get(key);
-    if (index) return index;
-    indexes.set(key, (index = new Map()));
-    for (let i = 0; i < accounts.length; i++) {
-      const v = input.accountValue(accounts[i]!, key);
-      if (v === undefined) continue;
-      const hit = index.get(v);
-      if (hit === undefined) index.set(v, i);
-      else if (typeof hit === 'number') index.set(v, [hit, i]);
-      else hit.push(i);
-    }
-    return index;
-  };
-
-  const matched: (A | undefined)[] = new Array<A | undefined>(people.length).fill(undefined);
+// Positions and typed arrays throughout: at 100k people, a Map entry or an object per person or
+// account is most of the cost of matching.
+export function matchAccounts<A>(input: MatchInput<A>): MatchResult<A> {
+  const { accounts, order } = input;
+  const count = input.people;
+  const eligible = input.eligible ?? (() => true);
+  const matched: (A | undefined)[] = new Array<A | undefined>(count).fill(undefined);
   const conflicts: Conflict[] = [];
+
+  // Explicit decisions first: those people and the accounts they name are out of the matching.
+  const takesPart = new Uint8Array(count);
   const explicit = new Uint8Array(accounts.length);
-  let anyExplicit = false;
-  const undecided: number[] = [];
   let byKey: Map<string, number> | undefined;
-  for (let pi = 0; pi < people.length; pi++) {
-    const decision = input.decided(people[pi]!);
+  for (let i = 0; i < count; i++) {
+    if (!eligible(i)) continue;
+    const decision = input.decided(i);
     if (decision === undefined) {
-      undecided.push(pi);
+      takesPart[i] = 1;
       continue;
     }
     if (decision === null) continue;
-    byKey ??= new Map(accounts.map((a, i) => [input.accountKey(a), i]));
+    byKey ??= new Map(accounts.map((a, at) => [input.accountKey(a), at]));
     const at = byKey.get(decision);
     if (at !== undefined) {
-      matched[pi] = accounts[at];
+      matched[i] = accounts[at];
       explicit[at] = 1;
-      anyExplicit = true;
     }
   }
 
-  // Each account's claimant (a person's position), CONTESTED when several people claim it.
+  // Each person's candidates: the accounts sharing a value of the first key (in policy order)
+  // that has any. Keys are walked in order, so a person's first key is set once.
+  const firstKey = new Uint8Array(count).fill(NO_KEY);
+  const candidate = new Int32Array(count);
+  const more = new Map<number, number[]>();
+  order.forEach((key, k) => {
+    const index = input.peopleBy(key);
+    if (index.size === 0) return;
+    let at = 0;
+    const consider = (i: number) => {
+      if (!takesPart[i] || firstKey[i]! < k) return;
+      if (firstKey[i] === NO_KEY) {
+        firstKey[i] = k;
+        candidate[i] = at;
+        return;
+      }
+      const list = more.get(i);
+      if (list) list.push(at);
+      else more.set(i, [candidate[i]!, at]);
+    };
+    for (; at < accounts.length; at++) {
+      if (explicit[at]) continue;
+      const v = input.accountValue(accounts[at]!, key);
+      const hit = v === undefined ? undefined : index.get(v);
+      if (typeof hit === 'number') consider(hit);
+      else if (hit) hit.forEach(consider);
+    }
+  });
+
+  // One candidate is a claim on it; several are an ambiguous match. An account claimed by
+  // several people is contested.
   const claimant = new Int32Array(accounts.length).fill(FREE);
   const claimKey: MatchKey[] = [];
   const claimOrder: number[] = [];
   const contested = new Map<number, { person: string; key: MatchKey }[]>();
-  for (const pi of undecided) {
-    const p = people[pi]!;
-    for (const key of input.order) {
-      const v = input.personValue(p, key);
-      if (v === undefined) continue;
-      const hit = indexOf(key).get(v);
-      if (hit === undefined) continue;
-      let at: number;
-      if (typeof hit === 'number') {
-        if (anyExplicit && explicit[hit]) continue;
-        at = hit;
-      } else {
-        const candidates = anyExplicit ? hit.filter((i) => !explicit[i]) : hit;
-        if (candidates.length === 0) continue;
-        if (candidates.length > 1) {
-          const person = input.personKey(p);
-          const keys = candidates.map((i) => input.accountKey(accounts[i]!)).sort();
-          conflicts.push({
-            person,
-            platform: input.platform,
-            kind: 'ambiguous',
-            key,
-            candidates: keys,
-            message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
-            resolution: input.suggest(person, keys[0]!),
-          });
-          break;
-        }
-        at = candidates[0]!;
-      }
-      const first = claimant[at]!;
-      if (first === FREE) {
-        claimant[at] = pi;
-        claimKey[at] = key;
-        claimOrder.push(at);
-      } else {
-        const claim = { person: input.personKey(p), key };
-        const claims = contested.get(at);
-        if (claims) claims.push(claim);
-        else {
-          contested.set(at, [{ person: input.personKey(people[first]!), key: claimKey[at]! }, claim]);
-          claimant[at] = CONTESTED;
-        }
-      }
-      break;
+  for (let i = 0; i < count; i++) {
+    if (firstKey[i] === NO_KEY) continue;
+    const key = order[firstKey[i]!]!;
+    const several = more.get(i);
+    if (several) {
+      const person = input.personKey(i);
+      const keys = several.map((at) => input.accountKey(accounts[at]!)).sort();
+      conflicts.push({
+        person,
+        platform: input.platform,
+        kind: 'ambiguous',
+        key,
+        candidates: keys,
+        message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
+        resolution: input.suggest(person, keys[0]!),
+      });
+      continue;
+    }
+    const at = candidate[i]!;
+    const first = claimant[at]!;
+    if (first === FREE) {
+      claimant[at] = i;
+      claimKey[at] = key;
+      claimOrder.push(at);
+      continue;
+    }
+    const claim = { person: input.personKey(i), key };
+    const claims = contested.get(at);
+    if (claims) claims.push(claim);
+    else {
+      contested.set(at, [{ person: input.personKey(first), key: claimKey[at]! }, claim]);
+      claimant[at] = CONTESTED;
     }
   }
   for (const at of claimOrder) {

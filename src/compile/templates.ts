@@ -25,17 +25,29 @@ function parse(template: string): Part[] {
   return parts;
 }
 
+type Placeholder = Exclude<Part, string>;
+const rawOf = (part: Placeholder, attributes: Attributes) =>
+  part.name === 'emailLocal' ? (attributes.email ?? '').split('@')[0] : attributes[part.name];
+const cut = (raw: string, part: Placeholder) => (part.length !== undefined ? raw.slice(0, part.length) : raw);
+
 export function renderTemplate(template: string, attributes: Attributes): string | null {
+  const parts = parse(template);
+  // Most templates are one attribute (`{department}`): its value as it is, no new string.
+  const only = parts.length === 1 ? parts[0]! : undefined;
+  if (only !== undefined && typeof only !== 'string') {
+    const raw = rawOf(only, attributes);
+    return raw ? cut(raw, only) || null : null;
+  }
   let out = '';
   let missing = false;
-  for (const part of parse(template)) {
+  for (const part of parts) {
     if (typeof part === 'string') {
       out += part;
       continue;
     }
-    const raw = part.name === 'emailLocal' ? (attributes.email ?? '').split('@')[0] : attributes[part.name];
+    const raw = rawOf(part, attributes);
     if (raw === null || raw === undefined || raw === '') missing = true;
-    else out += part.length ? raw.slice(0, part.length) : raw;
+    else out += cut(raw, part);
   }
   // A template that is only placeholders and produced nothing means "no value".
   return out === '' || (missing && out.trim() === '') ? null : out;
