@@ -39,19 +39,14 @@ export function withoutProtected(
 
 const OFFBOARDING = new Set(['deactivate', 'suspend', 'freeze']);
 
-export function deprovisionCap(
-  changes: readonly Change[],
-  people: Map<string, string>,
-  policy: Policy,
-  inScope: number,
-) {
+export function deprovisionCap(changes: readonly Change[], policy: Policy, inScope: number) {
   const leaving = new Set<string>();
   // A freeze with `frozen: false` thaws a returning person: that is the opposite of leaving.
   const thaws = (c: Change) =>
     c.action === 'freeze' && (c.after as { frozen?: boolean } | null)?.frozen === false;
   for (const c of changes)
     if (c.kind === 'account' && OFFBOARDING.has(c.action) && !thaws(c))
-      leaving.add(people.get(c.id) ?? c.account.key);
+      leaving.add(c.person ?? c.account.key);
   const cap = policy.guardrails.maxDeprovision;
   const reasons: string[] = [];
   if (cap?.absolute !== undefined && leaving.size > cap.absolute)

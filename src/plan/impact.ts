@@ -35,14 +35,10 @@ function deltas(c: Change): { gained: string[]; lost: string[] } {
   }
 }
 
-export function accessImpact(
-  changes: readonly Change[],
-  personOf: Map<string, string>,
-  policy: Policy,
-): PersonImpact[] {
+export function accessImpact(changes: readonly Change[], policy: Policy): PersonImpact[] {
   const byPerson = new Map<string, PersonImpact>();
   for (const c of changes) {
-    const person = personOf.get(c.id) ?? c.account.key;
+    const person = c.person ?? c.account.key;
     const { gained, lost } = deltas(c);
     if (gained.length === 0 && lost.length === 0) continue;
     let impact = byPerson.get(person);

@@ -83,9 +83,8 @@ export function planDesired(
   planned = withinTargets(planned, options.targets);
 
   const changes = orderChanges(planned.map((p) => p.change));
-  const personOf = new Map(planned.filter((p) => p.person).map((p) => [p.change.id, p.person!]));
   const peopleInScope = desired.people.filter((p) => p.inScope).length;
-  const cap = deprovisionCap(changes, personOf, policy, peopleInScope);
+  const cap = deprovisionCap(changes, policy, peopleInScope);
   findings.push(
     ...cap.findings,
     ...separationOfDuties(policy, desired),
@@ -110,7 +109,7 @@ export function planDesired(
       (a, b) => a.person.localeCompare(b.person) || a.platform.localeCompare(b.platform),
     ),
     findings: sortFindings(findings),
-    impact: accessImpact(changes, personOf, policy),
+    impact: accessImpact(changes, policy),
     summary: { byAction, total: changes.length, peopleDeprovisioned: cap.deprovisioned, peopleInScope },
     blocked: blockedReasons.length > 0,
     blockedReasons,
