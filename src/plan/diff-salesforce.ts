@@ -35,50 +35,40 @@ function ownedInPlan(ownedFields: Record<string, string | null>): Record<string,
   return out;
 }
 
-/** The live values of the fields a plan compares, under their plan names. */
-function liveInPlan(
-  ownedFields: Record<string, string | null>,
-  live: SalesforceUser,
-  usernameById: Map<string, string>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in ownedFields)
-    out[planField(k)] =
-      k === 'ManagerId'
-        ? live.managerId
-          ? (usernameById.get(live.managerId) ?? null)
-          : null
-        : liveField(live, k);
-  out.Profile = live.profile;
-  out.UserRole = live.role;
-  return out;
-}
+/** A compared field's live value, under the plan's naming (the manager by Username). */
+const liveInPlan = (live: SalesforceUser, field: string, usernameById: Map<string, string>): unknown =>
+  field === 'ManagerId'
+    ? live.managerId
+      ? (usernameById.get(live.managerId) ?? null)
+      : null
+    : liveField(live, field);
 
-/** The fields whose wanted value differs from the current one, before and after; undefined if none. */
-function changedFields(current: Record<string, unknown>, wanted: Record<string, unknown>) {
+/**
+ * The owned fields, profile and role whose wanted value differs from the live one, before and
+ * after, under their plan names; undefined when none does. Most users are as they should be, so
+ * nothing is built for them.
+ */
+function changedFields(
+  d: DesiredSalesforceUser,
+  live: SalesforceUser,
+  profile: string | undefined,
+  role: string | undefined,
+  usernameById: Map<string, string>,
+) {
   let changes: { before: Record<string, unknown>; after: Record<string, unknown> } | undefined;
-  for (const k in wanted) {
-    const value = wanted[k] ?? null;
-    if ((current[k] ?? null) === value) continue;
+  const compare = (field: string, current: unknown, wanted: unknown) => {
+    if ((current ?? null) === (wanted ?? null)) return;
     changes ??= { before: {}, after: {} };
-    changes.before[k] = current[k] ?? null;
-    changes.after[k] = value;
-  }
+    changes.before[field] = current ?? null;
+    changes.after[field] = wanted ?? null;
+  };
+  for (const k in d.ownedFields) compare(planField(k), liveInPlan(live, k, usernameById), d.ownedFields[k]);
+  if (profile !== undefined) compare('Profile', live.profile, profile);
+  if (role !== undefined) compare('UserRole', live.role, role);
   return changes;
 }
 
-/** The assignments of one kind a user holds, by permission set (group) name. */
-function heldOfKind(
-  held: SalesforceSnapshot['assignments'],
-  kind: 'permissionSet' | 'permissionSetGroup',
-): Map<string, SalesforceSnapshot['assignments'][number]> {
-  const out = new Map<string, SalesforceSnapshot['assignments'][number]>();
-  for (const a of held) {
-    const name = a[kind];
-    if (name !== undefined) out.set(name, a);
-  }
-  return out;
-}
+const NO_ASSIGNMENTS: SalesforceSnapshot['assignments'] = [];
 
 /** A change with the person it belongs to (conflicts hold back every change of their person). */
 export interface Planned {
@@ -157,8 +147,9 @@ export function diffSalesforce(
 
   for (const d of desired) {
     const live = d.live;
-    const user = salesforceUser(org, d.username);
-    const account = { key: d.username, ...(live ? { id: live.id } : {}) };
+    // Built only for a user that has a change: most have none.
+    const user = () => salesforceUser(org, d.username);
+    const account = () => (live ? { key: d.username, id: live.id } : { key: d.username });
     if (d.present) {
       const profile =
         d.profile && !unknown('profile', d.profile.name, d, d.profile.rule) ? d.profile : undefined;
@@ -168,11 +159,11 @@ export function diffSalesforce(
         if (!profile) continue; // reported: a user cannot be created without a known profile
         userChange = add(
           {
-            address: user,
+            address: user(),
             platform,
             kind: 'account',
             action: 'create',
-            account,
+            account: account(),
             before: null,
             after: {
               ...d.createFields,
@@ -187,18 +178,15 @@ export function diffSalesforce(
         );
         createdIds.set(d.username.toLowerCase(), userChange.id);
       } else {
-        const wanted = ownedInPlan(d.ownedFields);
-        if (profile) wanted.Profile = profile.name;
-        if (role) wanted.UserRole = role.name;
-        const fields = changedFields(liveInPlan(d.ownedFields, live, usernameById), wanted);
+        const fields = changedFields(d, live, profile?.name, role?.name, usernameById);
         if (!live.isActive) {
           userChange = add(
             {
-              address: user,
+              address: user(),
               platform,
               kind: 'account',
               action: 'activate',
-              account,
+              account: account(),
               before: { IsActive: false },
               after: { IsActive: true },
               reason: { source: d.fact },
@@ -210,11 +198,11 @@ export function diffSalesforce(
           // The provider's freeze with `frozen: false` thaws the login: the person is entitled again.
           userChange = add(
             {
-              address: user,
+              address: user(),
               platform,
               kind: 'account',
               action: 'freeze',
-              account,
+              account: account(),
               before: { frozen: true },
               after: { frozen: false },
               reason: { source: `unfreeze: ${d.fact}` },
@@ -228,11 +216,11 @@ export function diffSalesforce(
           const rule = 'Profile' in after ? profile?.rule : 'UserRole' in after ? role?.rule : undefined;
           userChange = add(
             {
-              address: user,
+              address: user(),
               platform,
               kind: 'account',
               action: 'update',
-              account,
+              account: account(),
               before,
               after,
               reason: { ...(rule ? { rule } : {}), source: d.fact },
@@ -242,22 +230,20 @@ export function diffSalesforce(
           );
         }
       }
-      const held = assignmentsByUser.get(live?.id ?? '') ?? [];
+      // A user holds a handful of assignments: scanning them beats building an index per user.
+      const held = (live && assignmentsByUser.get(live.id)) || NO_ASSIGNMENTS;
       for (const kind of ['permissionSet', 'permissionSetGroup'] as const) {
-        const wanted = (kind === 'permissionSet' ? d.permissionSets : d.permissionSetGroups).filter(
-          (g) => !unknown(kind, g.name, d, g.rule),
-        );
-        const have = heldOfKind(held, kind);
+        const wanted = kind === 'permissionSet' ? d.permissionSets : d.permissionSetGroups;
         const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
         for (const g of wanted) {
-          if (have.has(g.name)) continue;
+          if (unknown(kind, g.name, d, g.rule) || held.some((a) => a[kind] === g.name)) continue;
           add(
             {
               address: address(org, d.username, g.name),
               platform,
               kind,
               action: 'grant',
-              account,
+              account: account(),
               target: { name: g.name },
               before: null,
               after: { assigned: true },
@@ -267,10 +253,10 @@ export function diffSalesforce(
             d.person,
           );
         }
-        if (have.size === 0) continue;
-        const wantedNames = new Set(wanted.map((g) => g.name));
-        for (const [, a] of have) {
-          if (!wantedNames.has(a[kind]!)) revoke(d, a, { source: `not granted by any rule (${d.fact})` }, []);
+        for (const a of held) {
+          const name = a[kind];
+          if (name === undefined || wanted.some((g) => g.name === name && known[kind].has(name))) continue;
+          revoke(d, a, { source: `not granted by any rule (${d.fact})` }, []);
         }
       }
     } else if (live && d.offboard) {
@@ -280,11 +266,11 @@ export function diffSalesforce(
       if (settings.freeze && !live.frozen) {
         freeze = add(
           {
-            address: user,
+            address: user(),
             platform,
             kind: 'account',
             action: 'freeze',
-            account,
+            account: account(),
             before: { frozen: false },
             after: { frozen: true },
             reason: { rule: 'lifecycle', source: d.fact },
@@ -300,7 +286,7 @@ export function diffSalesforce(
             platform,
             kind: 'records',
             action: 'transfer',
-            account,
+            account: account(),
             target: { name: t.object },
             before: { owner: d.username },
             after: { to: t.to },
@@ -322,11 +308,11 @@ export function diffSalesforce(
       if (settings.deactivate) {
         add(
           {
-            address: user,
+            address: user(),
             platform,
             kind: 'account',
             action: 'deactivate',
-            account,
+            account: account(),
             before: { IsActive: true },
             after: { IsActive: false },
             reason: { rule: 'lifecycle', source: d.fact },
