@@ -21,9 +21,9 @@ export function withoutProtected(
   const patterns = policy.guardrails.protectedAccounts ?? [];
   if (patterns.length === 0) return { planned, findings: [] as Finding[] };
   const findings: Finding[] = [];
+  const guarded = (key: string | undefined) => !!key && matchesAnyGlob(key, patterns);
   const kept = planned.filter((p) => {
-    const keys = [p.change.account.key, emailOf(p.change), p.person].filter((k): k is string => !!k);
-    if (!keys.some((k) => matchesAnyGlob(k, patterns))) return true;
+    if (!guarded(p.change.account.key) && !guarded(emailOf(p.change)) && !guarded(p.person)) return true;
     findings.push({
       code: 'protected-account',
       severity: 'warn',
@@ -121,18 +121,24 @@ export function separationOfDuties(policy: Policy, desired: DesiredState): Findi
   const rules = policy.guardrails.separationOfDuties ?? [];
   if (rules.length === 0) return [];
   // Only entitlements some rule names are worth remembering: at 100k people, holding every
-  // group membership would be a million entries for a handful of rules. Looked up by kind and
-  // name, so the million labels are never spelled out either.
-  const relevant = new Map<string, Set<string>>();
-  for (const { kind, name } of rules.flatMap((r) => r.entitlements.map(refEntitlement)))
-    (relevant.get(kind) ?? relevant.set(kind, new Set()).get(kind)!).add(name);
-  const held = new Map<string, { org?: string; entitlement: Entitlement }[]>();
+  // group membership would be a million entries for a handful of rules. Each relevant
+  // entitlement of each org is one shared record (kind → name → org), so holding it costs a slot
+  // in the person's list and nothing else.
+  type Held = { org?: string; entitlement: Entitlement };
+  const relevant = new Map<string, Map<string, Map<string, Held>>>();
+  for (const { kind, name } of rules.flatMap((r) => r.entitlements.map(refEntitlement))) {
+    const names = relevant.get(kind) ?? relevant.set(kind, new Map()).get(kind)!;
+    if (!names.has(name)) names.set(name, new Map());
+  }
+  const held = new Map<string, Held[]>();
   const hold = (person: string, org: string | undefined, kind: string, name: string) => {
-    if (!relevant.get(kind)?.has(name)) return;
-    (held.get(person) ?? held.set(person, []).get(person)!).push({
-      ...(org ? { org } : {}),
-      entitlement: { kind, name },
-    });
+    const byOrg = relevant.get(kind)?.get(name);
+    if (!byOrg) return;
+    let record = byOrg.get(org ?? '');
+    if (!record) byOrg.set(org ?? '', (record = { ...(org ? { org } : {}), entitlement: { kind, name } }));
+    const list = held.get(person);
+    if (list) list.push(record);
+    else held.set(person, [record]);
   };
   for (const d of desired.salesforce) {
     if (!d.present) continue;
@@ -143,25 +149,28 @@ export function separationOfDuties(policy: Policy, desired: DesiredState): Findi
   }
   // Memberships are asked about, group by group, rather than listed: listing a person's groups
   // means testing every group the snapshot has.
-  const groups = [...(relevant.get('group') ?? [])];
-  const roles = [...(relevant.get('role-membership') ?? [])];
+  const groups = [...(relevant.get('group')?.keys() ?? [])];
+  const roles = [...(relevant.get('role-membership')?.keys() ?? [])];
   for (const p of desired.people) {
     for (const g of groups) if (p.facts.oktaGroups.has(g)) hold(p.key, undefined, 'group', g);
     for (const r of roles) if (p.facts.oneloginRoles.has(r)) hold(p.key, undefined, 'role-membership', r);
   }
   const findings: Finding[] = [];
+  const holds = (entitlements: readonly Held[], ref: EntitlementRef) => {
+    for (const e of entitlements) if (refMatches(ref, e.org, e.entitlement)) return true;
+    return false;
+  };
   for (const [person, entitlements] of held) {
     for (const rule of rules) {
-      const hits = rule.entitlements.filter((ref) =>
-        entitlements.some((e) => refMatches(ref, e.org, e.entitlement)),
-      );
-      if (hits.length < 2) continue;
+      let hits = 0;
+      for (const ref of rule.entitlements) if (holds(entitlements, ref)) hits++;
+      if (hits < 2) continue;
       findings.push({
         code: 'separation-of-duties',
         severity: 'block',
         person,
         rule: rule.id,
-        message: `${person} would hold ${hits.length} entitlements that separation-of-duties rule ${rule.id} forbids together`,
+        message: `${person} would hold ${hits} entitlements that separation-of-duties rule ${rule.id} forbids together`,
       });
     }
   }
