@@ -16,14 +16,14 @@ import type { Planned } from './diff-salesforce.js';
 export function withoutProtected(
   planned: Planned[],
   policy: Policy,
-  emailOf: (c: Change) => string | undefined,
+  protectedByEmail: (c: Change) => boolean,
 ) {
   const patterns = policy.guardrails.protectedAccounts ?? [];
   if (patterns.length === 0) return { planned, findings: [] as Finding[] };
   const findings: Finding[] = [];
   const guarded = (key: string | undefined) => !!key && matchesAnyGlob(key, patterns);
   const kept = planned.filter((p) => {
-    if (!guarded(p.change.account.key) && !guarded(emailOf(p.change)) && !guarded(p.person)) return true;
+    if (!guarded(p.change.account.key) && !guarded(p.person) && !protectedByEmail(p.change)) return true;
     findings.push({
       code: 'protected-account',
       severity: 'warn',

@@ -57,8 +57,12 @@ export class ChangeCycleError extends Error {
  */
 export function orderChanges(changes: readonly Change[]): Change[] {
   const n = changes.length;
+  // Only changes that something depends on are looked up by id; most (updates, grants) are not.
+  const referenced = new Set<string>();
+  for (const c of changes) for (const d of c.dependsOn) referenced.add(d);
   const indexOf = new Map<string, number>();
-  for (let i = 0; i < n; i++) indexOf.set(changes[i]!.id, i);
+  for (let i = 0; i < n && referenced.size > 0; i++)
+    if (referenced.has(changes[i]!.id)) indexOf.set(changes[i]!.id, i);
   const sorted = tieBreakOrder(changes);
   const ordinal = new Int32Array(n);
   for (let k = 0; k < n; k++) ordinal[sorted[k]!] = k;

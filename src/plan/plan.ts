@@ -72,8 +72,8 @@ export function planDesired(
   planned.push(...idp.planned);
   findings.push(...idp.findings);
 
-  const emailOf = emailLookup(snapshots);
-  const guarded = withoutProtected(planned, policy, (c) => emailOf(c.platform, c.account.key));
+  const byEmail = protectedByEmail(snapshots, policy.guardrails.protectedAccounts ?? []);
+  const guarded = withoutProtected(planned, policy, (c) => byEmail(c.platform, c.account.key));
   planned = guarded.planned;
   findings.push(...guarded.findings);
 
@@ -117,24 +117,29 @@ export function planDesired(
 }
 
 /**
- * An account's email by platform and key (without case). Each platform is indexed the first time
- * it is asked about: with no protected accounts, nobody asks.
+ * Whether an account's email makes it protected, by platform and key (without case). Each platform's
+ * accounts are tested once, the first time a change there asks, and the few protected keys kept:
+ * the cost follows the accounts, not the (possibly far more numerous) changes.
  */
-function emailLookup(snapshots: Snapshots) {
-  const indexes = new Map<PlatformId, Map<string, string>>();
-  return (platform: PlatformId, key: string): string | undefined => {
-    let index = indexes.get(platform);
-    if (!index) {
-      index = new Map();
+function protectedByEmail(snapshots: Snapshots, patterns: readonly string[]) {
+  const byPlatform = new Map<PlatformId, Set<string>>();
+  return (platform: PlatformId, key: string): boolean => {
+    let keys = byPlatform.get(platform);
+    if (!keys) {
+      const found = new Set<string>();
+      const mark = (key: string, email: string) => {
+        if (email && matchesAnyGlob(email, patterns)) found.add(key.toLowerCase());
+      };
       const org = orgOf(platform);
       if (org !== undefined)
-        for (const u of snapshots.salesforce[org]?.users ?? []) index.set(u.username.toLowerCase(), u.email);
+        for (const u of snapshots.salesforce[org]?.users ?? []) mark(u.username, u.email);
       else
         for (const a of (platform === 'okta' ? snapshots.okta : snapshots.onelogin)?.accounts ?? [])
-          index.set(a.login.toLowerCase(), a.email);
-      indexes.set(platform, index);
+          mark(a.login, a.email);
+      keys = found;
+      byPlatform.set(platform, keys);
     }
-    return index.get(key.toLowerCase());
+    return keys.size > 0 && keys.has(key.toLowerCase());
   };
 }
 
