@@ -6,7 +6,7 @@ import type { Decided } from './links.js';
 import { MatchValues } from './match-values.js';
 import { MembershipIndex } from './memberships.js';
 import type { Normalizer } from './normalize.js';
-import { matchAccounts } from './resolve-identities.js';
+import { matchAccounts, type KeyIndex } from './resolve-identities.js';
 import type { Conflict } from './types.js';
 
 /**
@@ -36,6 +36,7 @@ export interface Person {
 const other = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
 
 const NONE: ReadonlySet<string> = new Set();
+const NO_PEOPLE: KeyIndex = new Map();
 
 export interface PeopleResult {
   people: Person[];
@@ -102,13 +103,13 @@ export function buildPeople(
     owned.map((o) => o.account),
     normalize,
   );
+  const value = idpValue(normalize);
   // The account in the other IdP of each entry of `owned`, by position.
   const mirrors: (IdpAccount | undefined)[] = [];
   for (const home of ['okta', 'onelogin'] as const) {
     const target = other(home);
     const targetSnapshot = snapshotOf(target);
     if (!targetSnapshot) continue;
-    const value = idpValue(normalize);
     const decided = decisions(target);
     const result = matchAccounts({
       platform: target,
@@ -120,7 +121,8 @@ export function buildPeople(
       ),
       personKey: (i) => owned[i]!.account.login,
       accountKey: (a) => a.login,
-      peopleBy: (key) => matchValues.by(key as 'employeeNumber' | 'email' | 'login'),
+      // IdP accounts have no federation id: that key is left out of the order above.
+      peopleBy: (key) => (key === 'federationId' ? NO_PEOPLE : matchValues.by(key)),
       accountValue: value,
       decided: (i) => decided(owned[i]!.account.login),
       suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
