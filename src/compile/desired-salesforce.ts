@@ -184,7 +184,7 @@ export interface OrgInput {
   /** The access rules each person meets, by position in `people`. */
   rules: readonly (readonly AccessRule[])[];
   normalize: Normalizer;
-  /** People's match-key values, by position in `people`. */
+  /** People indexed by their match-key values (positions in `people`), shared by every org. */
   matchValues: MatchValues;
   decisions: (platform: PlatformId) => Decided;
   /** Today (UTC, YYYY-MM-DD): exceptions apply up to and including their expiry. */

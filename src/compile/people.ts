@@ -41,7 +41,7 @@ const NO_PEOPLE: KeyIndex = new Map();
 export interface PeopleResult {
   people: Person[];
   conflicts: Conflict[];
-  /** People's match-key values, by position in `people`, for matching them on other platforms. */
+  /** People indexed by their match-key values (positions in `people`), for matching on every platform. */
   matchValues: MatchValues;
 }
 
