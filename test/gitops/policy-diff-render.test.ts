@@ -4,34 +4,18 @@ import { Chalk } from 'chalk';
 import type { AccessDiff } from '../../src/gitops/access-impact.js';
 import type { RefDiff } from '../../src/gitops/diff-refs.js';
 import { diffPolicies } from '../../src/gitops/semantic-diff.js';
-import type { Policy } from '../../src/policy/policy.js';
 import { renderPolicyDiffMarkdown } from '../../src/render/policy-diff-markdown.js';
 import { conditionText, renderPolicyDiffText } from '../../src/render/policy-diff-text.js';
 import { openBlocks } from '../render/markdown-check.js';
+import { makePolicy } from '../support/builders.js';
 
-const policy = (over: Partial<Policy>): Policy => ({
-  settings: { allowCode: true, environment: 'default' },
-  platforms: { okta: {}, salesforce: { prod: {} } },
-  identity: { source: 'okta' },
-  links: [],
-  groups: [],
-  mirrors: [],
-  access: [],
-  exceptions: [],
-  lifecycle: {},
-  guardrails: {},
-  files: [],
-  digest: JSON.stringify(over),
-  ...over,
-});
-
-const base = policy({
+const base = makePolicy({
   access: [
     { id: 'sales', when: { oktaGroup: 'Sales' }, priority: 10, grants: { prod: { permissionSets: ['A'] } } },
   ],
   groups: [{ platform: 'okta', name: 'Admins `x`', members: ['lee@x.test'] }],
 });
-const head = policy({
+const head = makePolicy({
   access: [
     {
       id: 'sales',

@@ -1,22 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { countPolicyChanges, diffPolicies, diffValues } from '../../src/gitops/semantic-diff.js';
-import type { Policy } from '../../src/policy/policy.js';
+import { makePolicy, type PolicyInput } from '../support/builders.js';
 
-const policy = (over: Partial<Policy> = {}): Policy => ({
-  settings: { allowCode: true, environment: 'default' },
-  platforms: { okta: {}, salesforce: { prod: {} } },
-  identity: { source: 'okta', match: ['federationId', 'email'] },
-  links: [],
-  groups: [],
-  mirrors: [],
-  access: [],
-  exceptions: [],
-  lifecycle: {},
-  guardrails: {},
-  files: [],
-  digest: JSON.stringify(over),
-  ...over,
-});
+const policy = (over: PolicyInput = {}) =>
+  makePolicy({ identity: { source: 'okta', match: ['federationId', 'email'] }, ...over });
 
 describe('diffValues', () => {
   it('reports unordered lists as added and removed, and ignores their order', () => {
