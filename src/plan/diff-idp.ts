@@ -12,7 +12,7 @@ import { makeChange } from './make-change.js';
  */
 
 /** Neutral attribute name → the platform's field name (where they differ). */
-const FIELD_NAMES: Record<IdpId, Record<string, string>> = {
+export const FIELD_NAMES: Record<IdpId, Record<string, string>> = {
   okta: { phone: 'mobilePhone', country: 'countryCode' },
   onelogin: { firstName: 'firstname', lastName: 'lastname', login: 'username' },
 };

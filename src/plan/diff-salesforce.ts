@@ -10,8 +10,8 @@ import {
 } from './addresses.js';
 import { makeChange, type ChangeInput } from './make-change.js';
 
-/** A User field's live value: fields with a typed home in the snapshot are read from there. */
-const TYPED: Record<string, keyof SalesforceUser> = {
+/** User fields (by API name) that have a typed home in the snapshot; the others live in `fields`. */
+export const TYPED_USER_FIELDS: Record<string, keyof SalesforceUser> = {
   EmployeeNumber: 'employeeNumber',
   FederationIdentifier: 'federationId',
   Email: 'email',
@@ -20,8 +20,9 @@ const TYPED: Record<string, keyof SalesforceUser> = {
   Alias: 'alias',
   Username: 'username',
 };
+/** A User field's live value: fields with a typed home in the snapshot are read from there. */
 const liveField = (u: SalesforceUser, field: string): unknown => {
-  const typed = TYPED[field];
+  const typed = TYPED_USER_FIELDS[field];
   return (typed ? u[typed] : u.fields[field]) ?? null;
 };
 

@@ -11,12 +11,16 @@ import type {
   SalesforceSnapshot,
   Snapshots,
 } from '../../src/model/snapshot.js';
+import { FIELD_NAMES } from '../../src/plan/diff-idp.js';
+import { TYPED_USER_FIELDS } from '../../src/plan/diff-salesforce.js';
 import type { Plan } from '../../src/plan/types.js';
 
-/** Platform field names back to neutral attribute names (the inverse of diff-idp's FIELD_NAMES). */
+/** Platform field names back to neutral attribute names: the planner's FIELD_NAMES, inverted. */
+const invert = (names: Record<string, string>) =>
+  Object.fromEntries(Object.entries(names).map(([neutralName, platformName]) => [platformName, neutralName]));
 const NEUTRAL: Record<IdpId, Record<string, string>> = {
-  okta: { mobilePhone: 'phone', countryCode: 'country' },
-  onelogin: { firstname: 'firstName', lastname: 'lastName', username: 'login' },
+  okta: invert(FIELD_NAMES.okta),
+  onelogin: invert(FIELD_NAMES.onelogin),
 };
 const neutral = (idp: IdpId, fields: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(fields).map(([k, v]) => [NEUTRAL[idp][k] ?? k, v as string | null]));
@@ -33,16 +37,6 @@ const SF_CORE = new Set([
   'Manager',
   'IsActive',
 ]);
-
-/** User fields that have a typed home in the snapshot (the rest live in `fields`). */
-const TYPED: Record<string, string> = {
-  EmployeeNumber: 'employeeNumber',
-  FederationIdentifier: 'federationId',
-  Email: 'email',
-  FirstName: 'firstName',
-  LastName: 'lastName',
-  Alias: 'alias',
-};
 
 export class ApplyError extends Error {}
 
@@ -214,7 +208,8 @@ function applySalesforce(snap: SalesforceSnapshot, c: Change, next: () => number
           if (k === 'Profile') setProfile(u, String(v));
           else if (k === 'UserRole') setRole(u, str(v));
           else if (k === 'Manager') setManager(u, str(v));
-          else if (k in TYPED) Object.assign(u, { [TYPED[k]!]: k === 'LastName' ? String(v) : str(v) });
+          else if (k in TYPED_USER_FIELDS)
+            Object.assign(u, { [TYPED_USER_FIELDS[k]!]: k === 'LastName' ? String(v) : str(v) });
           else u.fields[k] = str(v);
         }
         return;
