@@ -36,28 +36,15 @@ export class Catalogue {
     snapshot?: SalesforceSnapshot,
   ) {
     if (!snapshot) return;
-    const set = (kind: CatalogueKind, entries: [string, string][]) =>
+    const names: Record<CatalogueKind, [string, string][]> = {
+      Profile: snapshot.profiles.map((p) => [p.name, p.id]),
+      UserRole: snapshot.roles.map((r) => [r.name, r.id]),
+      PermissionSet: snapshot.permissionSets.map((s) => [s.name, s.id]),
+      PermissionSetGroup: snapshot.permissionSetGroups.map((g) => [g.developerName, g.id]),
+      Queue: snapshot.queues.map((q) => [q.name, q.id]),
+    };
+    for (const [kind, entries] of Object.entries(names) as [CatalogueKind, [string, string][]][])
       this.names.set(kind, Promise.resolve(new Map(entries)));
-    set(
-      'Profile',
-      snapshot.profiles.map((p) => [p.name, p.id]),
-    );
-    set(
-      'UserRole',
-      snapshot.roles.map((r) => [r.name, r.id]),
-    );
-    set(
-      'PermissionSet',
-      snapshot.permissionSets.map((s) => [s.name, s.id]),
-    );
-    set(
-      'PermissionSetGroup',
-      snapshot.permissionSetGroups.map((g) => [g.developerName, g.id]),
-    );
-    set(
-      'Queue',
-      snapshot.queues.map((q) => [q.name, q.id]),
-    );
     for (const u of snapshot.users) this.users.set(userKey(u.username), u.id);
   }
 
@@ -85,10 +72,6 @@ export class Catalogue {
 
   rememberUser(username: string, id: string): void {
     this.users.set(userKey(username), id);
-  }
-
-  knownUser(username: string): string | undefined {
-    return this.users.get(userKey(username));
   }
 
   /** Ids of these usernames; unknown ones are looked up in one query per 200 (absent when none exists). */
