@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isAccordError } from '../../src/errors.js';
 import type { Change, ChangeAction, ChangeKind } from '../../src/model/change.js';
 import type { IdpSnapshot, SnapshotScope } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { loadPolicy } from '../../src/policy/validate.js';
 import {
   MEMBERSHIP_BATCH,
   OneLoginProvider,
@@ -17,16 +14,15 @@ import {
 import type { ProgressEvent } from '../../src/providers/provider.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { loadDemoPolicy } from '../support/demo.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const server = setupServer();
 const BASE = 'https://globex.onelogin.test';
 
 let policy: Policy;
 beforeAll(async () => {
   server.listen({ onUnhandledFrame: 'error' });
-  const result = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
-  policy = result.policy!;
+  policy = await loadDemoPolicy();
 });
 afterAll(() => server.close());
 

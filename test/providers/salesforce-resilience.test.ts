@@ -2,14 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { join } from 'node:path';
 import { AccordError } from '../../src/errors.js';
 import type { Change } from '../../src/model/change.js';
 import type { SnapshotScope } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { loadPolicy } from '../../src/policy/validate.js';
 import { SalesforceProvider, type SalesforceProviderOptions } from '../../src/providers/salesforce/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { loadDemoPolicy } from '../support/demo.js';
 
 /**
  * The Salesforce provider when things go wrong: injected 5xx and resets, responses lost after
@@ -92,7 +91,7 @@ function expectExactlyOnce(usernames: string[], sets: string[]) {
 
 beforeAll(async () => {
   server.listen({ onUnhandledFrame: 'error' });
-  policy = (await loadPolicy(join(process.cwd(), 'policies'), { today: '2026-11-23' })).policy!;
+  policy = await loadDemoPolicy();
 });
 afterAll(() => server.close());
 beforeEach(() => {

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { setupServer } from 'msw/node';
-import { join } from 'node:path';
 import type { Change, ChangeResult } from '../../src/model/change.js';
 import type { SalesforceSnapshot, SnapshotScope } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { loadPolicy } from '../../src/policy/validate.js';
 import type { ProgressEvent } from '../../src/providers/provider.js';
 import {
   SalesforceProvider,
@@ -12,6 +10,7 @@ import {
   type SalesforceProviderOptions,
 } from '../../src/providers/salesforce/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { loadDemoPolicy } from '../support/demo.js';
 
 /** The Salesforce provider against the sandbox's prod and emea orgs, through jsforce 3. */
 
@@ -83,7 +82,7 @@ const byStatus = (results: ChangeResult[]) =>
 
 beforeAll(async () => {
   server.listen({ onUnhandledFrame: 'error' });
-  policy = (await loadPolicy(join(process.cwd(), 'policies'), { today: '2026-11-23' })).policy!;
+  policy = await loadDemoPolicy();
 });
 afterAll(() => server.close());
 beforeEach(() => {

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { setupServer } from 'msw/node';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stderrProgress } from '../../src/cli/progress.js';
 import { AccordError } from '../../src/errors.js';
 import type {
@@ -17,16 +15,12 @@ import { snapshotAll } from '../../src/providers/snapshot-all.js';
 import { createProviders } from '../../src/providers/registry.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { loadPolicy } from '../../src/policy/validate.js';
 import { fingerprint, fingerprints } from '../../src/model/fingerprint.js';
 import { emptyState } from '../../src/model/state.js';
 import { createPlan } from '../../src/plan/plan.js';
-import { generateCompany } from '../../src/sandbox/company.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { DEFAULT_SEED } from '../../src/sandbox/sandbox.js';
-import { syntheticSnapshots } from '../../src/sandbox/synthetic-snapshots.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { demoSnapshots, loadDemoPolicy } from '../support/demo.js';
 
 const scope: SnapshotScope = {
   oktaGroups: ['Sales'],
@@ -251,8 +245,7 @@ describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
 
   beforeAll(async () => {
     server.listen({ onUnhandledFrame: 'error' });
-    const result = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
-    policy = result.policy!;
+    policy = await loadDemoPolicy();
   });
   afterAll(() => server.close());
   beforeEach(() => sandbox.instrument.reset());
@@ -306,13 +299,13 @@ describe('synthetic snapshots (planner tests, bench:plan) agree with the provide
   afterAll(() => server.close());
 
   it('plans the same changes from either', async () => {
-    const { policy } = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
-    const scope = snapshotScope(policy!);
-    const read = await snapshotAll(createProviders({ policy: policy!, env: sandbox.env }), scope);
-    const synthetic = syntheticSnapshots(generateCompany({ people, seed: DEFAULT_SEED }), scope);
+    const policy = await loadDemoPolicy();
+    const scope = snapshotScope(policy);
+    const read = await snapshotAll(createProviders({ policy, env: sandbox.env }), scope);
+    const synthetic = demoSnapshots(policy, people, DEFAULT_SEED);
     // Ids differ by construction (the emulators mint their own); what the planner decides must not.
     const shape = (snapshots: Snapshots) =>
-      createPlan(policy!, snapshots, emptyState(), { now: new Date('2026-11-23T00:00:00Z') })
+      createPlan(policy, snapshots, emptyState(), { now: new Date('2026-11-23T00:00:00Z') })
         .changes.map((c) => `${c.action} ${c.address} ${JSON.stringify(c.after)}`)
         .sort();
     const fromProviders = shape(read);
