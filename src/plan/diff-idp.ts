@@ -3,7 +3,6 @@ import type { Finding } from '../compile/types.js';
 import type { Change } from '../model/change.js';
 import type { IdpAccount, IdpId, IdpSnapshot } from '../model/snapshot.js';
 import { idpGroup, idpMember, idpUser } from './addresses.js';
-import type { Planned } from './diff-salesforce.js';
 import { makeChange } from './make-change.js';
 
 /**
@@ -37,13 +36,13 @@ export function diffIdp(
   snapshots: { okta?: IdpSnapshot; onelogin?: IdpSnapshot },
   accounts: readonly DesiredIdpAccount[],
   groups: readonly DesiredGroup[],
-): { planned: Planned[]; findings: Finding[] } {
-  const planned: Planned[] = [];
+): { changes: Change[]; findings: Finding[] } {
+  const changes: Change[] = [];
   const findings: Finding[] = [];
   const created = new Map<string, Change>();
   const add = (change: Change, person?: string) => {
     if (person) change.person = person;
-    planned.push({ change, ...(person ? { person } : {}) });
+    changes.push(change);
     return change;
   };
 
@@ -238,5 +237,5 @@ export function diffIdp(
       }
     }
   }
-  return { planned, findings };
+  return { changes, findings };
 }

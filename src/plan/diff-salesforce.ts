@@ -71,12 +71,6 @@ function changedFields(
 
 const NO_ASSIGNMENTS: SalesforceSnapshot['assignments'] = [];
 
-/** A change with the person it belongs to (conflicts hold back every change of their person). */
-export interface Planned {
-  change: Change;
-  person?: string;
-}
-
 /**
  * Diff of one Salesforce org: desired users against the snapshot. Names in `after` (Profile,
  * UserRole, Manager) are names, not ids: the provider resolves them, so a saved plan reads well
@@ -86,10 +80,10 @@ export function diffSalesforce(
   org: string,
   snapshot: SalesforceSnapshot,
   desired: readonly DesiredSalesforceUser[],
-): { planned: Planned[]; findings: Finding[] } {
+): { changes: Change[]; findings: Finding[] } {
   const platform = snapshot.platform;
   const findings: Finding[] = [];
-  const planned: Planned[] = [];
+  const changes: Change[] = [];
   const known = {
     profile: new Set(snapshot.profiles.map((p) => p.name)),
     role: new Set(snapshot.roles.map((r) => r.name)),
@@ -142,7 +136,7 @@ export function diffSalesforce(
     const change = makeChange(input);
     // Set after the fact rather than spread into the input: makeChange puts it last either way.
     if (person) change.person = person;
-    planned.push({ change, person });
+    changes.push(change);
     return change;
   };
 
@@ -325,14 +319,14 @@ export function diffSalesforce(
     }
   }
   // A user created, or updated, with a manager who is created in the same plan waits for the manager.
-  for (const p of planned) {
+  for (const c of changes) {
     const manager =
-      p.change.action === 'create' || p.change.action === 'update'
-        ? ((p.change.after as { Manager?: string | null }).Manager ?? undefined)
+      c.action === 'create' || c.action === 'update'
+        ? ((c.after as { Manager?: string | null }).Manager ?? undefined)
         : undefined;
     const managerCreate = manager ? createdIds.get(manager.toLowerCase()) : undefined;
-    if (managerCreate && managerCreate !== p.change.id)
-      p.change.dependsOn = [...new Set([...p.change.dependsOn, managerCreate])].sort();
+    if (managerCreate && managerCreate !== c.id)
+      c.dependsOn = [...new Set([...c.dependsOn, managerCreate])].sort();
   }
-  return { planned, findings };
+  return { changes, findings };
 }

@@ -5,7 +5,6 @@ import type { Change } from '../model/change.js';
 import { orgOf, type PlatformId } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import type { EntitlementRef } from '../policy/types.js';
-import type { Planned } from './diff-salesforce.js';
 
 /**
  * Guard rails (UC-09), applied to the planned changes: protected accounts are never touched,
@@ -14,27 +13,27 @@ import type { Planned } from './diff-salesforce.js';
 
 /** Drops every change to a protected account, turning each into a finding. */
 export function withoutProtected(
-  planned: Planned[],
+  changes: Change[],
   policy: Policy,
   protectedByEmail: (c: Change) => boolean,
 ) {
   const patterns = policy.guardrails.protectedAccounts ?? [];
-  if (patterns.length === 0) return { planned, findings: [] as Finding[] };
+  if (patterns.length === 0) return { changes, findings: [] as Finding[] };
   const findings: Finding[] = [];
   const guarded = (key: string | undefined) => !!key && matchesAnyGlob(key, patterns);
-  const kept = planned.filter((p) => {
-    if (!guarded(p.change.account.key) && !guarded(p.person) && !protectedByEmail(p.change)) return true;
+  const kept = changes.filter((c) => {
+    if (!guarded(c.account.key) && !guarded(c.person) && !protectedByEmail(c)) return true;
     findings.push({
       code: 'protected-account',
       severity: 'warn',
-      platform: p.change.platform,
-      address: p.change.address,
-      ...(p.person ? { person: p.person } : {}),
-      message: `${p.change.action} ${p.change.address} is not planned: the account is protected by guardrails.protectedAccounts`,
+      platform: c.platform,
+      address: c.address,
+      ...(c.person ? { person: c.person } : {}),
+      message: `${c.action} ${c.address} is not planned: the account is protected by guardrails.protectedAccounts`,
     });
     return false;
   });
-  return { planned: kept, findings };
+  return { changes: kept, findings };
 }
 
 const OFFBOARDING = new Set(['deactivate', 'suspend', 'freeze']);

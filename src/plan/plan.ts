@@ -8,7 +8,7 @@ import { orgOf, type PlatformId, type Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import { diffIdp } from './diff-idp.js';
-import { diffSalesforce, type Planned } from './diff-salesforce.js';
+import { diffSalesforce } from './diff-salesforce.js';
 import {
   deprovisionCap,
   entitlementLabel,
@@ -58,31 +58,31 @@ export function planDesired(
     );
   }
   const findings: Finding[] = [...desired.findings];
-  let planned: Planned[] = [];
+  let planned: Change[] = [];
   for (const org of Object.keys(snapshots.salesforce).sort()) {
     const result = diffSalesforce(
       org,
       snapshots.salesforce[org]!,
       desired.salesforce.filter((d) => d.org === org),
     );
-    planned.push(...result.planned);
+    planned.push(...result.changes);
     findings.push(...result.findings);
   }
   const idp = diffIdp(snapshots, desired.idpAccounts, desired.groups);
-  planned.push(...idp.planned);
+  planned.push(...idp.changes);
   findings.push(...idp.findings);
 
   const byEmail = protectedByEmail(snapshots, policy.guardrails.protectedAccounts ?? []);
   const guarded = withoutProtected(planned, policy, (c) => byEmail(c.platform, c.account.key));
-  planned = guarded.planned;
+  planned = guarded.changes;
   findings.push(...guarded.findings);
 
   // A person in conflict gets no changes at all until a `links` entry resolves it.
   const conflicted = new Set(desired.conflicts.map((c) => c.person));
-  planned = planned.filter((p) => !p.person || !conflicted.has(p.person));
+  planned = planned.filter((c) => !c.person || !conflicted.has(c.person));
   planned = withinTargets(planned, options.targets);
 
-  const changes = orderChanges(planned.map((p) => p.change));
+  const changes = orderChanges(planned);
   const peopleInScope = desired.people.filter((p) => p.inScope).length;
   const cap = deprovisionCap(changes, policy, peopleInScope);
   findings.push(
@@ -143,17 +143,17 @@ function protectedByEmail(snapshots: Snapshots, patterns: readonly string[]) {
   };
 }
 
-function withinTargets(planned: Planned[], targets: string[] | undefined): Planned[] {
+function withinTargets(planned: Change[], targets: string[] | undefined): Change[] {
   if (!targets || targets.length === 0) return planned;
-  const byId = new Map(planned.map((p) => [p.change.id, p]));
+  const byId = new Map(planned.map((c) => [c.id, c]));
   const keep = new Set<string>();
   const visit = (id: string) => {
     if (keep.has(id)) return;
     keep.add(id);
-    for (const d of byId.get(id)?.change.dependsOn ?? []) visit(d);
+    for (const d of byId.get(id)?.dependsOn ?? []) visit(d);
   };
-  for (const p of planned) if (targets.some((t) => p.change.address.startsWith(t))) visit(p.change.id);
-  return planned.filter((p) => keep.has(p.change.id));
+  for (const c of planned) if (targets.some((t) => c.address.startsWith(t))) visit(c.id);
+  return planned.filter((c) => keep.has(c.id));
 }
 
 function sensitiveGrants(changes: readonly Change[], policy: Policy): Finding[] {
