@@ -1,6 +1,6 @@
 import type { Change } from '../../model/change.js';
 import { chunk } from '../http/chunk.js';
-import { COLLECTION_SIZE, deleteInChunks, saveInChunks, type Outcome, type SaveItem } from './collections.js';
+import { COLLECTION_SIZE, deleteInChunks, fail, saveInChunks, type SaveItem } from './collections.js';
 import type { SalesforceRecord } from './session.js';
 import { inList } from './soql.js';
 import { accountIds, type Outcomes, type Writer } from './users.js';
@@ -14,8 +14,6 @@ import { accountIds, type Outcomes, type Writer } from './users.js';
 export type AssignmentKind = 'permissionSet' | 'permissionSetGroup';
 
 const PREFIX = { permissionSet: '0PS', permissionSetGroup: '0PG', assignment: '0Pa' } as const;
-
-const fail = (message: string): Outcome => ({ status: 'failed', message });
 
 const label = (kind: AssignmentKind) =>
   kind === 'permissionSet' ? 'permission set' : 'permission set group';

@@ -33,7 +33,9 @@ export interface SaveOptions<K> {
   signal?: AbortSignal;
 }
 
-const ABORTED: Outcome = { status: 'skipped', message: 'not started: the apply was aborted' };
+export const fail = (message: string): Outcome => ({ status: 'failed', message });
+
+export const ABORTED: Outcome = { status: 'skipped', message: 'not started: the apply was aborted' };
 
 function outcomeOf(result: SaveResult | undefined): Outcome {
   if (!result) return { status: 'failed', message: 'Salesforce returned no result for this record' };

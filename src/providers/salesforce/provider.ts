@@ -10,7 +10,7 @@ import type { RetryOptions } from '../http/retry.js';
 import { grantAssignments, revokeAssignments } from './assignments.js';
 import { authenticate } from './auth.js';
 import { Catalogue } from './catalogue.js';
-import { COLLECTION_SIZE, type Outcome } from './collections.js';
+import { ABORTED, COLLECTION_SIZE, type Outcome } from './collections.js';
 import { DEFAULT_API_RESERVE, DEFAULT_API_VERSION, salesforceEnvNames } from './env.js';
 import { Session, type TransportRetry } from './session.js';
 import { readSnapshot } from './snapshot.js';
@@ -135,8 +135,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
         const changes = pick(kind, action);
         if (changes.length === 0) continue;
         if (ctx.signal?.aborted) {
-          for (const c of changes)
-            record(c, { status: 'skipped', message: 'not started: the apply was aborted' });
+          for (const c of changes) record(c, ABORTED);
           continue;
         }
         for (const [change, outcome] of await handle(writer, changes)) record(change, outcome);
@@ -161,7 +160,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
   ): Promise<void> {
     for (const change of changes) {
       if (writer.signal?.aborted) {
-        record(change, { status: 'skipped', message: 'not started: the apply was aborted' });
+        record(change, ABORTED);
         continue;
       }
       const { outcome, detail } = await transferRecords(writer, change, {

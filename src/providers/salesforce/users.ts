@@ -1,7 +1,7 @@
 import type { Change } from '../../model/change.js';
 import { chunk } from '../http/chunk.js';
 import type { Catalogue } from './catalogue.js';
-import { COLLECTION_SIZE, saveInChunks, type Outcome, type SaveItem } from './collections.js';
+import { ABORTED, COLLECTION_SIZE, fail, saveInChunks, type Outcome, type SaveItem } from './collections.js';
 import type { Session } from './session.js';
 import { inList, isIdentifier } from './soql.js';
 
@@ -19,8 +19,6 @@ export interface Writer {
 }
 
 export type Outcomes = Map<Change, Outcome>;
-
-const fail = (message: string): Outcome => ({ status: 'failed', message });
 
 const NAMED: Record<string, string> = { Profile: 'ProfileId', UserRole: 'UserRoleId', Manager: 'ManagerId' };
 
@@ -171,8 +169,7 @@ export async function freezeUsers(writer: Writer, changes: readonly Change[]): P
     });
     if (known.length === 0) continue;
     if (writer.signal?.aborted) {
-      for (const c of known)
-        outcomes.set(c, { status: 'skipped', message: 'not started: the apply was aborted' });
+      for (const c of known) outcomes.set(c, ABORTED);
       continue;
     }
     const userIds = [...new Set(known.map((c) => ids.get(c)!))];
