@@ -240,8 +240,6 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     revokePermissionSets: off.revokePermissionSets ?? true,
   };
   const users: DesiredSalesforceUser[] = [];
-  /** The manager attribute of each user's person, by position in `users`. */
-  const managers: (string | null | undefined)[] = [];
   /** Each person's desired user here, by position in `people`. */
   const desiredAt: (DesiredSalesforceUser | undefined)[] = new Array<DesiredSalesforceUser | undefined>(
     people.length,
@@ -354,7 +352,6 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
       desired.offboard = { settings: offboardSettings, transfers: [] };
     }
     users.push(desired);
-    managers.push(p.facts.attributes.manager);
     desiredAt[i] = desired;
   }
 
@@ -365,11 +362,12 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     const d = byPerson(person);
     return d?.present ? d.username : undefined;
   };
-  for (const [i, d] of users.entries()) {
+  for (const d of users) {
     if (!d.offboard || !off.transfer) continue;
+    const manager = people[positionOf.get(d.person)!]?.facts.attributes.manager;
     for (const object of off.transfer.objects) {
       const to = pickRecipient(off.transfer.to, object, {
-        manager: activeUser(managers[i]),
+        manager: activeUser(manager),
         successor: activeUser(policy.lifecycle.successors?.[d.person]),
         userExists: (u) =>
           (liveByUsername ??= new Map(snapshot.users.map((x) => [x.username.toLowerCase(), x]))).get(
