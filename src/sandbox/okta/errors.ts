@@ -45,6 +45,14 @@ const causes = (list: string[]) => list.map((errorSummary) => ({ errorSummary })
 export const validationFailed = (what: string, ...why: string[]) =>
   new OktaError(400, 'E0000001', `Api validation failed: ${what}`, causes(why));
 
+/** A required field sent empty or not at all. */
+export const leftBlank = (field: string) =>
+  validationFailed(field, `${field}: The field cannot be left blank`);
+
+/** A unique field (login, group name) that another object already holds. */
+export const alreadyExists = (field: string) =>
+  validationFailed(field, `${field}: An object with this field already exists in the current organization`);
+
 export const malformedBody = () => new OktaError(400, 'E0000003', 'The request body was not well-formed.');
 
 export const notFound = (resource: string) =>

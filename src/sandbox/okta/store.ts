@@ -1,4 +1,12 @@
-import { accessDenied, invalidTransition, notFound, validationFailed, type OktaError } from './errors.js';
+import {
+  accessDenied,
+  alreadyExists,
+  invalidTransition,
+  leftBlank,
+  notFound,
+  validationFailed,
+  type OktaError,
+} from './errors.js';
 import { oktaId } from './ids.js';
 import { SortedIds } from './sorted-ids.js';
 import type {
@@ -229,12 +237,7 @@ export class OktaStore {
 
   createUser(input: NewUser): OktaUserRecord {
     const profile = this.checkProfile(input.profile, true);
-    if (this.findUserByLogin(profile.login)) {
-      throw validationFailed(
-        'login',
-        'login: An object with this field already exists in the current organization',
-      );
-    }
+    if (this.findUserByLogin(profile.login)) throw alreadyExists('login');
     const groups = (input.groupIds ?? []).map((id) => {
       const group = this.groupById.get(id);
       if (!group) throw validationFailed('groupIds', `groupIds: Group ${id} does not exist`);
@@ -281,12 +284,7 @@ export class OktaStore {
       const oldKey = user.profile.login.toLowerCase();
       const newKey = profile.login.toLowerCase();
       if (newKey !== oldKey) {
-        if (this.userByLogin.has(newKey)) {
-          throw validationFailed(
-            'login',
-            'login: An object with this field already exists in the current organization',
-          );
-        }
+        if (this.userByLogin.has(newKey)) throw alreadyExists('login');
         this.userByLogin.delete(oldKey);
         this.userByLogin.set(newKey, user);
       }
@@ -358,14 +356,7 @@ export class OktaStore {
   // ---- groups ---------------------------------------------------------------------------------
 
   createGroup(input: NewGroup): OktaGroupRecord {
-    const name = input.name.trim();
-    if (!name) throw validationFailed('name', 'name: The field cannot be left blank');
-    if (this.groupByName.has(name.toLowerCase())) {
-      throw validationFailed(
-        'name',
-        'name: An object with this field already exists in the current organization',
-      );
-    }
+    const name = this.checkGroupName(input.name, undefined);
     const now = this.iso();
     const group: OktaGroupRecord = {
       id: this.newId('00g'),
@@ -377,22 +368,13 @@ export class OktaStore {
       sourceId: input.sourceId ?? null,
     };
     this.indexGroup(group);
-    this.membersOf.set(group.id, new SortedIds());
     return group;
   }
 
   updateGroup(groupId: string, profile: Partial<OktaGroupProfile>): OktaGroupRecord {
     const group = this.requireGroup(groupId);
     if (group.type !== 'OKTA_GROUP') throw accessDenied(`Cannot modify the profile of a ${group.type} group`);
-    const name = (profile.name ?? '').trim();
-    if (!name) throw validationFailed('name', 'name: The field cannot be left blank');
-    const other = this.groupByName.get(name.toLowerCase());
-    if (other && other.id !== group.id) {
-      throw validationFailed(
-        'name',
-        'name: An object with this field already exists in the current organization',
-      );
-    }
+    const name = this.checkGroupName(profile.name ?? '', group.id);
     this.groupByName.delete(group.profile.name.toLowerCase());
     group.profile = { ...profile, name, description: profile.description ?? null };
     this.groupByName.set(name.toLowerCase(), group);
@@ -451,10 +433,9 @@ export class OktaStore {
     return group?.type === 'BUILT_IN' ? group : undefined;
   }
 
+  /** `group` is a stored group, so `indexGroup` has given it a member set. */
   private link(group: OktaGroupRecord, userId: string): void {
-    let members = this.membersOf.get(group.id);
-    if (!members) this.membersOf.set(group.id, (members = new SortedIds()));
-    if (members.add(userId)) group.lastMembershipUpdated = this.iso();
+    if (this.membersOf.get(group.id)!.add(userId)) group.lastMembershipUpdated = this.iso();
   }
 
   private indexUser(user: OktaUserRecord): void {
@@ -468,6 +449,15 @@ export class OktaStore {
     this.groupByName.set(group.profile.name.toLowerCase(), group);
     this.groupIds.add(group.id);
     if (!this.membersOf.has(group.id)) this.membersOf.set(group.id, new SortedIds());
+  }
+
+  /** The trimmed name, when it is not blank and no group but `selfId` holds it. */
+  private checkGroupName(raw: string, selfId: string | undefined): string {
+    const name = raw.trim();
+    if (!name) throw leftBlank('name');
+    const other = this.groupByName.get(name.toLowerCase());
+    if (other && other.id !== selfId) throw alreadyExists('name');
+    return name;
   }
 
   private checkProfile(profile: Record<string, unknown>, requireAll: boolean): OktaUserProfile {

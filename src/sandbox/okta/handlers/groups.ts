@@ -1,5 +1,5 @@
 import type { HttpHandler } from 'msw';
-import { validationFailed } from '../errors.js';
+import { leftBlank } from '../errors.js';
 import {
   evaluate,
   groupFilterDialect,
@@ -67,7 +67,7 @@ export function groupHandlers(env: OktaEnv): HttpHandler[] {
   const profileOf = (json: Record<string, unknown>) => {
     const profile = json.profile as { name?: unknown; description?: unknown } | undefined;
     if (!profile || typeof profile !== 'object' || typeof profile.name !== 'string') {
-      throw validationFailed('name', 'name: The field cannot be left blank');
+      throw leftBlank('name');
     }
     return {
       ...(profile as Record<string, unknown>),

@@ -1,5 +1,5 @@
 import type { HttpHandler } from 'msw';
-import { malformedBody, validationFailed } from '../errors.js';
+import { leftBlank, malformedBody } from '../errors.js';
 import {
   evaluate,
   parseExpression,
@@ -130,7 +130,7 @@ export function userHandlers(env: OktaEnv): HttpHandler[] {
     const profile = json.profile;
     if (profile === undefined && !required) return undefined;
     if (profile === null || typeof profile !== 'object' || Array.isArray(profile)) {
-      throw validationFailed('profile', 'profile: The field cannot be left blank');
+      throw leftBlank('profile');
     }
     return profile as Record<string, unknown>;
   };
