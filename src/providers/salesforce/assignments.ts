@@ -50,10 +50,9 @@ export async function grantAssignments(
   changes: readonly Change[],
 ): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
-  const users = await accountIds(writer, changes);
+  const users = await accountIds(writer, changes, outcomes);
   const items: SaveItem<Change>[] = [];
-  for (const change of changes) {
-    const userId = users.get(change);
+  for (const [change, userId] of users) {
     const name = change.target?.name;
     const given = change.target?.id?.startsWith(PREFIX[kind]) ? change.target.id : undefined;
     const targetId =
@@ -61,9 +60,7 @@ export async function grantAssignments(
       (name
         ? await writer.catalogue.id(kind === 'permissionSet' ? 'PermissionSet' : 'PermissionSetGroup', name)
         : undefined);
-    if (!userId)
-      outcomes.set(change, fail(`user ${change.account.key} not found in ${writer.session.platform}`));
-    else if (!targetId)
+    if (!targetId)
       outcomes.set(
         change,
         fail(`${label(kind)} ${name ?? '(unnamed)'} not found in ${writer.session.platform}`),
@@ -107,21 +104,18 @@ export async function revokeAssignments(
 ): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
   const deletions: { key: Change; id: string }[] = [];
-  const direct = changes.filter((c) => c.target?.id?.startsWith(PREFIX.assignment));
-  for (const c of direct) deletions.push({ key: c, id: c.target!.id! });
-  const lookedUp = changes.filter((c) => !direct.includes(c));
-  const users = await accountIds(writer, lookedUp);
-  for (const part of chunk(lookedUp, COLLECTION_SIZE)) {
-    const known = part.filter((c) => {
-      if (!users.has(c))
-        outcomes.set(c, fail(`user ${c.account.key} not found in ${writer.session.platform}`));
-      return users.has(c);
-    });
-    if (known.length === 0) continue;
-    const rows = await assignmentsOf(writer, [...new Set(known.map((c) => users.get(c)!))]);
-    for (const c of known) {
+  const lookedUp: Change[] = [];
+  for (const c of changes) {
+    const id = c.target?.id;
+    if (id?.startsWith(PREFIX.assignment)) deletions.push({ key: c, id });
+    else lookedUp.push(c);
+  }
+  const users = await accountIds(writer, lookedUp, outcomes);
+  for (const part of chunk([...users], COLLECTION_SIZE)) {
+    const rows = await assignmentsOf(writer, [...new Set(part.map(([, userId]) => userId))]);
+    for (const [c, userId] of part) {
       const target = c.target?.id?.startsWith(PREFIX[kind]) ? { id: c.target.id } : { name: c.target?.name };
-      const row = rows.find((r) => r.AssigneeId === users.get(c) && grants(r, kind, target));
+      const row = rows.find((r) => r.AssigneeId === userId && grants(r, kind, target));
       // Nothing to remove: what the change wants already holds.
       if (!row) outcomes.set(c, { status: 'applied', note: 'already absent' });
       else deletions.push({ key: c, id: String(row.Id) });

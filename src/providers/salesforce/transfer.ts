@@ -3,7 +3,7 @@ import type { Change } from '../../model/change.js';
 import { describeError } from './errors.js';
 import { saveInChunks, type Outcome } from './collections.js';
 import { quote } from './soql.js';
-import { accountIds, type Writer } from './users.js';
+import { accountIds, type Outcomes, type Writer } from './users.js';
 
 /**
  * Moves a leaver's open records of one object to a new owner (UC-07): one query for the records,
@@ -76,8 +76,9 @@ export async function transferRecords(
       `${'user' in to ? `user ${to.user}` : `queue ${to.queue}`} not found in ${session.platform}`,
       detail,
     );
-  const leaver = (await accountIds(writer, [change])).get(change);
-  if (!leaver) return failed(`user ${change.account.key} not found in ${session.platform}`, detail);
+  const missing: Outcomes = new Map();
+  const leaver = (await accountIds(writer, [change], missing)).get(change);
+  if (!leaver) return { outcome: missing.get(change)!, detail };
 
   const records = await session.query(`SELECT Id FROM ${object} WHERE OwnerId = ${quote(leaver)}${filter}`, {
     phase: `${object} of ${change.account.key}`,

@@ -27,14 +27,22 @@ const asObject = (value: unknown): Record<string, unknown> | undefined =>
     ? (value as Record<string, unknown>)
     : undefined;
 
-/** Live ids of the changes' accounts: `account.id` when the plan knows it, else by Username. */
-export async function accountIds(writer: Writer, changes: readonly Change[]): Promise<Map<Change, string>> {
+/**
+ * Live ids of the changes' accounts: `account.id` when the plan knows it, else by Username. A
+ * change whose user does not exist is left out, with its failed outcome put in `outcomes`.
+ */
+export async function accountIds(
+  writer: Writer,
+  changes: readonly Change[],
+  outcomes: Outcomes,
+): Promise<Map<Change, string>> {
   const unknown = changes.filter((c) => !c.account.id).map((c) => c.account.key);
   const found = unknown.length > 0 ? await writer.catalogue.userIds(unknown) : new Map<string, string>();
   const out = new Map<Change, string>();
   for (const c of changes) {
     const id = c.account.id ?? writer.catalogue.userId(found, c.account.key);
     if (id) out.set(c, id);
+    else outcomes.set(c, fail(`user ${c.account.key} not found in ${writer.session.platform}`));
   }
   return out;
 }
@@ -123,15 +131,12 @@ export async function updateUsers(
   fieldsOf: (change: Change) => Record<string, unknown> | undefined,
 ): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
-  const ids = await accountIds(writer, changes);
+  const ids = await accountIds(writer, changes, outcomes);
   const managers = await writer.catalogue.userIds(managersOf(changes));
   const items: SaveItem<Change>[] = [];
-  for (const change of changes) {
-    const id = ids.get(change);
+  for (const [change, id] of ids) {
     const fields = fieldsOf(change);
-    if (!id) outcomes.set(change, fail(`user ${change.account.key} not found in ${writer.session.platform}`));
-    else if (!fields || Object.keys(fields).length === 0)
-      outcomes.set(change, fail('the update names no fields'));
+    if (!fields || Object.keys(fields).length === 0) outcomes.set(change, fail('the update names no fields'));
     else {
       const record = await userRecord(writer, fields, managers);
       if (typeof record === 'string') outcomes.set(change, fail(record));
@@ -161,18 +166,13 @@ export function frozenTarget(change: Change): boolean {
 
 export async function freezeUsers(writer: Writer, changes: readonly Change[]): Promise<Outcomes> {
   const outcomes: Outcomes = new Map();
-  const ids = await accountIds(writer, changes);
-  for (const part of chunk(changes, COLLECTION_SIZE)) {
-    const known = part.filter((c) => {
-      if (!ids.has(c)) outcomes.set(c, fail(`user ${c.account.key} not found in ${writer.session.platform}`));
-      return ids.has(c);
-    });
-    if (known.length === 0) continue;
+  const ids = await accountIds(writer, changes, outcomes);
+  for (const part of chunk([...ids], COLLECTION_SIZE)) {
     if (writer.signal?.aborted) {
-      for (const c of known) outcomes.set(c, ABORTED);
+      for (const [c] of part) outcomes.set(c, ABORTED);
       continue;
     }
-    const userIds = [...new Set(known.map((c) => ids.get(c)!))];
+    const userIds = [...new Set(part.map(([, id]) => id))];
     const rows = await writer.session.query(
       `SELECT Id, UserId FROM UserLogin WHERE UserId IN ${inList(userIds)}`,
       {
@@ -181,8 +181,8 @@ export async function freezeUsers(writer: Writer, changes: readonly Change[]): P
     );
     const loginOf = new Map(rows.map((r) => [String(r.UserId), String(r.Id)]));
     const items: SaveItem<Change>[] = [];
-    for (const c of known) {
-      const login = loginOf.get(ids.get(c)!);
+    for (const [c, id] of part) {
+      const login = loginOf.get(id);
       if (!login) outcomes.set(c, fail(`user ${c.account.key} has no UserLogin row to freeze`));
       else items.push({ key: c, record: { Id: login, IsFrozen: frozenTarget(c) } });
     }
