@@ -1,4 +1,5 @@
 import type { Attributes } from '../model/snapshot.js';
+import { PLACEHOLDER } from '../policy/template-syntax.js';
 
 /**
  * Renders an attribute template: `{name}` inserts a person attribute, `{name:N}` its first N
@@ -15,7 +16,7 @@ function parse(template: string): Part[] {
   if (parts) return parts;
   parts = [];
   let last = 0;
-  for (const m of template.matchAll(/\{([A-Za-z_][\w.]*)(?::(\d+))?\}/g)) {
+  for (const m of template.matchAll(PLACEHOLDER)) {
     if (m.index > last) parts.push(template.slice(last, m.index));
     parts.push({ name: m[1]!, ...(m[2] ? { length: Number(m[2]) } : {}) });
     last = m.index + m[0].length;

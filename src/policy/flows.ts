@@ -1,6 +1,7 @@
 import { child, diagnosticAt, whereIs, type Collected, type Located } from './collect.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { Condition, IdpId, ManagedGroup } from './types.js';
+import { templateFields } from './template-syntax.js';
 
 /**
  * The flow graph of a policy: which values feed which (loop-freedom rules 1 and 2 in DESIGN.md).
@@ -28,10 +29,6 @@ export function conditionSources(condition: Condition, source: IdpId): string[] 
   walk(condition);
   return out;
 }
-
-/** `{name}` and `{name:N}` placeholders of an attribute template. */
-export const templateFields = (template: string): string[] =>
-  [...template.matchAll(/\{([A-Za-z_][\w.]*)(?::\d+)?\}/g)].map((m) => m[1]!);
 
 interface Edge {
   from: string;
