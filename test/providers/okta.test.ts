@@ -10,6 +10,7 @@ import {
   type OktaProviderOptions,
 } from '../../src/providers/okta/index.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { changeBuilder } from './change.js';
 
 /** The Okta provider through the real SDK against the sandbox's emulated org (msw). */
 
@@ -69,21 +70,11 @@ const scope = (over: Partial<SnapshotScope> = {}): SnapshotScope => ({
   ...over,
 });
 
-let seq = 0;
-function change(c: Pick<Change, 'kind' | 'action' | 'account'> & Partial<Change>): Change {
-  seq++;
-  return {
-    id: `change-${seq}`,
-    address: `okta.user["${c.account.key}"]${c.target ? `.group["${c.target.name}"]` : ''}`,
-    platform: 'okta',
-    before: null,
-    after: null,
-    patch: [],
-    dependsOn: [],
-    reason: { source: 'test' },
-    ...c,
-  };
-}
+const change = changeBuilder(
+  'okta',
+  'change-',
+  (c) => `okta.user["${c.account.key}"]${c.target ? `.group["${c.target.name}"]` : ''}`,
+);
 
 const newPerson = (login: string, extra: Record<string, unknown> = {}) => ({
   profile: { login, email: login, firstName: 'New', lastName: login.split('@')[0]!, ...extra },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { isAccordError } from '../../src/errors.js';
@@ -15,6 +15,7 @@ import type { ProgressEvent } from '../../src/providers/provider.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { loadDemoPolicy } from '../support/demo.js';
+import { changeBuilder } from './change.js';
 
 const server = setupServer();
 const BASE = 'https://globex.onelogin.test';
@@ -60,29 +61,17 @@ const scopeOf = (roles: string[]): SnapshotScope => ({
   salesforceFields: [],
 });
 
-let seq = 0;
-function change(
+const oneloginChange = changeBuilder(
+  'onelogin',
+  'c',
+  (c, seq) => `onelogin.${c.kind}["${c.account.key}"]#${seq}`,
+);
+const change = (
   kind: ChangeKind,
   action: ChangeAction,
   account: Change['account'],
   extra: Partial<Change> = {},
-): Change {
-  seq++;
-  return {
-    id: `c${seq}`,
-    address: `onelogin.${kind}["${account.key}"]#${seq}`,
-    platform: 'onelogin',
-    kind,
-    action,
-    account,
-    before: null,
-    after: null,
-    patch: [],
-    dependsOn: [],
-    reason: { source: 'test' },
-    ...extra,
-  };
-}
+) => oneloginChange({ kind, action, account, ...extra });
 const grant = (key: string, role: string, id?: string) =>
   change('membership', 'grant', id ? { key, id } : { key }, { target: { name: role } });
 const revoke = (key: string, role: string, id?: string) =>
@@ -721,8 +710,4 @@ describe('OneLogin connection errors', () => {
     const withoutOneLogin: Policy = { ...policy, platforms: { ...policy.platforms, onelogin: undefined } };
     expect(oneloginFactory.create({ policy: withoutOneLogin, env })).toEqual([]);
   });
-});
-
-beforeEach(() => {
-  seq = 0;
 });

@@ -3,12 +3,12 @@ import { exportPKCS8, generateKeyPair } from 'jose';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { AccordError } from '../../src/errors.js';
-import type { Change } from '../../src/model/change.js';
 import type { SnapshotScope } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { SalesforceProvider, type SalesforceProviderOptions } from '../../src/providers/salesforce/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { loadDemoPolicy } from '../support/demo.js';
+import { changeBuilder } from './change.js';
 
 /**
  * The Salesforce provider when things go wrong: injected 5xx and resets, responses lost after
@@ -36,21 +36,7 @@ const scope: SnapshotScope = {
 const provider = (env: Record<string, string | undefined> = sandbox.env, p: Policy = policy, org = 'prod') =>
   new SalesforceProvider(org, { policy: p, env }, FAST);
 
-let seq = 0;
-function change(c: Pick<Change, 'kind' | 'action' | 'account'> & Partial<Change>): Change {
-  seq++;
-  return {
-    id: `r${seq}`,
-    address: `salesforce.prod.${c.kind}.${seq}`,
-    platform: 'salesforce:prod',
-    before: null,
-    after: null,
-    patch: [],
-    dependsOn: [],
-    reason: { source: 'test' },
-    ...c,
-  };
-}
+const change = changeBuilder('salesforce:prod', 'r', (c, seq) => `salesforce.prod.${c.kind}.${seq}`);
 const userCreate = (tag: string, i: number) => {
   const username = `sf.${tag}.${i}@acme.test`;
   return change({

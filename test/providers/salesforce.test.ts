@@ -11,6 +11,7 @@ import {
 } from '../../src/providers/salesforce/index.js';
 import { createSandbox } from '../../src/sandbox/index.js';
 import { loadDemoPolicy } from '../support/demo.js';
+import { changeBuilder } from './change.js';
 
 /** The Salesforce provider against the sandbox's prod and emea orgs, through jsforce 3. */
 
@@ -42,21 +43,11 @@ const calls = (route?: string, method?: string) =>
     method,
   });
 
-let seq = 0;
-function change(c: Pick<Change, 'kind' | 'action' | 'account'> & Partial<Change>): Change {
-  seq++;
-  return {
-    id: `c${seq}`,
-    address: `salesforce.prod.user["${c.account.key}"].${c.kind}.${c.action}.${seq}`,
-    platform: 'salesforce:prod',
-    before: null,
-    after: null,
-    patch: [],
-    dependsOn: [],
-    reason: { source: 'test' },
-    ...c,
-  };
-}
+const change = changeBuilder(
+  'salesforce:prod',
+  'c',
+  (c, seq) => `salesforce.prod.user["${c.account.key}"].${c.kind}.${c.action}.${seq}`,
+);
 
 const newUser = (n: string, over: Record<string, unknown> = {}) => ({
   Username: `sf.new.${n}@acme.test`,
