@@ -68,6 +68,15 @@ const newUser = (n: string, over: Record<string, unknown> = {}) => ({
 const createChange = (user: Record<string, unknown>) =>
   change({ kind: 'account', action: 'create', account: { key: String(user.Username) }, after: user });
 
+const transfer = (username: string, object: string, to: { user: string } | { queue: string }) =>
+  change({
+    kind: 'records',
+    action: 'transfer',
+    account: { key: username },
+    target: { name: object },
+    after: { to },
+  });
+
 const byStatus = (results: ChangeResult[]) =>
   results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
 
@@ -460,20 +469,8 @@ describe('UC-07 transfer of open records', () => {
 
     instrument.reset();
     const results = await p.apply([
-      change({
-        kind: 'records',
-        action: 'transfer',
-        account: { key: leaver.Username as string },
-        target: { name: 'Opportunity' },
-        after: { to: { user: 'dana.boss@acme.test' } },
-      }),
-      change({
-        kind: 'records',
-        action: 'transfer',
-        account: { key: leaver.Username as string },
-        target: { name: 'Lead' },
-        after: { to: { queue: 'Unassigned Leads' } },
-      }),
+      transfer(leaver.Username as string, 'Opportunity', { user: 'dana.boss@acme.test' }),
+      transfer(leaver.Username as string, 'Lead', { queue: 'Unassigned Leads' }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
     expect(results[0]!.detail).toEqual({
@@ -506,13 +503,7 @@ describe('UC-07 transfer of open records', () => {
     // Nothing left to move: applied with 0 moved, no write.
     instrument.reset();
     const [again] = await p.apply([
-      change({
-        kind: 'records',
-        action: 'transfer',
-        account: { key: leaver.Username as string },
-        target: { name: 'Opportunity' },
-        after: { to: { user: 'dana.boss@acme.test' } },
-      }),
+      transfer(leaver.Username as string, 'Opportunity', { user: 'dana.boss@acme.test' }),
     ]);
     expect(again).toMatchObject({ status: 'applied', detail: { moved: 0, total: 0 } });
     expect(calls('/composite/sobjects')).toBe(0);
@@ -526,27 +517,9 @@ describe('UC-07 transfer of open records', () => {
     const queue = prod.named('Group', 'Support_Queue')!;
     instrument.reset();
     const results = await p.apply([
-      change({
-        kind: 'records',
-        action: 'transfer',
-        account: { key: 'robin.gone@acme.test' },
-        target: { name: 'Case' },
-        after: { to: { queue: 'Support Queue' } },
-      }),
-      change({
-        kind: 'records',
-        action: 'transfer',
-        account: { key: 'robin.gone@acme.test' },
-        target: { name: 'Contract' },
-        after: { to: { queue: 'Support Queue' } },
-      }),
-      change({
-        kind: 'records',
-        action: 'transfer',
-        account: { key: 'robin.gone@acme.test' },
-        target: { name: 'Account' },
-        after: { to: { queue: 'No Such Queue' } },
-      }),
+      transfer('robin.gone@acme.test', 'Case', { queue: 'Support Queue' }),
+      transfer('robin.gone@acme.test', 'Contract', { queue: 'Support Queue' }),
+      transfer('robin.gone@acme.test', 'Account', { queue: 'No Such Queue' }),
     ]);
     expect(results[0]).toMatchObject({ status: 'applied', detail: { via: 'bulk', moved: 6, total: 6 } });
     expect(
