@@ -172,12 +172,12 @@ export class OneLoginStore {
   }
 
   findUserByUsername(username: string): OneLoginUser | undefined {
-    const id = this.byUsername.get(username.toLowerCase());
+    const id = this.userIdByUsername(username);
     return id === undefined ? undefined : this.user(id);
   }
 
   findUserByEmail(email: string): OneLoginUser | undefined {
-    const id = this.byEmail.get(email.toLowerCase());
+    const id = this.userIdByEmail(email);
     return id === undefined ? undefined : this.user(id);
   }
 
@@ -338,8 +338,7 @@ export class OneLoginStore {
   }
 
   private checkUserInput(input: UserInput, selfId: number | undefined): void {
-    if (typeof input !== 'object' || input === null || Array.isArray(input))
-      throw badRequest('Request body must be a JSON object');
+    requireObject(input);
     const record = input as Record<string, unknown>;
     for (const f of STRING_FIELDS) {
       const v = record[f];
@@ -407,11 +406,8 @@ export class OneLoginStore {
   // ---- roles -------------------------------------------------------------------------------
 
   createRole(input: RoleInput): OneLoginRole {
-    if (typeof input !== 'object' || input === null || Array.isArray(input))
-      throw badRequest('Request body must be a JSON object');
-    const name = typeof input.name === 'string' ? input.name.trim() : '';
-    if (!name) throw unprocessable("Name can't be blank");
-    if (this.byRoleName.has(name.toLowerCase())) throw unprocessable('Name has already been taken');
+    requireObject(input);
+    const name = this.checkRoleName(input.name, undefined);
     const users = input.users === undefined ? [] : this.checkIds(input.users, 'Users');
     const role: OneLoginRole = {
       id: this.nextRoleId++,
@@ -431,13 +427,9 @@ export class OneLoginStore {
   updateRole(id: number, input: RoleInput): OneLoginRole {
     const role = this.rolesById.get(id);
     if (!role) throw notFound();
-    if (typeof input !== 'object' || input === null || Array.isArray(input))
-      throw badRequest('Request body must be a JSON object');
+    requireObject(input);
     if (input.name !== undefined) {
-      const name = typeof input.name === 'string' ? input.name.trim() : '';
-      if (!name) throw unprocessable("Name can't be blank");
-      const owner = this.byRoleName.get(name.toLowerCase());
-      if (owner !== undefined && owner !== id) throw unprocessable('Name has already been taken');
+      const name = this.checkRoleName(input.name, id);
       this.byRoleName.delete(role.name.toLowerCase());
       role.name = name;
       this.byRoleName.set(name.toLowerCase(), id);
@@ -500,6 +492,15 @@ export class OneLoginStore {
       }
     }
     this.memberOrder.delete(roleId);
+  }
+
+  /** The trimmed name, when it is not blank and no role but `selfId` holds it. */
+  private checkRoleName(raw: unknown, selfId: number | undefined): string {
+    const name = typeof raw === 'string' ? raw.trim() : '';
+    if (!name) throw unprocessable("Name can't be blank");
+    const owner = this.byRoleName.get(name.toLowerCase());
+    if (owner !== undefined && owner !== selfId) throw unprocessable('Name has already been taken');
+    return name;
   }
 
   private checkIds(ids: unknown, what: string): number[] {
@@ -591,6 +592,12 @@ export class OneLoginStore {
     for (const t of data.tokens ?? []) store.tokens.set(t.access_token, { ...t });
     return store;
   }
+}
+
+/** Every write takes a JSON object, whether it comes through a handler or is called directly. */
+function requireObject(input: unknown): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw badRequest('Request body must be a JSON object');
 }
 
 function insertSorted(list: number[], value: number): number[] {

@@ -13,7 +13,3 @@ export function parseDate(value: string, name: string): number {
   if (Number.isNaN(t)) throw badRequest(`${name} must be an ISO 8601 date`);
   return t;
 }
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,11 +1,11 @@
 import { HttpResponse, type HttpHandler } from 'msw';
-import { route } from '../../instrument.js';
+import { route, type RouteInfo } from '../../instrument.js';
 import { api, readBody, type OneLoginContext } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 import { matcher, pageOf, readListQuery, type PagingLimits } from '../paging.js';
 import type { OneLoginStore, RoleInput } from '../store.js';
 import type { OneLoginRole } from '../types.js';
-import { isPlainObject, pathId } from './common.js';
+import { pathId } from './common.js';
 
 /** "Max page limit is 650" (list-roles docs). The default of 50 is ours. */
 export const ROLE_PAGING: PagingLimits = { defaultLimit: 50, maxLimit: 650 };
@@ -35,6 +35,12 @@ async function userIdArray(request: Request): Promise<number[]> {
 export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
   const { store, tenant } = ctx;
   const listUrl = `${tenant.baseUrl}/api/2/roles`;
+  /** The role id in the path; an unknown role is a 404 before the body is read. */
+  const knownRoleId = (info: RouteInfo) => {
+    const id = pathId(info);
+    if (!store.roleRef(id)) throw notFound();
+    return id;
+  };
 
   return [
     route(
@@ -72,7 +78,6 @@ export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
       '/api/2/roles',
       api(ctx, async ({ request }) => {
         const body = await readBody(request);
-        if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object');
         const role = store.createRole(body as RoleInput);
         // 201 with `[{"id":N}]`: the SDK's CreateRole201Response is a list of `{id}`.
         return HttpResponse.json([{ id: role.id }], { status: 201 });
@@ -93,10 +98,8 @@ export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
       'put',
       '/api/2/roles/:id',
       api(ctx, async (info) => {
-        const id = pathId(info);
-        if (!store.roleRef(id)) throw notFound();
+        const id = knownRoleId(info);
         const body = await readBody(info.request);
-        if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object');
         store.updateRole(id, body as RoleInput);
         return HttpResponse.json({ id });
       }),
@@ -115,8 +118,7 @@ export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
       'get',
       '/api/2/roles/:id/users',
       api(ctx, (info) => {
-        const roleId = pathId(info);
-        if (!store.roleRef(roleId)) throw notFound();
+        const roleId = knownRoleId(info);
         const query = readListQuery(info.url, ROLE_USER_PAGING);
         const base =
           query.params.get('include_unassigned') === 'true' ? store.userIds() : store.roleMemberIds(roleId);
@@ -140,8 +142,7 @@ export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
       'post',
       '/api/2/roles/:id/users',
       api(ctx, async (info) => {
-        const roleId = pathId(info);
-        if (!store.roleRef(roleId)) throw notFound();
+        const roleId = knownRoleId(info);
         const added = store.addRoleUsers(roleId, await userIdArray(info.request));
         return HttpResponse.json(added.map((id) => ({ id })));
       }),
@@ -151,8 +152,7 @@ export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
       'delete',
       '/api/2/roles/:id/users',
       api(ctx, async (info) => {
-        const roleId = pathId(info);
-        if (!store.roleRef(roleId)) throw notFound();
+        const roleId = knownRoleId(info);
         store.removeRoleUsers(roleId, await userIdArray(info.request));
         return new HttpResponse(null, { status: 204 });
       }),

@@ -5,7 +5,7 @@ import { badRequest, notFound } from '../errors.js';
 import { matcher, pageOf, pickFields, readListQuery, type PagingLimits } from '../paging.js';
 import type { OneLoginStore, UserInput } from '../store.js';
 import type { OneLoginUser } from '../types.js';
-import { isPlainObject, parseDate, pathId } from './common.js';
+import { parseDate, pathId } from './common.js';
 
 /**
  * Page size for `GET /api/2/users`: default 50, max 100. The docs say "up to 50 users per page",
@@ -157,7 +157,6 @@ export function userHandlers(ctx: OneLoginContext): HttpHandler[] {
       '/api/2/users',
       api(ctx, async ({ request }) => {
         const body = await readBody(request);
-        if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object');
         return HttpResponse.json(store.createUser(body as UserInput), { status: 201 });
       }),
     ),
@@ -169,7 +168,6 @@ export function userHandlers(ctx: OneLoginContext): HttpHandler[] {
         const id = pathId(info);
         if (!store.userRef(id)) throw notFound();
         const body = await readBody(info.request);
-        if (!isPlainObject(body)) throw badRequest('Request body must be a JSON object');
         return HttpResponse.json(store.updateUser(id, body as UserInput));
       }),
     ),
