@@ -79,20 +79,6 @@ const parseLabel = (label: string): Entitlement => {
     : { kind: label.slice(0, colon), name: label.slice(colon + 1) };
 };
 
-const refMatches = (ref: EntitlementRef, org: string | undefined, { kind, name }: Entitlement) => {
-  if (ref.org !== undefined && ref.org !== '*' && ref.org !== org) return false;
-  return (
-    (ref.permissionSet !== undefined && kind === 'permissionSet' && ref.permissionSet === name) ||
-    (ref.permissionSetGroup !== undefined &&
-      kind === 'permissionSetGroup' &&
-      ref.permissionSetGroup === name) ||
-    (ref.profile !== undefined && kind === 'profile' && ref.profile === name) ||
-    (ref.role !== undefined && kind === 'role' && ref.role === name) ||
-    (ref.oktaGroup !== undefined && kind === 'group' && org === undefined && ref.oktaGroup === name) ||
-    (ref.oneloginRole !== undefined && kind === 'role-membership' && ref.oneloginRole === name)
-  );
-};
-
 /** The entitlement a reference names, as in impact labels (`permissionSet:Billing_Approver`). */
 const refEntitlement = (ref: EntitlementRef): Entitlement =>
   ref.permissionSet !== undefined
@@ -106,6 +92,16 @@ const refEntitlement = (ref: EntitlementRef): Entitlement =>
           : ref.oktaGroup !== undefined
             ? { kind: 'group', name: ref.oktaGroup }
             : { kind: 'role-membership', name: ref.oneloginRole ?? '' };
+
+/**
+ * Whether a reference names this entitlement (validation makes a reference name exactly one).
+ * Okta groups are not per org, so a reference to one never matches an org's entitlement.
+ */
+const refMatches = (ref: EntitlementRef, org: string | undefined, { kind, name }: Entitlement) => {
+  if (ref.org !== undefined && ref.org !== '*' && ref.org !== org) return false;
+  const named = refEntitlement(ref);
+  return named.kind === kind && named.name === name && (kind !== 'group' || org === undefined);
+};
 
 export const isSensitive = (policy: Policy, platform: PlatformId, label: string) => {
   const refs = policy.guardrails.sensitive ?? [];
