@@ -111,11 +111,28 @@ export class DailyLimitGuard {
     return this.used !== undefined && this.max !== undefined ? this.max - this.used : undefined;
   }
 
-  check(): void {
+  /** Calls that may still be made before the reserve; undefined before the first reading. */
+  spendable(): number | undefined {
     const remaining = this.remaining();
-    if (remaining === undefined || remaining > this.reserve) return;
-    throw new AccordError(
-      `${this.platform}: daily API limit nearly used up: ${Math.max(0, remaining)} of ${this.max} remaining, reserve ${this.reserve}`,
+    return remaining === undefined ? undefined : Math.max(0, remaining - this.reserve);
+  }
+
+  /**
+   * Throws when the remaining calls are down to the reserve, or when `planned` more calls would
+   * take them under it. Before the first reading nothing is stopped.
+   */
+  check(planned = 0): void {
+    const remaining = this.remaining();
+    if (remaining === undefined) return;
+    if (remaining <= this.reserve) throw this.reserveError();
+    if (remaining - planned < this.reserve) throw this.reserveError(planned);
+  }
+
+  /** The error for stopping at the reserve; with `planned`, it says how many calls the next step needed. */
+  reserveError(planned?: number): AccordError {
+    const needs = planned === undefined ? '' : `, and the next step needs ${planned} more calls`;
+    return new AccordError(
+      `${this.platform}: daily API limit nearly used up: ${Math.max(0, this.remaining() ?? 0)} of ${this.max ?? '?'} remaining, reserve ${this.reserve}${needs}`,
       {
         code: 'limits.daily-reserve',
         hint: 'Salesforce counts API calls over a rolling 24 hours; run again later, or ask for a higher org limit',

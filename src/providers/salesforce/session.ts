@@ -1,5 +1,4 @@
 import type { Connection } from 'jsforce';
-import { AccordError } from '../../errors.js';
 import type { PlatformId } from '../../model/snapshot.js';
 import type { Progress } from '../provider.js';
 import { DailyLimitGuard } from '../http/rate-limit.js';
@@ -43,7 +42,7 @@ export class Session {
   constructor(
     readonly platform: PlatformId,
     auth: Authenticated,
-    readonly reserve: number,
+    reserve: number,
     private readonly retry: Omit<RetryOptions, 'platform'>,
     transportRetry: TransportRetry | undefined,
   ) {
@@ -65,36 +64,6 @@ export class Session {
   }
 
   /**
-   * Stops before `planned` more calls would take the org's remaining daily calls under the
-   * reserve. Before the first response the usage is unknown and nothing is stopped.
-   */
-  budget(planned: number): void {
-    this.observe();
-    this.guard.check();
-    const remaining = this.guard.remaining();
-    if (remaining !== undefined && remaining - planned < this.reserve)
-      throw this.reserveError(remaining, planned);
-  }
-
-  /** Calls that may still be made before the reserve; undefined before the first response. */
-  spendable(): number | undefined {
-    this.observe();
-    const remaining = this.guard.remaining();
-    return remaining === undefined ? undefined : Math.max(0, remaining - this.reserve);
-  }
-
-  private reserveError(remaining: number, planned: number): AccordError {
-    const limit = this.conn.limitInfo.apiUsage?.limit ?? '?';
-    return new AccordError(
-      `${this.platform}: daily API limit nearly used up: ${remaining} of ${limit} remaining, reserve ${this.reserve}, and the next step needs ${planned} more calls`,
-      {
-        code: 'limits.daily-reserve',
-        hint: 'Salesforce counts API calls over a rolling 24 hours; run again later, or ask for a higher org limit',
-      },
-    );
-  }
-
-  /**
    * Runs `op` with retries. Each attempt first checks the budget for `planned` calls. A fatal
    * failure is thrown as an AccordError; any other failure is rethrown as it came, for the caller
    * to put on its changes.
@@ -103,7 +72,9 @@ export class Session {
     try {
       return await withRetry(
         async (attempt) => {
-          this.budget(planned);
+          // Before the first response the usage is unknown and nothing is stopped.
+          this.observe();
+          this.guard.check(planned);
           try {
             return await op(attempt);
           } finally {
@@ -128,7 +99,8 @@ export class Session {
     report?: { phase: string; progress?: Progress },
   ): Promise<T[]> {
     return this.run(1, async () => {
-      const spendable = this.spendable();
+      // run() has just read the usage, before this attempt.
+      const spendable = this.guard.spendable();
       const maxFetch = spendable === undefined ? MAX_FETCH : Math.max(1, spendable) * QUERY_BATCH;
       let pages = 0;
       let records = 0;
@@ -144,13 +116,8 @@ export class Session {
           );
       });
       const result = await query;
-      if (result.records.length < result.totalSize) {
-        const remaining = this.guard.remaining() ?? 0;
-        throw this.reserveError(
-          remaining,
-          Math.ceil((result.totalSize - result.records.length) / QUERY_BATCH),
-        );
-      }
+      if (result.records.length < result.totalSize)
+        throw this.guard.reserveError(Math.ceil((result.totalSize - result.records.length) / QUERY_BATCH));
       report?.progress?.({ platform: this.platform, phase: report.phase, pages, records, done: true });
       return result.records;
     });
