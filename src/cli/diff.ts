@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { canonicalJson, type Policy } from '../policy/policy.js';
 import { diffRefs, InvalidPolicyAtRef, type RefDiff } from '../gitops/diff-refs.js';
 import type { Provider } from '../providers/provider.js';
@@ -9,7 +9,7 @@ import { renderDiagnostics } from '../render/diagnostics.js';
 import { renderPolicyDiffMarkdown } from '../render/policy-diff-markdown.js';
 import { renderPolicyDiffText } from '../render/policy-diff-text.js';
 import { defaultStatePath, readState } from '../state/state-file.js';
-import { openEnvironment, type EnvironmentOptions } from './environment.js';
+import { openEnvironment, withEnvironmentOptions, type EnvironmentOptions } from './environment.js';
 import { formatOption, withPolicyOptions, type PolicyOptions } from './options.js';
 import { stderrProgress } from './progress.js';
 
@@ -30,22 +30,19 @@ function providersFor(policies: { base: Policy; head: Policy }, env: NodeJS.Proc
 }
 
 export function registerDiff(program: Command): void {
-  withPolicyOptions(
-    program
-      .command('diff')
-      .description(
-        'compare the policy at two git refs (no checkout): rules, exceptions, groups and guard rails added, changed and removed, and who gains or loses which entitlement (exit 0 shown, 1 error)',
-      ),
-  )
-    .requiredOption('--base <ref>', 'the ref to compare from, e.g. origin/main')
-    .option('--head <ref>', 'the ref to compare to', 'HEAD')
-    .option('--state <file>', 'state file (default: state/<environment>.state.json of the head policy)')
-    .option(
-      '--sandbox',
-      'compute the impact against a freshly seeded in-process sandbox instead of real tenants',
+  withEnvironmentOptions(
+    withPolicyOptions(
+      program
+        .command('diff')
+        .description(
+          'compare the policy at two git refs (no checkout): rules, exceptions, groups and guard rails added, changed and removed, and who gains or loses which entitlement (exit 0 shown, 1 error)',
+        ),
     )
-    .addOption(new Option('--people <n>', 'people in the sandbox company').argParser(Number).default(300))
-    .addOption(new Option('--seed <n>', 'seed of the sandbox company').argParser(Number).default(42))
+      .requiredOption('--base <ref>', 'the ref to compare from, e.g. origin/main')
+      .option('--head <ref>', 'the ref to compare to', 'HEAD')
+      .option('--state <file>', 'state file (default: state/<environment>.state.json of the head policy)'),
+    'compute the impact against a freshly seeded in-process sandbox instead of real tenants',
+  )
     .option('--no-impact', 'only the policy diff: read no platform (needs no credentials)')
     .addOption(formatOption(['text', 'markdown', 'json'], 'text'))
     .action(async (options: DiffOptions) => {

@@ -1,10 +1,22 @@
-import { startSandbox } from '../sandbox/sandbox.js';
+import { Option, type Command } from 'commander';
+import { DEFAULT_PEOPLE, DEFAULT_SEED, startSandbox } from '../sandbox/sandbox.js';
 
 export interface EnvironmentOptions {
   sandbox?: boolean;
   people?: number;
   seed?: number;
 }
+
+/** `--sandbox` with its `--people` and `--seed`; `sandboxHelp` says what the sandbox is used for. */
+export const withEnvironmentOptions = (command: Command, sandboxHelp: string): Command =>
+  command
+    .option('--sandbox', sandboxHelp)
+    .addOption(
+      new Option('--people <n>', 'people in the sandbox company').argParser(Number).default(DEFAULT_PEOPLE),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed of the sandbox company').argParser(Number).default(DEFAULT_SEED),
+    );
 
 /**
  * Where the providers connect: the process environment, or with `--sandbox` a freshly seeded

@@ -1,9 +1,10 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { palette } from '../render/colors.js';
 import { renderPlanJson } from '../render/plan-json.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { computePlan, writePlanFile, type PlanInputOptions } from './compute-plan.js';
+import { withEnvironmentOptions } from './environment.js';
 import { formatOption, withPolicyOptions } from './options.js';
 
 interface PlanOptions extends PlanInputOptions {
@@ -13,18 +14,15 @@ interface PlanOptions extends PlanInputOptions {
 }
 
 export const withPlanInputOptions = (command: Command): Command =>
-  withPolicyOptions(command)
-    .option('--state <file>', 'state file (default: state/<environment>.state.json)')
-    .option(
-      '--target <address-prefix...>',
-      'plan only changes whose address starts with this (and what they depend on)',
-    )
-    .option(
-      '--sandbox',
-      'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
-    )
-    .addOption(new Option('--people <n>', 'people in the sandbox company').argParser(Number).default(300))
-    .addOption(new Option('--seed <n>', 'seed of the sandbox company').argParser(Number).default(42));
+  withEnvironmentOptions(
+    withPolicyOptions(command)
+      .option('--state <file>', 'state file (default: state/<environment>.state.json)')
+      .option(
+        '--target <address-prefix...>',
+        'plan only changes whose address starts with this (and what they depend on)',
+      ),
+    'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
+  );
 
 export function registerPlan(program: Command): void {
   withPlanInputOptions(
