@@ -80,93 +80,61 @@ describe('audit log', () => {
     expect(await verifyAudit(path)).toEqual({ ok: true, entries: 20 });
   });
 
-  it('detects an edited line', async () => {
-    const path = await logOf(5);
-    const next = lines(path);
-    next[2] = next[2]!.replace('"result":"applied"', '"result":"failed"');
-    rewrite(path, next);
-    expect(await verifyAudit(path)).toEqual({
-      ok: false,
-      line: 3,
-      problem: expect.stringContaining('edited'),
-    });
-  });
-
-  it('detects an edited line whose own hash was recomputed, at the line after it', async () => {
-    const path = await logOf(5);
-    const next = lines(path);
-    const entry = JSON.parse(next[2]!) as Parameters<typeof auditHash>[0];
-    entry.actor = 'mallory';
+  /** An entry line with `edit` applied and its own hash recomputed, as a careful forger would. */
+  const forged = (line: string, edit: (entry: Parameters<typeof auditHash>[0]) => void) => {
+    const entry = JSON.parse(line) as Parameters<typeof auditHash>[0];
+    edit(entry);
     entry.hash = auditHash(entry);
-    next[2] = JSON.stringify(entry);
+    return JSON.stringify(entry);
+  };
+  const broken = (line: number, problem: unknown) => ({ ok: false, line, problem });
+
+  it.each<[string, number, (lines: string[]) => string[], ReturnType<typeof broken>]>([
+    [
+      'an edited line',
+      5,
+      (l) => l.with(2, l[2]!.replace('"result":"applied"', '"result":"failed"')),
+      broken(3, expect.stringContaining('edited')),
+    ],
+    [
+      'an edited line whose own hash was recomputed, at the line after it',
+      5,
+      (l) =>
+        l.with(
+          2,
+          forged(l[2]!, (e) => (e.actor = 'mallory')),
+        ),
+      broken(4, expect.stringContaining('line 3')),
+    ],
+    ['a removed line', 5, (l) => l.toSpliced(1, 1), broken(2, expect.stringContaining('removed'))],
+    ['a removed first line', 3, (l) => l.slice(1), broken(1, expect.stringContaining('removed'))],
+    [
+      'two swapped lines',
+      5,
+      (l) => [...l.slice(0, 3), l[4]!, l[3]!],
+      broken(4, expect.stringContaining('moved')),
+    ],
+    ['truncated JSON', 5, (l) => l.with(1, l[1]!.slice(0, 40)), broken(2, 'not valid JSON')],
+    [
+      'a missing field',
+      3,
+      (l) => l.with(0, JSON.stringify({ ...(JSON.parse(l[0]!) as object), address: undefined })),
+      broken(1, 'address is missing or not a string'),
+    ],
+    ['an empty line', 3, (l) => l.toSpliced(1, 0, ''), broken(2, 'empty line')],
+  ])('detects %s', async (_name, count, tamper, verdict) => {
+    const path = await logOf(count);
+    const original = lines(path);
+    const next = tamper(original);
+    expect(next).not.toEqual(original);
     rewrite(path, next);
-    expect(await verifyAudit(path)).toEqual({
-      ok: false,
-      line: 4,
-      problem: expect.stringContaining('line 3'),
-    });
+    expect(await verifyAudit(path)).toEqual(verdict);
   });
 
-  it('detects a removed line', async () => {
-    const path = await logOf(5);
-    const next = lines(path);
-    next.splice(1, 1);
-    rewrite(path, next);
-    expect(await verifyAudit(path)).toEqual({
-      ok: false,
-      line: 2,
-      problem: expect.stringContaining('removed'),
-    });
-  });
-
-  it('detects a removed first line', async () => {
-    const path = await logOf(3);
-    rewrite(path, lines(path).slice(1));
-    expect(await verifyAudit(path)).toMatchObject({ ok: false, line: 1 });
-  });
-
-  it('detects two swapped lines', async () => {
-    const path = await logOf(5);
-    const next = lines(path);
-    [next[3], next[4]] = [next[4]!, next[3]!];
-    rewrite(path, next);
-    expect(await verifyAudit(path)).toEqual({
-      ok: false,
-      line: 4,
-      problem: expect.stringContaining('moved'),
-    });
-  });
-
-  it('detects truncated JSON', async () => {
-    const path = await logOf(5);
-    const next = lines(path);
-    next[1] = next[1]!.slice(0, 40);
-    rewrite(path, next);
-    expect(await verifyAudit(path)).toEqual({ ok: false, line: 2, problem: 'not valid JSON' });
-  });
-
-  it('detects a cut-off last line, a missing field and an empty line', async () => {
+  it('detects a cut-off last line', async () => {
     const cut = await logOf(3);
     writeFileSync(cut, readFileSync(cut, 'utf8').slice(0, -30));
     expect(await verifyAudit(cut)).toEqual({ ok: false, line: 3, problem: 'not valid JSON' });
-
-    const missing = await logOf(3);
-    const next = lines(missing);
-    const entry = JSON.parse(next[0]!) as Record<string, unknown>;
-    delete entry.address;
-    next[0] = JSON.stringify(entry);
-    rewrite(missing, next);
-    expect(await verifyAudit(missing)).toEqual({
-      ok: false,
-      line: 1,
-      problem: 'address is missing or not a string',
-    });
-
-    const blank = await logOf(3);
-    const spaced = lines(blank);
-    spaced.splice(1, 0, '');
-    rewrite(blank, spaced);
-    expect(await verifyAudit(blank)).toEqual({ ok: false, line: 2, problem: 'empty line' });
   });
 
   it('does not continue a chain from a damaged last line', async () => {
