@@ -65,6 +65,13 @@ export function deprovisionCap(changes: readonly Change[], policy: Policy, inSco
 /** The label an entitlement has in impact reports: `permissionSet:Sales_Cloud_User`. */
 export const entitlementLabel = (kind: string, name: string) => `${kind}:${name}`;
 
+/** The label of what a grant or revoke is about: a permission set (group), or a group or role membership. */
+export const targetLabel = (c: Pick<Change, 'kind' | 'platform'>, name: string) =>
+  entitlementLabel(
+    c.kind === 'membership' ? (c.platform === 'okta' ? 'group' : 'role-membership') : c.kind,
+    name,
+  );
+
 /** An entitlement as kind and name: the two halves of its label. */
 interface Entitlement {
   kind: string;

@@ -1,6 +1,6 @@
 import type { Change } from '../model/change.js';
 import type { Policy } from '../policy/policy.js';
-import { entitlementLabel, isSensitive } from './guardrails.js';
+import { entitlementLabel, isSensitive, targetLabel } from './guardrails.js';
 import type { EntitlementDelta, PersonImpact } from './types.js';
 
 /** What one change means for the person: the entitlements gained and lost (UC-21, UC-25). */
@@ -9,11 +9,8 @@ function deltas(c: Change): { gained: string[]; lost: string[] } {
   switch (c.kind) {
     case 'permissionSet':
     case 'permissionSetGroup':
-      return c.action === 'grant'
-        ? { gained: [entitlementLabel(c.kind, c.target!.name)], lost: [] }
-        : { gained: [], lost: [entitlementLabel(c.kind, c.target!.name)] };
     case 'membership': {
-      const label = entitlementLabel(c.platform === 'okta' ? 'group' : 'role-membership', c.target!.name);
+      const label = targetLabel(c, c.target!.name);
       return c.action === 'grant' ? { gained: [label], lost: [] } : { gained: [], lost: [label] };
     }
     case 'account': {

@@ -11,9 +11,9 @@ import { diffIdp } from './diff-idp.js';
 import { diffSalesforce } from './diff-salesforce.js';
 import {
   deprovisionCap,
-  entitlementLabel,
   isSensitive,
   separationOfDuties,
+  targetLabel,
   withoutProtected,
 } from './guardrails.js';
 import { accessImpact } from './impact.js';
@@ -160,10 +160,7 @@ function sensitiveGrants(changes: readonly Change[], policy: Policy): Finding[] 
   const out: Finding[] = [];
   for (const c of changes) {
     if (c.action !== 'grant' || !c.target) continue;
-    const label = entitlementLabel(
-      c.kind === 'membership' ? (c.platform === 'okta' ? 'group' : 'role-membership') : c.kind,
-      c.target.name,
-    );
+    const label = targetLabel(c, c.target.name);
     if (isSensitive(policy, c.platform, label))
       out.push({
         code: 'sensitive',
