@@ -71,6 +71,8 @@ async function recordsBody(
   if (!isObject(body) || !Array.isArray(body.records) || !body.records.every(isObject))
     throw new RequestError(400, 'JSON_PARSER_ERROR', 'The request body must have a records array of objects');
   if (body.records.length > MAX_RECORDS) throw tooMany();
+  // Every record names a known type before any is written.
+  for (const r of body.records) objectOrThrow(typeOf(r));
   return { allOrNone: body.allOrNone === true, records: body.records };
 }
 
@@ -90,7 +92,6 @@ export function compositeHandlers(ctx: SfContext) {
   return [
     dataRoute(ctx, 'post', '/composite/sobjects', async (req) => {
       const { allOrNone, records } = await recordsBody(req.request);
-      for (const r of records) objectOrThrow(typeOf(r));
       return json(
         store,
         collection(
@@ -104,7 +105,6 @@ export function compositeHandlers(ctx: SfContext) {
     }),
     dataRoute(ctx, 'patch', '/composite/sobjects', async (req) => {
       const { allOrNone, records } = await recordsBody(req.request);
-      for (const r of records) objectOrThrow(typeOf(r));
       return json(
         store,
         collection(
@@ -117,7 +117,10 @@ export function compositeHandlers(ctx: SfContext) {
               throw new RecordError('MISSING_ARGUMENT', 'Id not specified in an update call', []);
             return updateRecord(store, typeOf(r), id, r);
           },
-          (r) => (typeof idField(r) === 'string' ? normalizeId(idField(r) as string) : undefined),
+          (r) => {
+            const id = idField(r);
+            return typeof id === 'string' ? normalizeId(id) : undefined;
+          },
         ),
       );
     }),
