@@ -8,23 +8,31 @@ import { CREATE_STATUS } from './status.js';
  * `employeenumber`).
  */
 
-/** The user fields a snapshot reads (`fields=`), so a 100k-user list carries nothing else. */
-export const USER_FIELDS = [
+/** Neutral name → OneLogin standard field. */
+const STANDARD: Record<string, string> = {
+  login: 'username',
+  email: 'email',
+  firstName: 'firstname',
+  lastName: 'lastname',
+  department: 'department',
+  title: 'title',
+  company: 'company',
+  phone: 'phone',
+};
+
+/**
+ * The user fields a snapshot reads (`fields=`): the standard ones `attributesOf` maps and what else
+ * it needs, so a 100k-user list carries nothing else.
+ */
+export const USER_FIELDS: readonly string[] = [
   'id',
-  'username',
-  'email',
-  'firstname',
-  'lastname',
-  'title',
-  'department',
-  'company',
-  'phone',
+  ...Object.values(STANDARD),
   'status',
   'state',
   'manager_user_id',
   'custom_attributes',
   'updated_at',
-] as const;
+];
 
 export interface WireUser {
   id: number;
@@ -44,18 +52,6 @@ export interface WireUser {
   role_ids?: number[];
 }
 
-/** Neutral name → OneLogin standard field. */
-const STANDARD: Record<string, string> = {
-  login: 'username',
-  email: 'email',
-  firstName: 'firstname',
-  lastName: 'lastname',
-  department: 'department',
-  title: 'title',
-  company: 'company',
-  phone: 'phone',
-};
-
 /** Neutral name → custom attribute shortnames that carry it, the first being the one written. */
 const CUSTOM: Record<string, string[]> = {
   employeeNumber: ['employeenumber', 'employee_number', 'employeeNumber'],
@@ -68,14 +64,7 @@ const CUSTOM_SHORTNAMES = new Set(Object.values(CUSTOM).flat());
 
 /** OneLogin fields sent as they are when a change names them by their wire name. */
 const WIRE_FIELDS = new Set([
-  'username',
-  'email',
-  'firstname',
-  'lastname',
-  'title',
-  'department',
-  'company',
-  'phone',
+  ...Object.values(STANDARD),
   'comment',
   'external_id',
   'samaccountname',
