@@ -11,11 +11,8 @@ import { AccordError } from '../errors.js';
 import type { Change, ChangeResult } from '../model/change.js';
 import type { State } from '../model/state.js';
 import { canonicalJson, sha256 } from '../policy/policy.js';
-import { createPlan } from '../plan/plan.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.js';
 import type { Provider } from '../providers/provider.js';
-import { snapshotScope } from '../providers/scope.js';
-import { snapshotAll } from '../providers/snapshot-all.js';
 import { palette } from '../render/colors.js';
 import { renderPlanText, summaryLine } from '../render/plan-text.js';
 import { appendAudit, currentActor, currentGitCommit, defaultAuditPath } from '../state/audit.js';
@@ -23,9 +20,8 @@ import { Journal } from '../state/journal.js';
 import { acquireLock } from '../state/lock.js';
 import { defaultStatePath, readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
-import { computePlan, type PlanInputOptions } from './compute-plan.js';
+import { computePlan, snapshotAndPlan, type PlanInputOptions } from './compute-plan.js';
 import { withPlanInputOptions } from './plan.js';
-import { stderrProgress } from './progress.js';
 
 interface ApplyOptions extends PlanInputOptions {
   autoApprove?: boolean;
@@ -130,14 +126,7 @@ export function registerApply(program: Command): void {
         }
 
         if (options.verify || options.sandbox) {
-          const again = createPlan(
-            policy,
-            await snapshotAll(providers, snapshotScope(policy), stderrProgress()),
-            await readState(statePath),
-            {
-              now: new Date(),
-            },
-          );
+          const { plan: again } = await snapshotAndPlan(policy, providers, await readState(statePath));
           if (again.changes.length === 0)
             process.stdout.write(`${c.green('Converged:')} a new plan has 0 changes.\n`);
           else {

@@ -46,16 +46,24 @@ export async function computePlan(options: PlanInputOptions): Promise<{
   const environment = await openEnvironment(options);
   try {
     const providers = createProviders({ policy, env: environment.env });
-    const snapshots = await snapshotAll(providers, snapshotScope(policy), stderrProgress());
-    const plan = createPlan(policy, snapshots, state, {
-      now: new Date(),
-      ...(options.target ? { targets: options.target } : {}),
-    });
+    const { snapshots, plan } = await snapshotAndPlan(policy, providers, state, options.target);
     return { plan, policy, snapshots, state, providers, env: environment.env, close: environment.close };
   } catch (error) {
     await environment.close();
     throw error;
   }
+}
+
+/** snapshot → plan through providers already made: the tail of computePlan, and apply's re-plan for --verify. */
+export async function snapshotAndPlan(
+  policy: Policy,
+  providers: Provider[],
+  state: State,
+  targets?: string[],
+): Promise<{ snapshots: Snapshots; plan: Plan }> {
+  const snapshots = await snapshotAll(providers, snapshotScope(policy), stderrProgress());
+  const plan = createPlan(policy, snapshots, state, { now: new Date(), ...(targets ? { targets } : {}) });
+  return { snapshots, plan };
 }
 
 export const writePlanFile = (path: string, json: string) => writeFile(path, json, { mode: 0o600 });
