@@ -50,9 +50,8 @@ const UNAMBIGUOUS: Record<string, string> = {
  */
 export function rawStatusOf(before: unknown): string | undefined {
   const record = isPlainRecord(before) ? before : { status: before };
-  if (typeof record.rawStatus === 'string' && OKTA_STATUSES.has(record.rawStatus.toUpperCase())) {
-    return record.rawStatus.toUpperCase();
-  }
+  const raw = typeof record.rawStatus === 'string' ? record.rawStatus.toUpperCase() : undefined;
+  if (raw !== undefined && OKTA_STATUSES.has(raw)) return raw;
   const status = record.status;
   if (typeof status !== 'string') return undefined;
   // Okta's statuses are upper case, the neutral ones lower case: 'staged' is not a claim of STAGED.
