@@ -83,17 +83,18 @@ export async function readSnapshot(
   scope: SnapshotScope,
   progress?: Progress,
 ): Promise<SalesforceSnapshot> {
+  const failed = (phase: string, error: unknown): AccordError =>
+    isAccordError(error)
+      ? error
+      : new AccordError(
+          `${session.platform}: reading ${phase} failed: ${describeError(error, session.context.secrets)}`,
+          { code: 'snapshot.query-failed' },
+        );
   const read = async (phase: string, soql: string): Promise<Rec[]> => {
     try {
       return await session.query(soql, { phase, progress });
     } catch (error) {
-      if (isAccordError(error)) throw error;
-      throw new AccordError(
-        `${session.platform}: reading ${phase} failed: ${describeError(error, session.context.secrets)}`,
-        {
-          code: 'snapshot.query-failed',
-        },
-      );
+      throw failed(phase, error);
     }
   };
 
@@ -113,15 +114,7 @@ export async function readSnapshot(
             ? NO_SUCH_COLUMN.exec(String((error as Error).message))?.[1]
             : undefined;
         const drop = column && fields.find((f) => f.toLowerCase() === column.toLowerCase());
-        if (!drop) {
-          if (isAccordError(error)) throw error;
-          throw new AccordError(
-            `${session.platform}: reading User failed: ${describeError(error, session.context.secrets)}`,
-            {
-              code: 'snapshot.query-failed',
-            },
-          );
-        }
+        if (!drop) throw failed('User', error);
         fields = fields.filter((f) => f !== drop);
       }
     }
