@@ -8,6 +8,7 @@ import {
   groupByPlatform,
   markOf,
   platformTitle,
+  people,
   plural,
   reasonText,
   sortFindings,
@@ -52,11 +53,7 @@ function banners(plan: Plan): string[] {
     const names = leaving.slice(0, 10).map((p) => code(p.person));
     const more = leaving.length > names.length ? `, and ${leaving.length - names.length} more` : '';
     const who = names.length > 0 ? `: ${names.join(', ')}${more}` : '';
-    out.push(
-      '> [!WARNING]',
-      `> This plan deprovisions **${count === 1 ? '1 person' : `${count} people`}**${who}.`,
-      '',
-    );
+    out.push('> [!WARNING]', `> This plan deprovisions **${people(count)}**${who}.`, '');
   }
   return out;
 }
@@ -94,26 +91,32 @@ function changeSections(plan: Plan): string[] {
   ]);
 }
 
-function deltaText(d: EntitlementDelta): string {
+/** One entitlement gained or lost, names in code spans: the plan and the policy diff word it alike. */
+export function deltaMarkdown(d: EntitlementDelta): string {
   const rule = d.rule ? ` (rule ${code(d.rule)})` : '';
   const sensitive = d.sensitive ? ' **⚠ sensitive**' : '';
   return `${code(d.entitlement)} in ${platformTitle(d.platform)}${rule}${sensitive}`;
 }
 
-function personLines(p: PersonImpact): string[] {
-  const status = p.deprovisioned ? ' (**deprovisioned**)' : '';
-  return [
-    `- ${code(p.person)}${status}`,
-    ...p.gained.map((d) => `  - gains ${deltaText(d)}`),
-    ...p.lost.map((d) => `  - loses ${deltaText(d)}`),
-  ];
-}
+/** A person's gains and losses, as items nested under the person's own list item. */
+export const deltaItems = (p: {
+  gained: readonly EntitlementDelta[];
+  lost: readonly EntitlementDelta[];
+}): string[] => [
+  ...p.gained.map((d) => `  - gains ${deltaMarkdown(d)}`),
+  ...p.lost.map((d) => `  - loses ${deltaMarkdown(d)}`),
+];
+
+const personLines = (p: PersonImpact): string[] => [
+  `- ${code(p.person)}${p.deprovisioned ? ' (**deprovisioned**)' : ''}`,
+  ...deltaItems(p),
+];
 
 /** Sensitive grants are repeated at the top, so a reviewer sees them without reading every person. */
 function sensitiveLines(impact: readonly PersonImpact[]): string[] {
   const lines = impact.flatMap((p) => [
-    ...p.gained.filter((d) => d.sensitive).map((d) => `- ${code(p.person)} gains ${deltaText(d)}`),
-    ...p.lost.filter((d) => d.sensitive).map((d) => `- ${code(p.person)} loses ${deltaText(d)}`),
+    ...p.gained.filter((d) => d.sensitive).map((d) => `- ${code(p.person)} gains ${deltaMarkdown(d)}`),
+    ...p.lost.filter((d) => d.sensitive).map((d) => `- ${code(p.person)} loses ${deltaMarkdown(d)}`),
   ]);
   return lines.length > 0 ? ['**Sensitive entitlements**', '', ...lines, ''] : [];
 }

@@ -103,6 +103,8 @@ export function summaryLine(plan: Plan): string {
 
 export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
+export const people = (n: number): string => (n === 1 ? '1 person' : `${n} people`);
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -6,9 +6,8 @@ import {
   type ItemChange,
   type PolicyDiff,
 } from '../gitops/semantic-diff.js';
-import type { EntitlementDelta } from '../plan/types.js';
-import { code } from './plan-markdown.js';
-import { platformTitle } from './plan-text.js';
+import { code, deltaItems, deltaMarkdown } from './plan-markdown.js';
+import { people, plural } from './plan-text.js';
 import {
   FIELD_SECTION_TITLES,
   FIELD_SECTIONS,
@@ -16,7 +15,6 @@ import {
   SECTION_TITLES,
   impactSummary,
   itemText,
-  people,
   short,
   valueText,
   type Section,
@@ -86,13 +84,9 @@ function policySection(diff: PolicyDiff): string[] {
   return out;
 }
 
-const deltaLine = (d: EntitlementDelta) =>
-  `${code(d.entitlement)} in ${platformTitle(d.platform)}${d.rule ? ` (rule ${code(d.rule)})` : ''}${d.sensitive ? ' **⚠ sensitive**' : ''}`;
-
 const personLines = (p: PersonAccessChange): string[] => [
   `- ${code(p.person)}${p.losesAccount ? ' (**loses an account**)' : ''}`,
-  ...p.gained.map((d) => `  - gains ${deltaLine(d)}`),
-  ...p.lost.map((d) => `  - loses ${deltaLine(d)}`),
+  ...deltaItems(p),
 ];
 
 function banners(impact: AccessDiff): string[] {
@@ -101,7 +95,7 @@ function banners(impact: AccessDiff): string[] {
   if (introduced.length > 0)
     out.push(
       '> [!CAUTION]',
-      `> This change introduces **${introduced.length === 1 ? '1 separation-of-duties violation' : `${introduced.length} separation-of-duties violations`}**; a plan of it is blocked.`,
+      `> This change introduces **${plural(introduced.length, 'separation-of-duties violation')}**; a plan of it is blocked.`,
       ...introduced.map((v) => `> - ${code(v.person)}: rule ${code(v.rule)}`),
       '',
     );
@@ -123,7 +117,7 @@ function banners(impact: AccessDiff): string[] {
 function impactSection(impact: AccessDiff): string[] {
   const sod = impact.separationOfDuties;
   const sensitive = capped(
-    impact.sensitive.map((s) => `- ${code(s.person)} ${s.change} ${deltaLine(s.delta)}`),
+    impact.sensitive.map((s) => `- ${code(s.person)} ${s.change} ${deltaMarkdown(s.delta)}`),
   );
   const sodLines = [
     ...capped(

@@ -19,7 +19,7 @@ import type {
   SeparationOfDuties,
 } from '../policy/types.js';
 import type { EntitlementDelta } from '../plan/types.js';
-import { platformTitle, plural } from './plan-text.js';
+import { people, platformTitle, plural } from './plan-text.js';
 
 /**
  * `accord diff` for a terminal, and the wording it shares with the markdown renderer: conditions
@@ -147,8 +147,6 @@ export const deltaText = (d: EntitlementDelta) =>
   `${d.entitlement} in ${platformTitle(d.platform)}${d.rule ? ` (rule ${d.rule})` : ''}${d.sensitive ? ' [sensitive]' : ''}`;
 
 export const short = (commit: string) => commit.slice(0, 7);
-
-export const people = (n: number) => (n === 1 ? '1 person' : `${n} people`);
 
 /** "3 people gain access, 1 person loses access." */
 export function impactSummary(impact: AccessDiff): string {
