@@ -31,7 +31,6 @@ export async function computePlan(options: PlanInputOptions): Promise<{
   snapshots: Snapshots;
   state: State;
   providers: Provider[];
-  env: NodeJS.ProcessEnv;
   close: () => Promise<void>;
 }> {
   const loaded = await loadPolicy(options.policies, { noCode: !options.code });
@@ -47,7 +46,7 @@ export async function computePlan(options: PlanInputOptions): Promise<{
   try {
     const providers = createProviders({ policy, env: environment.env });
     const { snapshots, plan } = await snapshotAndPlan(policy, providers, state, options.target);
-    return { plan, policy, snapshots, state, providers, env: environment.env, close: environment.close };
+    return { plan, policy, snapshots, state, providers, close: environment.close };
   } catch (error) {
     await environment.close();
     throw error;
