@@ -56,8 +56,7 @@ export async function appendAudit(path: string, inputs: AuditInput[]): Promise<A
 
 async function appendChained(path: string, inputs: AuditInput[]): Promise<AuditEntry[]> {
   await mkdir(dirname(path), { recursive: true });
-  await cutTornTail(path);
-  let { seq, prev } = await lastLink(path);
+  let { seq, prev } = lastLink(path, await cutTornTail(path));
   const entries: AuditEntry[] = [];
   for (const input of inputs) {
     seq += 1;
@@ -85,11 +84,8 @@ function pickInput(input: AuditInput): AuditInput {
   };
 }
 
-async function lastLink(path: string): Promise<{ seq: number; prev: string }> {
-  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return '';
-    throw error;
-  });
+/** The seq and hash the next line continues from, read off the log's intact text. */
+function lastLink(path: string, text: string): { seq: number; prev: string } {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   const last = lines.at(-1);
   if (last === undefined) return { seq: 0, prev: GENESIS };

@@ -32,24 +32,26 @@ export async function appendDurably(path: string, text: string): Promise<void> {
 /**
  * A write that died half-way (SIGKILL, power cut) leaves a last line without its newline. Such a
  * line was never acknowledged to anyone, so it is cut off before the next append; otherwise the
- * next record would be glued onto it and both would be lost.
+ * next record would be glued onto it and both would be lost. Returns the text that remains ('' for
+ * a missing file), so a caller that needs the last line does not read the file again.
  */
-export async function cutTornTail(path: string): Promise<void> {
+export async function cutTornTail(path: string): Promise<string> {
   let handle;
   try {
     handle = await open(path, 'r+');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
   try {
     const { size } = await handle.stat();
-    if (size === 0) return;
+    if (size === 0) return '';
     const text = await handle.readFile('utf8');
-    if (text.endsWith('\n')) return;
-    const keep = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8');
-    await handle.truncate(keep);
+    if (text.endsWith('\n')) return text;
+    const kept = text.slice(0, text.lastIndexOf('\n') + 1);
+    await handle.truncate(Buffer.byteLength(kept, 'utf8'));
     await handle.sync();
+    return kept;
   } finally {
     await handle.close();
   }
