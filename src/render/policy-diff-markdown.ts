@@ -9,12 +9,10 @@ import {
 import { code, deltaItems, deltaMarkdown } from './plan-markdown.js';
 import { people, plural } from './plan-text.js';
 import {
-  FIELD_SECTION_TITLES,
-  FIELD_SECTIONS,
-  ITEM_SECTIONS,
-  SECTION_TITLES,
+  changedSections,
   impactSummary,
   itemText,
+  noChangeText,
   short,
   valueText,
   type Section,
@@ -59,29 +57,19 @@ function itemLines(section: Section, change: ItemChange<unknown>): string[] {
 
 function policySection(diff: PolicyDiff): string[] {
   const n = countPolicyChanges(diff);
-  if (n === 0)
-    return [
-      '### Policy changes',
+  if (n === 0) return ['### Policy changes', '', noChangeText(diff), ''];
+  return [
+    `### Policy changes (${n})`,
+    '',
+    ...changedSections(diff).flatMap((s) => [
+      `**${s.title}**`,
       '',
-      diff.identical ? 'The policies are identical.' : 'No semantic change (only formatting or file layout).',
+      ...('items' in s
+        ? s.items.flatMap((c) => itemLines(s.section, c))
+        : s.fields.map((f) => `- ${fieldLine(f)}`)),
       '',
-    ];
-  const out = [`### Policy changes (${n})`, ''];
-  for (const section of ITEM_SECTIONS) {
-    const changes = diff[section] as ItemChange<unknown>[];
-    if (changes.length === 0) continue;
-    out.push(`**${SECTION_TITLES[section]}**`, '', ...changes.flatMap((c) => itemLines(section, c)), '');
-  }
-  for (const section of FIELD_SECTIONS) {
-    if (diff[section].length === 0) continue;
-    out.push(
-      `**${FIELD_SECTION_TITLES[section]}**`,
-      '',
-      ...diff[section].map((f) => `- ${fieldLine(f)}`),
-      '',
-    );
-  }
-  return out;
+    ]),
+  ];
 }
 
 const personLines = (p: PersonAccessChange): string[] => [

@@ -125,7 +125,7 @@ export function itemText(section: Section, item: unknown): string {
   }
 }
 
-export const SECTION_TITLES: Record<Section, string> = {
+const SECTION_TITLES: Record<Section, string> = {
   access: 'Access rules',
   exceptions: 'Exceptions',
   groups: 'Managed groups',
@@ -133,15 +133,39 @@ export const SECTION_TITLES: Record<Section, string> = {
   links: 'Identity links',
   separationOfDuties: 'Separation of duties',
 };
-export const FIELD_SECTION_TITLES = {
+const FIELD_SECTION_TITLES = {
   guardrails: 'Guard rails',
   identity: 'Identity',
   lifecycle: 'Lifecycle',
   platforms: 'Platforms',
   settings: 'Settings',
 } as const;
-export const ITEM_SECTIONS = Object.keys(SECTION_TITLES) as Section[];
-export const FIELD_SECTIONS = Object.keys(FIELD_SECTION_TITLES) as (keyof typeof FIELD_SECTION_TITLES)[];
+const ITEM_SECTIONS = Object.keys(SECTION_TITLES) as Section[];
+const FIELD_SECTIONS = Object.keys(FIELD_SECTION_TITLES) as (keyof typeof FIELD_SECTION_TITLES)[];
+
+/** A section of the policy diff with something in it: whole items (rules, groups...) or fields. */
+export type ChangedSection =
+  | { title: string; section: Section; items: ItemChange<unknown>[] }
+  | { title: string; fields: FieldChange[] };
+
+/** The sections that changed, in the order both renderers list them: item sections, then fields. */
+export function changedSections(diff: PolicyDiff): ChangedSection[] {
+  return [
+    ...ITEM_SECTIONS.map((section) => ({
+      title: SECTION_TITLES[section],
+      section,
+      items: diff[section] as ItemChange<unknown>[],
+    })).filter((s) => s.items.length > 0),
+    ...FIELD_SECTIONS.map((section) => ({
+      title: FIELD_SECTION_TITLES[section],
+      fields: diff[section],
+    })).filter((s) => s.fields.length > 0),
+  ];
+}
+
+/** What a diff without a semantic change says instead. */
+export const noChangeText = (diff: PolicyDiff): string =>
+  diff.identical ? 'The policies are identical.' : 'No semantic change (only formatting or file layout).';
 
 export const deltaText = (d: EntitlementDelta) =>
   `${d.entitlement} in ${platformTitle(d.platform)}${d.rule ? ` (rule ${d.rule})` : ''}${d.sensitive ? ' [sensitive]' : ''}`;
@@ -165,24 +189,17 @@ function itemLines(c: ChalkInstance, section: Section, change: ItemChange<unknow
 }
 
 function policyLines(c: ChalkInstance, diff: PolicyDiff): string[] {
-  if (countPolicyChanges(diff) === 0)
-    return [
-      diff.identical ? 'The policies are identical.' : 'No semantic change (only formatting or file layout).',
-    ];
-  const out = [c.bold(`Policy changes (${countPolicyChanges(diff)})`)];
-  for (const section of ITEM_SECTIONS) {
-    const changes = diff[section] as ItemChange<unknown>[];
-    if (changes.length === 0) continue;
-    out.push(`  ${SECTION_TITLES[section]}`, ...changes.flatMap((ch) => itemLines(c, section, ch)));
-  }
-  for (const section of FIELD_SECTIONS) {
-    if (diff[section].length === 0) continue;
-    out.push(
-      `  ${FIELD_SECTION_TITLES[section]}`,
-      ...diff[section].map((f) => `    ${c.yellow('~')} ${fieldText(f)}`),
-    );
-  }
-  return out;
+  const n = countPolicyChanges(diff);
+  if (n === 0) return [noChangeText(diff)];
+  return [
+    c.bold(`Policy changes (${n})`),
+    ...changedSections(diff).flatMap((s) => [
+      `  ${s.title}`,
+      ...('items' in s
+        ? s.items.flatMap((ch) => itemLines(c, s.section, ch))
+        : s.fields.map((f) => `    ${c.yellow('~')} ${fieldText(f)}`)),
+    ]),
+  ];
 }
 
 const personLines = (c: ChalkInstance, p: PersonAccessChange): string[] => [
