@@ -78,15 +78,6 @@ export class RateBudget {
   }
 }
 
-/** Parses Salesforce's `Sforce-Limit-Info: api-usage=18/15000` header. */
-export function parseSforceLimitInfo(
-  header: string | null | undefined,
-): { used: number; max: number } | undefined {
-  const match = /api-usage=(\d+)\/(\d+)/.exec(header ?? '');
-  if (!match) return undefined;
-  return { used: Number(match[1]), max: Number(match[2]) };
-}
-
 /**
  * Salesforce counts API calls per org over a rolling 24 hours and other integrations share that
  * allowance, so accord stops before eating into the reserve left for them.

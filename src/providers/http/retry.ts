@@ -93,27 +93,6 @@ export async function withRetry<T>(
   }
 }
 
-/**
- * Milliseconds to wait according to the platform's headers: `Retry-After` (seconds or an HTTP date)
- * or an epoch-seconds reset header such as Okta's `X-Rate-Limit-Reset`. Undefined when neither says.
- */
-export function delayFromHeaders(
-  get: (name: string) => string | null | undefined,
-  now: number = Date.now(),
-  resetHeader = 'x-rate-limit-reset',
-): number | undefined {
-  const retryAfter = get('retry-after');
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - now);
-  }
-  const reset = Number(get(resetHeader) ?? NaN);
-  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
-  return undefined;
-}
-
 /** Transient network failures: worth retrying, unlike DNS names that don't exist (ENOTFOUND). */
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
