@@ -132,6 +132,9 @@ const sod = (findings: readonly Finding[]): Map<string, SodViolation> =>
   );
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The values of `from` whose key `other` has (`shared`) or has not. */
+const keyed = <V>(from: Map<string, V>, other: Map<string, unknown>, shared = false): V[] =>
+  [...from].filter(([k]) => other.has(k) === shared).map(([, v]) => v);
 const ENTITLEMENT_ORDER = (a: EntitlementDelta, b: EntitlementDelta) =>
   byCodeUnit(a.platform, b.platform) || byCodeUnit(a.entitlement, b.entitlement);
 
@@ -168,8 +171,8 @@ export function diffAccess({ base, head, snapshots, state, now }: AccessDiffInpu
   for (const person of [...new Set([...was.keys(), ...is.keys()])].sort(byCodeUnit)) {
     const before = was.get(person) ?? new Map<string, Held>();
     const after = is.get(person) ?? new Map<string, Held>();
-    const gained = [...after].filter(([k]) => !before.has(k)).map(([, h]) => delta(h));
-    const lost = [...before].filter(([k]) => !after.has(k)).map(([, h]) => delta(h));
+    const gained = keyed(after, before).map(delta);
+    const lost = keyed(before, after).map(delta);
     if (gained.length === 0 && lost.length === 0) continue;
     people.push({
       person,
@@ -194,18 +197,9 @@ export function diffAccess({ base, head, snapshots, state, now }: AccessDiffInpu
         .map((d) => ({ person: p.person, change: 'loses' as const, delta: d })),
     ]),
     separationOfDuties: {
-      introduced: [...headSod]
-        .filter(([k]) => !baseSod.has(k))
-        .map(([, v]) => v)
-        .sort(order),
-      resolved: [...baseSod]
-        .filter(([k]) => !headSod.has(k))
-        .map(([, v]) => v)
-        .sort(order),
-      remaining: [...headSod]
-        .filter(([k]) => baseSod.has(k))
-        .map(([, v]) => v)
-        .sort(order),
+      introduced: keyed(headSod, baseSod).sort(order),
+      resolved: keyed(baseSod, headSod).sort(order),
+      remaining: keyed(headSod, baseSod, true).sort(order),
     },
     headBlocked: headPlan.blocked,
     headBlockedReasons: headPlan.blockedReasons,
