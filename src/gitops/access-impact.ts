@@ -63,7 +63,7 @@ export interface AccessDiff {
 const key = (h: Held) => `${h.platform}\u0000${h.entitlement}`;
 
 /** Every person's desired entitlements, from the compiled desired state. */
-export function desiredEntitlements(desired: DesiredState): Map<string, Map<string, Held>> {
+function desiredEntitlements(desired: DesiredState): Map<string, Map<string, Held>> {
   const out = new Map<string, Map<string, Held>>();
   const hold = (person: string, held: Held) => {
     let set = out.get(person);

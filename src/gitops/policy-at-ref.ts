@@ -63,7 +63,7 @@ export async function openPolicyRepo(cwd = process.cwd()): Promise<PolicyRepo> {
 }
 
 /** The commit a ref names, or a one-line error. Refs starting with `-` would be read as options. */
-export async function resolveCommit(repo: PolicyRepo, ref: string): Promise<string> {
+async function resolveCommit(repo: PolicyRepo, ref: string): Promise<string> {
   if (ref === '' || ref.startsWith('-'))
     throw new AccordError(`"${ref}" is not a git ref`, { code: 'git.unknown-ref' });
   const commit = await repo.git
@@ -83,7 +83,7 @@ export async function resolveCommit(repo: PolicyRepo, ref: string): Promise<stri
 }
 
 /** The policies folder as a path from the repository root (posix), refusing one outside it. */
-export async function policiesPathInRepo(repo: PolicyRepo, policies: string, cwd: string): Promise<string> {
+async function policiesPathInRepo(repo: PolicyRepo, policies: string, cwd: string): Promise<string> {
   const absolute = resolve(cwd, policies);
   // The working-tree folder may not exist (deleted on this branch): resolve its nearest real parent.
   let real = absolute;

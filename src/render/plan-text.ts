@@ -55,7 +55,7 @@ const IDP_RANK: Partial<Record<PlatformId, number>> = { okta: 0, onelogin: 1 };
  * fingerprints follow the policy's org order, so `prod` stays before `emea` as the policy wrote
  * them); sorting org keys alphabetically would put a sandbox org above production.
  */
-export function platformOrder(plan: Plan): PlatformId[] {
+function platformOrder(plan: Plan): PlatformId[] {
   const seen = new Set<PlatformId>([
     ...(Object.keys(plan.snapshotFingerprints) as PlatformId[]),
     ...plan.changes.map((c) => c.platform),

@@ -65,7 +65,7 @@ export function valueText(path: string, value: unknown): string {
 }
 
 /** `priority: 10 → 20`, `grants.prod.permissionSets: +"A" -"B"`. */
-export function fieldText(f: FieldChange): string {
+function fieldText(f: FieldChange): string {
   if (f.added || f.removed) {
     const parts = [
       ...(f.added ?? []).map((v) => `+${valueText(f.path, v)}`),

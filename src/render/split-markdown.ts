@@ -68,7 +68,7 @@ function nextTable(line: string, table: readonly string[]): readonly string[] {
   return table;
 }
 
-export function advance(state: BlockState, line: string): BlockState {
+function advance(state: BlockState, line: string): BlockState {
   if (state.fence) return closesFence(line, state.fence) ? { ...state, fence: null } : state;
   const fence = openedFence(line);
   if (fence) return { ...state, fence, table: [] };
