@@ -19,7 +19,7 @@ async function templateFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(); // code-unit order: a string array's default
 }
 
 async function existingEntries(dir: string): Promise<string[] | undefined> {

@@ -71,7 +71,6 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 // Absent and present are different, so `undefined` is compared before spelling values out.
 const same = (a: unknown, b: unknown) =>
   a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b);
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
 
 /** A list of items that all carry a string `id`: compared by id, not by position. */
@@ -85,7 +84,7 @@ export function diffValues(path: string, before: unknown, after: unknown): Field
   if (after === undefined) return [{ path, before }];
   if (WHOLE.has(key)) return [{ path, before, after }];
   if (isObject(before) && isObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(byCodeUnit);
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffValues(join(path, k), before[k], after[k]));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
@@ -93,7 +92,7 @@ export function diffValues(path: string, before: unknown, after: unknown): Field
     if (hasIds(before) && hasIds(after)) {
       const a = new Map(before.map((x) => [x.id, x]));
       const b = new Map(after.map((x) => [x.id, x]));
-      const ids = [...new Set([...a.keys(), ...b.keys()])].sort(byCodeUnit);
+      const ids = [...new Set([...a.keys(), ...b.keys()])].sort();
       return ids.flatMap((id) => diffValues(join(path, id), a.get(id), b.get(id)));
     }
     const a = new Map(before.map((x) => [canonicalJson(x), x]));
@@ -115,7 +114,7 @@ function diffItems<T>(
   const a = new Map(before.map((x) => [keyOf(x), x]));
   const b = new Map(after.map((x) => [keyOf(x), x]));
   const out: ItemChange<T>[] = [];
-  for (const id of [...new Set([...a.keys(), ...b.keys()])].sort(byCodeUnit)) {
+  for (const id of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const x = a.get(id);
     const y = b.get(id);
     if (x === undefined) out.push({ change: 'added', id, after: y!, fields: [] });
@@ -136,8 +135,8 @@ function diffGroups(before: readonly ManagedGroup[], after: readonly ManagedGrou
     const is = new Set(c.after?.members ?? []);
     return {
       ...c,
-      membersAdded: [...is].filter((m) => !was.has(m)).sort(byCodeUnit),
-      membersRemoved: [...was].filter((m) => !is.has(m)).sort(byCodeUnit),
+      membersAdded: [...is].filter((m) => !was.has(m)).sort(),
+      membersRemoved: [...was].filter((m) => !is.has(m)).sort(),
     };
   });
 }

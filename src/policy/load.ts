@@ -38,7 +38,7 @@ export async function listPolicyFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && POLICY_EXTENSIONS.has(extname(e.name)) && !e.name.endsWith('.d.ts'))
     .map((e) => join(e.parentPath, e.name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(); // a string array's default sort is code-unit order: the same on every machine
 }
 
 const diagnostic = (file: string, code: string, message: string, hint?: string, line = 1, column = 1) =>
