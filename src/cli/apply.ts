@@ -126,7 +126,13 @@ export function registerApply(program: Command): void {
         }
 
         if (options.verify || options.sandbox) {
-          const { plan: again } = await snapshotAndPlan(policy, providers, await readState(statePath));
+          // The same target as the apply: changes outside it were never meant to be made.
+          const { plan: again } = await snapshotAndPlan(
+            policy,
+            providers,
+            await readState(statePath),
+            options.target,
+          );
           if (again.changes.length === 0)
             process.stdout.write(`${c.green('Converged:')} a new plan has 0 changes.\n`);
           else {
