@@ -10,7 +10,7 @@ import { staleChanges } from '../apply/preconditions.js';
 import { AccordError } from '../errors.js';
 import type { Change, ChangeResult } from '../model/change.js';
 import type { State } from '../model/state.js';
-import { canonicalJson, sha256 } from '../policy/policy.js';
+import { canonicalJson, sha256 } from '../model/canonical-json.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types.js';
 import type { Provider } from '../providers/provider.js';
 import { palette } from '../render/colors.js';

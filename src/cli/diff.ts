@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { canonicalJson, type Policy } from '../policy/policy.js';
+import { type Policy } from '../policy/policy.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import { diffRefs, InvalidPolicyAtRef, type RefDiff } from '../gitops/diff-refs.js';
 import type { Provider } from '../providers/provider.js';
 import { createProviders } from '../providers/registry.js';

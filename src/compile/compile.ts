@@ -8,7 +8,7 @@ import { linkDecisions } from './links.js';
 import { createNormalizer } from './normalize.js';
 import { withOwnedMemberships } from './owned-memberships.js';
 import { buildPeople, type Person } from './people.js';
-import type { Conflict, Finding } from './types.js';
+import type { Conflict, Finding } from '../model/findings.js';
 
 /**
  * Compile: Policy × Snapshots × State → DesiredState. Pure: no network, no clock (`today` is an

@@ -3,7 +3,7 @@ import type { Policy } from '../policy/policy.js';
 import { matches } from './conditions.js';
 import type { Person } from './people.js';
 import { renderTemplate } from './templates.js';
-import type { Finding } from './types.js';
+import type { Finding } from '../model/findings.js';
 
 /**
  * Desired state in the two IdPs: members of managed groups (UC-12 mirrors, groups declared in

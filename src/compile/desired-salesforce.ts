@@ -16,7 +16,7 @@ import type { Normalizer } from './normalize.js';
 import type { Person } from './people.js';
 import { matchAccounts } from './resolve-identities.js';
 import { renderTemplate } from './templates.js';
-import type { Conflict, Finding } from './types.js';
+import type { Conflict, Finding } from '../model/findings.js';
 
 /**
  * Desired Salesforce users of one org (UC-01..UC-07): for each person linked to or entitled to a

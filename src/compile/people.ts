@@ -7,7 +7,7 @@ import { MatchValues } from './match-values.js';
 import { MembershipIndex } from './memberships.js';
 import type { Normalizer } from './normalize.js';
 import { matchAccounts, type KeyIndex } from './resolve-identities.js';
-import type { Conflict } from './types.js';
+import type { Conflict } from '../model/findings.js';
 
 /**
  * People: who exists, according to the directories. A person is an account of the identity source,

@@ -1,4 +1,4 @@
-import type { Conflict } from './types.js';
+import type { Conflict } from '../model/findings.js';
 import type { PlatformId } from '../model/snapshot.js';
 import type { MatchKey } from '../policy/types.js';
 

@@ -1,5 +1,5 @@
 import { compile, type DesiredState } from '../compile/compile.js';
-import type { Finding } from '../compile/types.js';
+import type { Finding } from '../model/findings.js';
 import { memberPerson } from '../compile/owned-memberships.js';
 import {
   salesforcePlatform,

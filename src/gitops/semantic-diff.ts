@@ -1,4 +1,5 @@
-import { canonicalJson, type Policy } from '../policy/policy.js';
+import { type Policy } from '../policy/policy.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import type {
   AccessException,
   AccessRule,
@@ -7,6 +8,7 @@ import type {
   Mirror,
   SeparationOfDuties,
 } from '../policy/types.js';
+import { isRecord } from '../model/json.js';
 
 /**
  * The semantic diff of two policies (UC-25): what a reviewer needs to know, by rule id rather than
@@ -66,8 +68,6 @@ const WHOLE = new Set(['when', 'rule', 'not', 'include', 'exclude']);
 /** Lists whose order means something (match precedence, transfer recipients). */
 const ORDERED = new Set(['match', 'to']);
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 // Absent and present are different, so `undefined` is compared before spelling values out.
 const same = (a: unknown, b: unknown) =>
   a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b);
@@ -75,7 +75,7 @@ const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}
 
 /** A list of items that all carry a string `id`: compared by id, not by position. */
 const hasIds = (list: unknown[]): list is { id: string }[] =>
-  list.length > 0 && list.every((x) => isObject(x) && typeof x.id === 'string');
+  list.length > 0 && list.every((x) => isRecord(x) && typeof x.id === 'string');
 
 export function diffValues(path: string, before: unknown, after: unknown): FieldChange[] {
   if (same(before, after)) return [];
@@ -83,7 +83,7 @@ export function diffValues(path: string, before: unknown, after: unknown): Field
   if (before === undefined) return [{ path, after }];
   if (after === undefined) return [{ path, before }];
   if (WHOLE.has(key)) return [{ path, before, after }];
-  if (isObject(before) && isObject(after)) {
+  if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffValues(join(path, k), before[k], after[k]));
   }

@@ -3,8 +3,10 @@
  * and plan consume them. Only what policy references is read (see SnapshotScope), so a snapshot is
  * a partial view of a tenant by design.
  */
+import type { IdpId } from '../policy/types.js';
 
-export type IdpId = 'okta' | 'onelogin';
+// Declared once, in the policy language (which imports nothing, for the schema generator).
+export type { IdpId };
 /** 'okta', 'onelogin' or 'salesforce:<org>'. */
 export type PlatformId = IdpId | `salesforce:${string}`;
 

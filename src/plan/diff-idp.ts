@@ -1,5 +1,5 @@
 import { canSignIn, type DesiredGroup, type DesiredIdpAccount } from '../compile/desired-idp.js';
-import type { Finding } from '../compile/types.js';
+import type { Finding } from '../model/findings.js';
 import type { Change } from '../model/change.js';
 import type { IdpAccount, IdpId, IdpSnapshot } from '../model/snapshot.js';
 import { idpGroup, idpMember, idpUser } from './addresses.js';

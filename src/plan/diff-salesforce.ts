@@ -1,5 +1,5 @@
 import type { DesiredSalesforceUser } from '../compile/desired-salesforce.js';
-import type { Finding } from '../compile/types.js';
+import type { Finding } from '../model/findings.js';
 import type { Change } from '../model/change.js';
 import type { SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
 import {

@@ -1,6 +1,6 @@
 import type { Change } from '../model/change.js';
 import type { Snapshots } from '../model/snapshot.js';
-import type { Finding } from '../compile/types.js';
+import type { Finding } from '../model/findings.js';
 import type { Plan } from './types.js';
 
 /**

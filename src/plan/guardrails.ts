@@ -1,6 +1,6 @@
 import type { DesiredState } from '../compile/compile.js';
 import { matchesAnyGlob } from '../compile/conditions.js';
-import type { Finding } from '../compile/types.js';
+import type { Finding } from '../model/findings.js';
 import type { Change } from '../model/change.js';
 import { orgOf, type PlatformId } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';

@@ -1,6 +1,6 @@
 import { compile, type DesiredState } from '../compile/compile.js';
 import { matchesAnyGlob } from '../compile/conditions.js';
-import type { Finding } from '../compile/types.js';
+import type { Finding } from '../model/findings.js';
 import { AccordError } from '../errors.js';
 import type { Change, ChangeAction } from '../model/change.js';
 import { fingerprints } from '../model/fingerprint.js';

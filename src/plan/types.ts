@@ -1,8 +1,6 @@
 import type { Change, ChangeAction } from '../model/change.js';
-import type { Conflict, Finding } from '../compile/types.js';
+import type { Conflict, Finding } from '../model/findings.js';
 import type { PlatformId } from '../model/snapshot.js';
-
-export type { Conflict, Finding, FindingSeverity } from '../compile/types.js';
 
 /**
  * The Plan: a plain, versioned, JSON-serialisable value. `apply` consumes a Plan, never policy

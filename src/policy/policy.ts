@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestOf } from '../model/canonical-json.js';
 import type { Collected } from './collect.js';
 import type {
   AccessException,
@@ -33,12 +33,6 @@ export interface Policy {
   /** sha256 of the merged policy's canonical JSON: saved plans carry it to detect a changed policy. */
   digest: string;
 }
-
-// One canonical spelling of JSON for every digest and hash (policy digest, plan hash, state, audit).
-export { canonicalJson } from './canonical-json.js';
-import { canonicalJson } from './canonical-json.js';
-
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export function mergePolicy(c: Collected): Policy {
   const settings = Object.assign({}, ...c.settings.map((s) => s.value)) as Settings;
@@ -79,7 +73,7 @@ export function mergePolicy(c: Collected): Policy {
   return {
     ...body,
     files: [...new Set(c.documents.map((d) => d.file))],
-    digest: sha256(canonicalJson(body)),
+    digest: digestOf(body),
   };
 }
 

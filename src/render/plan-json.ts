@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/types.js';
 import { ACTION_ORDER } from './plan-text.js';
+import { isRecord } from '../model/json.js';
 
 /**
  * `accord plan --format json` and saved plan files (`--out`): the Plan value, pretty-printed with
@@ -23,9 +24,6 @@ export function renderPlanJson(plan: Plan): string {
 
 type Json = unknown;
 type Shape = (value: Json) => Json;
-
-const isRecord = (v: Json): v is Record<string, Json> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Free-form data: keys sorted at every depth, since no type fixes their order. */
 function sortedDeep(value: Json): Json {

@@ -1,5 +1,6 @@
 import type { Change } from '../model/change.js';
-import type { Conflict, EntitlementDelta, Finding, PersonImpact, Plan } from '../plan/types.js';
+import type { EntitlementDelta, PersonImpact, Plan } from '../plan/types.js';
+import type { Conflict, Finding } from '../model/findings.js';
 import {
   blockedBanner,
   changeDetail,

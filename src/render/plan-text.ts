@@ -1,7 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { Change, ChangeAction } from '../model/change.js';
 import { orgOf, type PlatformId } from '../model/snapshot.js';
-import type { Conflict, Finding, FindingSeverity, Plan } from '../plan/types.js';
+import type { Plan } from '../plan/types.js';
+import type { Conflict, Finding, FindingSeverity } from '../model/findings.js';
+import { isRecord } from '../model/json.js';
 
 /**
  * The order actions are counted in, everywhere a plan is summarised. It follows a person's life
@@ -104,9 +106,6 @@ export function summaryLine(plan: Plan): string {
 export const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 export const people = (n: number): string => (n === 1 ? '1 person' : `${n} people`);
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const MAX_VALUE = 60;
 

@@ -7,7 +7,7 @@ import {
   type ItemChange,
   type PolicyDiff,
 } from '../gitops/semantic-diff.js';
-import { canonicalJson } from '../policy/policy.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import type {
   AccessException,
   AccessRule,

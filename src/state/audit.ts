@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
-import { canonicalJson } from '../policy/canonical-json.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import { exclusive } from './exclusive.js';
 import { appendDurably, cutTornTail } from './fsync.js';
 

@@ -2,7 +2,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import type { State } from '../model/state.js';
-import { canonicalJson } from '../policy/canonical-json.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import { exclusive } from './exclusive.js';
 import { fsyncDir } from './fsync.js';
 

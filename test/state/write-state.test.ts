@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyState, type State } from '../../src/model/state.js';
-import { canonicalJson } from '../../src/policy/canonical-json.js';
+import { canonicalJson } from '../../src/model/canonical-json.js';
 import { readState } from '../../src/state/state-file.js';
 import { isSecretLikeKey, serializeState, writeState } from '../../src/state/write-state.js';
 

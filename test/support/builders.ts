@@ -18,7 +18,8 @@ import { emptyState, type State } from '../../src/model/state.js';
 import type { Change } from '../../src/model/change.js';
 import { createPlan, type PlanOptions } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/plan/types.js';
-import { canonicalJson, sha256, type Policy } from '../../src/policy/policy.js';
+import { type Policy } from '../../src/policy/policy.js';
+import { canonicalJson, sha256 } from '../../src/model/canonical-json.js';
 import type { Settings } from '../../src/policy/types.js';
 
 export const NOW = new Date('2026-11-23T00:00:00Z');

@@ -1,5 +1,6 @@
 import { AccordError, isAccordError } from '../../errors.js';
 import { isNetworkError, networkErrorCode } from './retry.js';
+import { asRecord } from '../../model/json.js';
 
 /**
  * Turns a failure to connect or authenticate into the one-line error the CLI prints: what went
@@ -37,19 +38,15 @@ export function redact(text: string, secrets: string[]): string {
   );
 }
 
-type Loose = Record<string, unknown>;
-const asObject = (value: unknown): Loose | undefined =>
-  value && typeof value === 'object' ? (value as Loose) : undefined;
-
 /** HTTP status from fetch Responses, got's HTTPError, the Okta SDK, jsforce and plain objects. */
 function statusOf(error: unknown): number | undefined {
-  const e = asObject(error);
+  const e = asRecord(error);
   if (!e) return undefined;
   for (const candidate of [
     e.status,
     e.statusCode,
-    asObject(e.response)?.status,
-    asObject(e.response)?.statusCode,
+    asRecord(e.response)?.status,
+    asRecord(e.response)?.statusCode,
   ]) {
     const n = typeof candidate === 'string' ? Number(candidate) : candidate;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n < 600) return n;
@@ -63,13 +60,13 @@ function statusOf(error: unknown): number | undefined {
 function originOf(error: unknown, fallback?: string | URL): string | undefined {
   const candidates: unknown[] = [];
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && asObject(current); depth++) {
-    const e = asObject(current)!;
+  for (let depth = 0; depth < 5 && asRecord(current); depth++) {
+    const e = asRecord(current)!;
     candidates.push(
       e.url,
-      asObject(e.options)?.url,
-      asObject(e.request)?.requestUrl,
-      asObject(e.response)?.url,
+      asRecord(e.options)?.url,
+      asRecord(e.request)?.requestUrl,
+      asRecord(e.response)?.url,
     );
     if (typeof e.hostname === 'string') candidates.push(`https://${e.hostname}`);
     current = e.cause;
@@ -92,7 +89,7 @@ const shorten = (text: string, max = 200): string =>
   text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
 function messageOf(error: unknown): string {
-  const e = asObject(error);
+  const e = asRecord(error);
   const message = e && typeof e.message === 'string' ? e.message : String(error);
   return shorten(firstLine(message)) || 'unknown error';
 }

@@ -2,10 +2,11 @@ import type { UserProfile } from '@okta/okta-sdk-nodejs';
 import pLimit from 'p-limit';
 import type { Change, ChangeResult } from '../../model/change.js';
 import type { ApplyContext } from '../provider.js';
-import { isPlainRecord, lifecycleFor, rawStatusOf } from './lifecycle.js';
+import { lifecycleFor, rawStatusOf } from './lifecycle.js';
 import { connectionFailure, describeOktaError } from './okta-errors.js';
 import type { OktaSession } from './okta-session.js';
 import { nameKey, quote, type OktaDirectoryCache } from './snapshot.js';
+import { isRecord } from '../../model/json.js';
 
 /**
  * Applies changes one API call each (Okta has no batch endpoints), a few at a time, each call
@@ -177,8 +178,8 @@ class Operations {
   }
 
   private async createUser(change: Change): Promise<ChangeResult> {
-    const after = isPlainRecord(change.after) ? change.after : {};
-    const profile = { ...(isPlainRecord(after.profile) ? after.profile : {}) };
+    const after = isRecord(change.after) ? change.after : {};
+    const profile = { ...(isRecord(after.profile) ? after.profile : {}) };
     if (typeof profile.login !== 'string' || profile.login === '') profile.login = change.account.key;
     const login = String(profile.login);
     const activate = after.activate === true;
@@ -198,8 +199,8 @@ class Operations {
   }
 
   private async updateUser(change: Change): Promise<ChangeResult> {
-    const after = isPlainRecord(change.after) ? change.after : {};
-    const profile = isPlainRecord(after.profile) ? after.profile : undefined;
+    const after = isRecord(change.after) ? change.after : {};
+    const profile = isRecord(after.profile) ? after.profile : undefined;
     if (!profile || Object.keys(profile).length === 0)
       throw new Refused('nothing to update: after.profile is empty');
     const userId = await this.userId(change);
@@ -221,7 +222,7 @@ class Operations {
     const step = lifecycleFor(change.action, status);
     if (step.kind === 'refuse') throw new Refused(step.message);
     if (step.kind === 'noop') return applied(change, { message: step.message });
-    const after = isPlainRecord(change.after) ? change.after : {};
+    const after = isRecord(change.after) ? change.after : {};
     const sendEmail = typeof after.sendEmail === 'boolean' ? after.sendEmail : undefined;
     await this.session.call('lifecycle', async (_attempt, { mayHaveLanded }) => {
       if (mayHaveLanded && step.landed) {
@@ -283,8 +284,8 @@ class Operations {
   async group(change: Change): Promise<ChangeResult> {
     if (change.action !== 'create')
       throw new Refused(`Okta groups can be created, not asked to ${change.action}`);
-    const after = isPlainRecord(change.after) ? change.after : {};
-    const profile = isPlainRecord(after.profile) ? after.profile : after;
+    const after = isRecord(change.after) ? change.after : {};
+    const profile = isRecord(after.profile) ? after.profile : after;
     const name = change.target?.name ?? (typeof profile.name === 'string' ? profile.name : undefined);
     if (!name) throw new Refused('a group create needs a name');
     const description = typeof profile.description === 'string' ? profile.description : undefined;

@@ -1,4 +1,5 @@
 import type { ChangeAction } from '../../model/change.js';
+import { isRecord } from '../../model/json.js';
 
 /**
  * Which Okta lifecycle call carries out an account status change, given the user's current
@@ -21,9 +22,6 @@ export type LifecycleStep =
     }
   | { kind: 'noop'; message: string }
   | { kind: 'refuse'; message: string };
-
-export const isPlainRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const OKTA_STATUSES = new Set([
   'STAGED',
@@ -49,7 +47,7 @@ const UNAMBIGUOUS: Record<string, string> = {
  * status or a neutral one that maps to a single Okta status. Undefined when it can't be told.
  */
 export function rawStatusOf(before: unknown): string | undefined {
-  const record = isPlainRecord(before) ? before : { status: before };
+  const record = isRecord(before) ? before : { status: before };
   const raw = typeof record.rawStatus === 'string' ? record.rawStatus.toUpperCase() : undefined;
   if (raw !== undefined && OKTA_STATUSES.has(raw)) return raw;
   const status = record.status;

@@ -4,6 +4,7 @@ import type { Catalogue } from './catalogue.js';
 import { ABORTED, COLLECTION_SIZE, fail, saveInChunks, type Outcome, type SaveItem } from './collections.js';
 import type { Session } from './session.js';
 import { inList, isIdentifier } from './soql.js';
+import { asRecord } from '../../model/json.js';
 
 /**
  * Account changes on User (create, update, activate, deactivate) and on UserLogin (freeze).
@@ -21,11 +22,6 @@ export interface Writer {
 export type Outcomes = Map<Change, Outcome>;
 
 const NAMED: Record<string, string> = { Profile: 'ProfileId', UserRole: 'UserRoleId', Manager: 'ManagerId' };
-
-const asObject = (value: unknown): Record<string, unknown> | undefined =>
-  value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 
 /**
  * Live ids of the changes' accounts: `account.id` when the plan knows it, else by Username. A
@@ -49,7 +45,7 @@ export async function accountIds(
 
 const managersOf = (changes: readonly Change[]): string[] =>
   changes.flatMap((c) => {
-    const manager = asObject(c.after)?.Manager;
+    const manager = asRecord(c.after)?.Manager;
     return typeof manager === 'string' ? [manager] : [];
   });
 
@@ -91,7 +87,7 @@ export async function createUsers(writer: Writer, changes: readonly Change[]): P
   const managers = await writer.catalogue.userIds(managersOf(changes));
   const items: SaveItem<Change>[] = [];
   for (const change of changes) {
-    const after = asObject(change.after);
+    const after = asRecord(change.after);
     if (!after) {
       outcomes.set(change, fail('a user create needs the fields to set'));
       continue;
@@ -160,7 +156,7 @@ export async function updateUsers(
 export function frozenTarget(change: Change): boolean {
   const after = change.after;
   if (after === false) return false;
-  const o = asObject(after);
+  const o = asRecord(after);
   return !(o && (o.frozen === false || o.IsFrozen === false));
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * JSON with object keys sorted recursively (UTF-16 code-unit order) and arrays kept in order.
  * JSON.stringify cannot do this on its own: it always puts integer-like keys ("42") first, so a
@@ -47,3 +49,8 @@ function write(value: unknown, indent: number, pad: string, path: string): strin
   if (entries.length === 0) return '{}';
   return `{${open}${entries.join(sep)}${close}}`;
 }
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** sha256 of a value's canonical JSON: the one digest of a policy, a plan or a state. */
+export const digestOf = (value: unknown): string => sha256(canonicalJson(value));

@@ -1,5 +1,5 @@
-import type { PlatformId } from '../model/snapshot.js';
 import type { IdentityLink } from '../policy/types.js';
+import type { PlatformId } from './snapshot.js';
 
 /** An identity that could not be resolved without guessing (UC-13). Its person's changes are held back. */
 export interface Conflict {
