@@ -18,7 +18,7 @@ const sandbox = await startSandbox({ transport: 'loopback', port: 0, people, see
 const seeded = performance.now();
 const { policy } = await loadPolicy('policies');
 if (!policy) throw new Error('the demo policy is invalid');
-const providers = createProviders({ policy, env: { ...process.env, ...sandbox.env } });
+const providers = createProviders({ platforms: policy.platforms, env: { ...process.env, ...sandbox.env } });
 sandbox.instrument.reset();
 const started = performance.now();
 const snapshots = await snapshotAll(providers, snapshotScope(policy));

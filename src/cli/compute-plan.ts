@@ -44,7 +44,7 @@ export async function computePlan(options: PlanInputOptions): Promise<{
   const state = await readState(options.state ?? defaultStatePath(policy.settings.environment));
   const environment = await openEnvironment(options);
   try {
-    const providers = createProviders({ policy, env: environment.env });
+    const providers = createProviders({ platforms: policy.platforms, env: environment.env });
     const { snapshots, plan } = await snapshotAndPlan(policy, providers, state, options.target);
     return { plan, policy, snapshots, state, providers, close: environment.close };
   } catch (error) {

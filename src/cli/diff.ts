@@ -26,7 +26,7 @@ interface DiffOptions extends PolicyOptions, EnvironmentOptions {
 function providersFor(policies: { base: Policy; head: Policy }, env: NodeJS.ProcessEnv): Provider[] {
   const seen = new Set<string>();
   return [policies.head, policies.base]
-    .flatMap((policy) => createProviders({ policy, env }))
+    .flatMap((policy) => createProviders({ platforms: policy.platforms, env }))
     .filter((p) => !seen.has(p.id) && !!seen.add(p.id));
 }
 

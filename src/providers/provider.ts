@@ -1,6 +1,6 @@
 import type { Change, ChangeKind, ChangeAction, ChangeResult } from '../model/change.js';
 import type { PlatformId, Snapshot, SnapshotScope } from '../model/snapshot.js';
-import type { Policy } from '../policy/policy.js';
+import type { Platforms } from '../policy/types.js';
 
 /**
  * The provider plugin contract (DESIGN.md). A provider is accord's only contact with a platform:
@@ -38,9 +38,12 @@ export interface Provider<S extends Snapshot = Snapshot> {
   maxBatch(kind: ChangeKind, action: ChangeAction): number;
 }
 
-/** Everything a provider needs to connect: the policy (connection variable names) and the environment. */
+/**
+ * What a factory gets: the policy's `platforms` section (each factory takes its own platform's
+ * settings from it and hands a provider nothing else) and the environment the secrets come from.
+ */
 export interface ProviderConfig {
-  policy: Policy;
+  platforms: Platforms;
   env: NodeJS.ProcessEnv;
 }
 
@@ -48,6 +51,6 @@ export interface ProviderConfig {
 export interface ProviderFactory {
   /** `okta`, `onelogin` or `salesforce`. */
   platform: string;
-  /** The providers this policy needs from this platform (none when the policy does not declare it). */
+  /** The providers these platforms need from this one (none when the policy does not declare it). */
   create(config: ProviderConfig): Provider[];
 }

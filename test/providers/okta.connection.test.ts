@@ -70,14 +70,14 @@ function thrown(fn: () => unknown): AccordError {
 
 describe('Okta provider factory', () => {
   it('creates one provider when the policy declares Okta, none otherwise', () => {
-    const providers = oktaFactory.create({ policy, env: sandbox.env });
+    const providers = oktaFactory.create({ platforms: policy.platforms, env: sandbox.env });
     expect(oktaFactory.platform).toBe('okta');
     expect(providers).toHaveLength(1);
     expect(providers[0]).toBeInstanceOf(OktaProvider);
     expect(providers[0]!.id).toBe('okta');
     expect(providers[0]!.maxBatch('account', 'create')).toBe(1);
     const { okta: _okta, ...others } = policy.platforms;
-    expect(oktaFactory.create({ policy: { ...policy, platforms: others }, env: sandbox.env })).toEqual([]);
+    expect(oktaFactory.create({ platforms: others, env: sandbox.env })).toEqual([]);
   });
 
   it('reads the variable names the policy gives', async () => {
@@ -89,10 +89,12 @@ describe('Okta provider factory', () => {
       },
     };
     const env = { ACME_OKTA: sandbox.env.OKTA_ORG_URL!, ACME_OKTA_KEY: sandbox.env.OKTA_API_TOKEN! };
-    const [okta] = createOktaFactory(fast).create({ policy: renamed, env });
+    const [okta] = createOktaFactory(fast).create({ platforms: renamed.platforms, env });
     const snap = await (okta as OktaProvider).snapshot(scope);
     expect(snap.groups.map((g) => g.name)).toEqual(['Sales']);
-    const missing = thrown(() => oktaFactory.create({ policy: renamed, env: { ACME_OKTA: env.ACME_OKTA } }));
+    const missing = thrown(() =>
+      oktaFactory.create({ platforms: renamed.platforms, env: { ACME_OKTA: env.ACME_OKTA } }),
+    );
     expect(missing.message).toBe('okta: missing environment variable ACME_OKTA_KEY');
   });
 });

@@ -693,21 +693,24 @@ describe('OneLogin connection errors', () => {
       GLOBEX_ID: sandbox.env.ONELOGIN_CLIENT_ID,
       GLOBEX_SECRET: sandbox.env.ONELOGIN_CLIENT_SECRET,
     };
-    const [provider] = oneloginFactory.create({ policy: custom, env });
+    const [provider] = oneloginFactory.create({ platforms: custom.platforms, env });
     expect(provider!.id).toBe('onelogin');
     const snap = (await provider!.snapshot(scopeOf(['Globex Sales']))) as IdpSnapshot;
     expect(snap.groups.map((g) => g.name)).toEqual(['Globex Sales']);
 
     const [insecure] = oneloginFactory.create({
-      policy: custom,
+      platforms: custom.platforms,
       env: { ...env, GLOBEX_URL: 'http://globex.example.com' },
     });
     const error = await failure(insecure!.snapshot(scopeOf([])));
     expect(error.message).toMatch(/^onelogin: GLOBEX_URL must use https/);
-    const [missing] = oneloginFactory.create({ policy: custom, env: { GLOBEX_URL: env.GLOBEX_URL } });
+    const [missing] = oneloginFactory.create({
+      platforms: custom.platforms,
+      env: { GLOBEX_URL: env.GLOBEX_URL },
+    });
     expect((await failure(missing!.snapshot(scopeOf([])))).message).toBe('onelogin: GLOBEX_ID is not set');
 
     const withoutOneLogin: Policy = { ...policy, platforms: { ...policy.platforms, onelogin: undefined } };
-    expect(oneloginFactory.create({ policy: withoutOneLogin, env })).toEqual([]);
+    expect(oneloginFactory.create({ platforms: withoutOneLogin.platforms, env })).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ const scope: SnapshotScope = {
   salesforceFields: [],
 };
 const provider = (env: Record<string, string | undefined> = sandbox.env, p: Policy = policy, org = 'prod') =>
-  new SalesforceProvider(org, { policy: p, env }, FAST);
+  new SalesforceProvider(org, { settings: p.platforms.salesforce![org]!, env }, FAST);
 
 const change = changeBuilder('salesforce:prod', 'r', (c, seq) => `salesforce.prod.${c.kind}.${seq}`);
 const userCreate = (tag: string, i: number) => {
@@ -380,7 +380,11 @@ describe('UC-14 a larger company: ceil(rows / 2000) calls per query', () => {
     const store = big.stores.salesforce.prod!;
     expect(store.table('User').size).toBeGreaterThan(2000);
     const phases: Record<string, number> = {};
-    const snap = await new SalesforceProvider('prod', { policy, env: big.env }, FAST).snapshot(scope, (e) => {
+    const snap = await new SalesforceProvider(
+      'prod',
+      { settings: policy.platforms.salesforce!.prod!, env: big.env },
+      FAST,
+    ).snapshot(scope, (e) => {
       if (e.done) phases[e.phase] = e.pages;
     });
     const rows = [
@@ -408,7 +412,11 @@ describe('UC-14 a larger company: ceil(rows / 2000) calls per query', () => {
 
   it('stops a paged query at the reserve: jsforce fetches no more pages than are left', async () => {
     const store = big.stores.salesforce.prod!;
-    const p = new SalesforceProvider('prod', { policy, env: big.env }, FAST);
+    const p = new SalesforceProvider(
+      'prod',
+      { settings: policy.platforms.salesforce!.prod!, env: big.env },
+      FAST,
+    );
     await p.snapshot(scope);
     const saved = store.dailyApiLimit;
     // Seven one-page reads come first; then one call is left above the reserve, and the User

@@ -34,7 +34,7 @@ const scope: SnapshotScope = {
   salesforceFields: ['Department', 'Title', 'ManagerId', 'No_Such_Field__c'],
 };
 const provider = (org = 'prod', options: SalesforceProviderOptions = FAST) =>
-  new SalesforceProvider(org, { policy, env: sandbox.env }, options);
+  new SalesforceProvider(org, { settings: policy.platforms.salesforce![org]!, env: sandbox.env }, options);
 
 const calls = (route?: string, method?: string) =>
   instrument.count({
@@ -92,12 +92,12 @@ beforeEach(() => {
 
 describe('factory', () => {
   it('makes one provider per org of the policy, id salesforce:<org>', () => {
-    const providers = salesforceFactory.create({ policy, env: sandbox.env });
+    const providers = salesforceFactory.create({ platforms: policy.platforms, env: sandbox.env });
     expect(providers.map((p) => p.id)).toEqual(['salesforce:prod', 'salesforce:emea']);
     expect(providers[0]!.maxBatch('permissionSet', 'grant')).toBe(200);
     expect(providers[0]!.maxBatch('account', 'create')).toBe(200);
     expect(providers[0]!.maxBatch('records', 'transfer')).toBe(1);
-    expect(salesforceFactory.create({ policy: { ...policy, platforms: {} }, env: {} })).toEqual([]);
+    expect(salesforceFactory.create({ platforms: {}, env: {} })).toEqual([]);
   });
 });
 

@@ -251,7 +251,7 @@ describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
   beforeEach(() => sandbox.instrument.reset());
 
   it('creates one provider per platform and org the demo policy declares', () => {
-    const providers = createProviders({ policy, env: sandbox.env });
+    const providers = createProviders({ platforms: policy.platforms, env: sandbox.env });
     expect(providers.map((p) => p.id)).toEqual(['okta', 'onelogin', 'salesforce:prod', 'salesforce:emea']);
   });
 
@@ -259,7 +259,7 @@ describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
     const tenants = ['okta', 'onelogin', 'salesforce:prod', 'salesforce:emea'] as const;
     const events: ProgressEvent[] = [];
     const snapshots = await snapshotAll(
-      createProviders({ policy, env: sandbox.env }),
+      createProviders({ platforms: policy.platforms, env: sandbox.env }),
       snapshotScope(policy),
       (e) => events.push(e),
     );
@@ -271,7 +271,10 @@ describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
     }
     // Reading again costs exactly the same calls: nothing depends on timing or order.
     sandbox.instrument.reset();
-    await snapshotAll(createProviders({ policy, env: sandbox.env }), snapshotScope(policy));
+    await snapshotAll(
+      createProviders({ platforms: policy.platforms, env: sandbox.env }),
+      snapshotScope(policy),
+    );
     expect(tenants.map((tenant) => sandbox.instrument.count({ tenant }))).toEqual(calls);
     expect(snapshots.okta?.accounts.length).toBe(sandbox.stores.okta.users().length);
     expect(snapshots.onelogin?.accounts.length).toBeGreaterThan(0);
@@ -281,7 +284,7 @@ describe('UC-01 snapshotAll over the sandbox, through the registry', () => {
 
   it('fails as a whole, naming the variable, when one org rejects its credentials', async () => {
     const env = { ...sandbox.env, SF_EMEA_ACCESS_TOKEN: 'wrong-token-value' };
-    const providers = createProviders({ policy, env });
+    const providers = createProviders({ platforms: policy.platforms, env });
     const error = await snapshotAll(providers, snapshotScope(policy)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccordError);
     expect((error as AccordError).message).toMatch(
@@ -301,7 +304,7 @@ describe('synthetic snapshots (planner tests, bench:plan) agree with the provide
   it('plans the same changes from either', async () => {
     const policy = await loadDemoPolicy();
     const scope = snapshotScope(policy);
-    const read = await snapshotAll(createProviders({ policy, env: sandbox.env }), scope);
+    const read = await snapshotAll(createProviders({ platforms: policy.platforms, env: sandbox.env }), scope);
     const synthetic = demoSnapshots(policy, people, DEFAULT_SEED);
     // Ids differ by construction (the emulators mint their own); what the planner decides must not.
     const shape = (snapshots: Snapshots) =>

@@ -10,8 +10,8 @@ export { bucketOf, type OktaBucket } from './rate-buckets.js';
 export function createOktaFactory(options: OktaProviderOptions = {}): ProviderFactory {
   return {
     platform: 'okta',
-    create({ policy, env }) {
-      const okta = policy.platforms.okta;
+    create({ platforms, env }) {
+      const okta = platforms.okta;
       if (!okta) return [];
       return [new OktaProvider(readOktaConnection(okta.connection, env), options)];
     },

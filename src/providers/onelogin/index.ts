@@ -4,8 +4,8 @@ import { OneLoginProvider } from './provider.js';
 /** The OneLogin account, when the policy declares `platforms.onelogin`. */
 export const oneloginFactory: ProviderFactory = {
   platform: 'onelogin',
-  create: ({ policy, env }) => {
-    const platform = policy.platforms.onelogin;
+  create: ({ platforms, env }) => {
+    const platform = platforms.onelogin;
     if (!platform) return [];
     return [new OneLoginProvider({ env, ...(platform.connection && { connection: platform.connection }) })];
   },

@@ -7,8 +7,8 @@ export function createSalesforceProviders(
   config: Parameters<ProviderFactory['create']>[0],
   options?: SalesforceProviderOptions,
 ): SalesforceProvider[] {
-  return Object.keys(config.policy.platforms.salesforce ?? {}).map(
-    (org) => new SalesforceProvider(org, config, options),
+  return Object.entries(config.platforms.salesforce ?? {}).map(
+    ([org, settings]) => new SalesforceProvider(org, { settings, env: config.env }, options),
   );
 }
 

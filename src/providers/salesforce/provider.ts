@@ -5,7 +5,8 @@ import {
   type SalesforceSnapshot,
   type SnapshotScope,
 } from '../../model/snapshot.js';
-import type { ApplyContext, Progress, Provider, ProviderConfig } from '../provider.js';
+import type { SalesforceOrg } from '../../policy/types.js';
+import type { ApplyContext, Progress, Provider } from '../provider.js';
 import type { RetryOptions } from '../http/retry.js';
 import { grantAssignments, revokeAssignments } from './assignments.js';
 import { authenticate } from './auth.js';
@@ -68,7 +69,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
 
   constructor(
     readonly org: string,
-    private readonly config: ProviderConfig,
+    private readonly config: { settings: SalesforceOrg; env: NodeJS.ProcessEnv },
     private readonly options: SalesforceProviderOptions = {},
   ) {
     this.id = salesforcePlatform(org);
@@ -76,7 +77,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
 
   private connect(): Promise<Session> {
     if (!this.session) {
-      const settings = this.config.policy.platforms.salesforce?.[this.org];
+      const { settings } = this.config;
       const retry = this.options.retry ?? {};
       this.session = authenticate({
         platform: this.id,

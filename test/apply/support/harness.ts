@@ -108,7 +108,7 @@ export function demoPolicy(): Promise<Policy> {
 /** What `accord plan --state <statePath>` would plan now, computed in-process against the sandbox. */
 export async function freshPlan(sandbox: Sandbox, statePath: string): Promise<Plan> {
   const policy = await demoPolicy();
-  const providers = createProviders({ policy, env: { ...process.env, ...sandbox.env } });
+  const providers = createProviders({ platforms: policy.platforms, env: { ...process.env, ...sandbox.env } });
   const snapshots = await snapshotAll(providers, snapshotScope(policy));
   return createPlan(policy, snapshots, await readState(statePath), { now: new Date() });
 }
