@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
+import type { PlanContext } from '../engine/run-plan.js';
 import { DEFAULT_PEOPLE, DEFAULT_SEED, startSandbox } from '../sandbox/sandbox.js';
+import { stderrProgress } from './progress.js';
 
 export interface EnvironmentOptions {
   sandbox?: boolean;
@@ -34,3 +36,9 @@ export async function openEnvironment(
   });
   return { env: { ...process.env, ...sandbox.env }, close: () => sandbox.close() };
 }
+
+/** How the engine reaches the platforms for these options, with live progress on stderr. */
+export const planContext = (options: EnvironmentOptions): PlanContext => ({
+  connect: () => openEnvironment(options),
+  progress: stderrProgress(),
+});

@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
+import { InvalidPolicyError } from '../policy/diagnostics.js';
+import { palette } from '../render/colors.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
 import { registerAudit } from './audit.js';
 import { registerForceUnlock } from './force-unlock.js';
 import { registerApply } from './apply.js';
@@ -43,6 +46,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof InvalidPolicyError)
+      process.stderr.write(`${renderDiagnostics(error.diagnostics, palette(process.stderr))}\n`);
     if (isAccordError(error)) {
       process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return error.exitCode;

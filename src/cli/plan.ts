@@ -1,28 +1,17 @@
 import type { Command } from 'commander';
+import { runPlan, type PlanInputs } from '../engine/run-plan.js';
+import { serializePlan, writePlanFile } from '../plan/plan-file.js';
 import { palette } from '../render/colors.js';
-import { renderPlanJson } from '../render/plan-json.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { renderPlanText } from '../render/plan-text.js';
-import { computePlan, writePlanFile, type PlanInputOptions } from './compute-plan.js';
-import { withEnvironmentOptions } from './environment.js';
-import { formatOption, withPolicyOptions } from './options.js';
+import { planContext, type EnvironmentOptions } from './environment.js';
+import { formatOption, withPlanInputOptions } from './options.js';
 
-interface PlanOptions extends PlanInputOptions {
+interface PlanOptions extends PlanInputs, EnvironmentOptions {
   format: 'text' | 'markdown' | 'json';
   out?: string;
   detailedExitcode?: boolean;
 }
-
-export const withPlanInputOptions = (command: Command): Command =>
-  withEnvironmentOptions(
-    withPolicyOptions(command)
-      .option('--state <file>', 'state file (default: state/<environment>.state.json)')
-      .option(
-        '--target <address-prefix...>',
-        'plan only changes whose address starts with this (and what they depend on)',
-      ),
-    'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
-  );
 
 export function registerPlan(program: Command): void {
   withPlanInputOptions(
@@ -39,20 +28,17 @@ export function registerPlan(program: Command): void {
     )
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are changes, 1 on error')
     .action(async (options: PlanOptions) => {
-      const { plan, close } = await computePlan(options);
-      try {
-        if (options.out) await writePlanFile(options.out, renderPlanJson(plan));
-        if (options.format === 'json') process.stdout.write(renderPlanJson(plan));
-        else if (options.format === 'markdown')
-          process.stdout.write(renderPlanMarkdown(plan).join('\n\n<!-- accord: next comment -->\n\n'));
-        else process.stdout.write(`${renderPlanText(plan, palette())}\n`);
-        if (options.out)
-          process.stderr.write(
-            `Saved the plan to ${options.out}; apply it with: accord apply ${options.out}\n`,
-          );
-        process.exitCode = options.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
-      } finally {
-        await close();
-      }
+      const { plan, close } = await runPlan(options, planContext(options));
+      await close();
+      if (options.out) await writePlanFile(options.out, plan);
+      if (options.format === 'json') process.stdout.write(serializePlan(plan));
+      else if (options.format === 'markdown')
+        process.stdout.write(renderPlanMarkdown(plan).join('\n\n<!-- accord: next comment -->\n\n'));
+      else process.stdout.write(`${renderPlanText(plan, palette())}\n`);
+      if (options.out)
+        process.stderr.write(
+          `Saved the plan to ${options.out}; apply it with: accord apply ${options.out}\n`,
+        );
+      process.exitCode = options.detailedExitcode && plan.changes.length > 0 ? 2 : 0;
     });
 }

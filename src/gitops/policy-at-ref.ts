@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { AccordError } from '../errors.js';
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../policy/diagnostics.js';
+import { hasErrors, InvalidPolicyError, sortDiagnostics, type Diagnostic } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 import type { Policy } from '../policy/policy.js';
 import { validateDocuments } from '../policy/validate.js';
@@ -190,5 +190,19 @@ export async function loadPolicyAtRef(
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Thrown when a side's policy does not validate; carries the diagnostics for the caller to print. */
+export class InvalidPolicyAtRef extends InvalidPolicyError {
+  constructor(readonly side: PolicyAtRef) {
+    super(
+      side.diagnostics,
+      `the policy at ${side.ref} (${side.commit.slice(0, 12)}) is invalid; nothing was compared`,
+      {
+        code: 'diff.invalid-policy',
+        hint: `check it out and run \`accord validate\`, or see the errors above`,
+      },
+    );
   }
 }

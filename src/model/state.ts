@@ -13,9 +13,10 @@ export interface State {
   links: Record<string, Partial<Record<PlatformId, string>>>;
   /** Addresses of objects accord created or claims (groups, accounts). */
   owned: string[];
-  /** Per platform, a fingerprint of the snapshot after the last apply. */
+  /** Per platform, the fingerprint of the snapshot the last applied plan was made from. */
   fingerprints: Partial<Record<PlatformId, string>>;
-  lastApply?: { planDigest: string; gitCommit?: string; at: string };
+  /** The digest of the policy applied last, the commit it came from (absent outside git), and when. */
+  lastApply?: { policyDigest: string; gitCommit?: string; at: string };
 }
 
 export const emptyState = (): State => ({

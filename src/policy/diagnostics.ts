@@ -1,3 +1,4 @@
+import { AccordError } from '../errors.js';
 /**
  * Problems found while loading and validating policy, as values. They carry everything a person
  * needs to fix the problem (file, line, column, JSON pointer, message, suggestion); turning them
@@ -34,4 +35,18 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
       a.pointer.localeCompare(b.pointer) ||
       a.message.localeCompare(b.message),
   );
+}
+
+/**
+ * A policy that did not validate, with its diagnostics: the CLI prints them, then the message.
+ * Thrown by every stage that needs a valid policy, so they all answer a broken one the same way.
+ */
+export class InvalidPolicyError extends AccordError {
+  constructor(
+    readonly diagnostics: readonly Diagnostic[],
+    message: string,
+    options: ConstructorParameters<typeof AccordError>[1] = {},
+  ) {
+    super(message, options);
+  }
 }

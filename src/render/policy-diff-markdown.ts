@@ -1,11 +1,11 @@
-import type { AccessDiff, PersonAccessChange } from '../gitops/access-impact.js';
-import type { RefDiff } from '../gitops/diff-refs.js';
+import type { AccessDiff, PersonAccessChange } from '../plan/access-impact.js';
+import type { RefDiff } from '../plan/ref-diff.js';
 import {
   countPolicyChanges,
   type FieldChange,
   type ItemChange,
   type PolicyDiff,
-} from '../gitops/semantic-diff.js';
+} from '../plan/semantic-diff.js';
 import { code, deltaItems, deltaMarkdown } from './plan-markdown.js';
 import { people, plural } from './plan-text.js';
 import {

@@ -1,12 +1,12 @@
 import type { ChalkInstance } from 'chalk';
-import type { AccessDiff, PersonAccessChange } from '../gitops/access-impact.js';
-import type { RefDiff } from '../gitops/diff-refs.js';
+import type { AccessDiff, PersonAccessChange } from '../plan/access-impact.js';
+import type { RefDiff } from '../plan/ref-diff.js';
 import {
   countPolicyChanges,
   type FieldChange,
   type ItemChange,
   type PolicyDiff,
-} from '../gitops/semantic-diff.js';
+} from '../plan/semantic-diff.js';
 import { canonicalJson } from '../model/canonical-json.js';
 import type {
   AccessException,

@@ -21,13 +21,25 @@ export async function readState(path: string): Promise<State> {
     const state = JSON.parse(text) as State;
     if (state.formatVersion !== 1)
       throw new Error(`unsupported formatVersion ${String(state.formatVersion)}`);
-    return { ...emptyState(), ...state };
+    return { ...emptyState(), ...state, ...withPolicyDigest(state.lastApply) };
   } catch (error) {
     throw new AccordError(`state file ${path} is not valid accord state: ${(error as Error).message}`, {
       code: 'state.invalid',
       hint: 'restore it from git history; never edit state by hand',
     });
   }
+}
+
+/**
+ * Files written before 0.2 named the applied policy's digest `planDigest`, though it never was a
+ * plan's: it is read under its own name, and the next write spells it so.
+ */
+function withPolicyDigest(lastApply: unknown): Pick<State, 'lastApply'> {
+  if (!lastApply || typeof lastApply !== 'object') return {};
+  const { planDigest, ...rest } = lastApply as { planDigest?: string; policyDigest?: string };
+  return planDigest !== undefined && rest.policyDigest === undefined
+    ? { lastApply: { ...rest, policyDigest: planDigest } as State['lastApply'] }
+    : {};
 }
 
 export const defaultStatePath = (environment: string) => `state/${environment}.state.json`;

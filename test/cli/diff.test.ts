@@ -1,6 +1,6 @@
 /** `accord diff` end to end: bin/accord.js in a temporary repository, NO_COLOR. */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { RefDiff } from '../../src/gitops/diff-refs.js';
+import type { RefDiff } from '../../src/plan/ref-diff.js';
 import type { AccessRule, ManagedGroup } from '../../src/policy/types.js';
 import { TempRepo } from '../gitops/temp-repo.js';
 import { runCli } from './run-cli.js';

@@ -19,7 +19,7 @@ const sample = (): State => ({
   },
   owned: ['salesforce.prod.user["ana@acme.test"]', 'okta.group["Sales"]'],
   fingerprints: { okta: 'f1', 'salesforce:prod': 'f2' },
-  lastApply: { planDigest: 'sha256:abc', gitCommit: 'deadbeef', at: '2026-01-01T00:00:00.000Z' },
+  lastApply: { policyDigest: 'sha256:abc', gitCommit: 'deadbeef', at: '2026-01-01T00:00:00.000Z' },
 });
 
 /** The same state built with every object's keys inserted in reverse order. */

@@ -8,9 +8,9 @@ import {
   type SnapshotScope,
 } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
-import { entitlementLabel, isSensitive } from '../plan/guardrails.js';
-import { planDesired } from '../plan/plan.js';
-import type { EntitlementDelta } from '../plan/types.js';
+import { entitlementLabel, isSensitive } from './guardrails.js';
+import { planDesired } from './plan.js';
+import type { EntitlementDelta } from './types.js';
 import type { Policy } from '../policy/policy.js';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Change } from '../../src/model/change.js';
 import type { Plan } from '../../src/plan/types.js';
-import { renderPlanJson } from '../../src/render/plan-json.js';
-import { change, demoPlan } from './plan-fixture.js';
+import { serializePlan } from '../../src/plan/plan-file.js';
+import { change, demoPlan } from '../render/plan-fixture.js';
 
 /** The same values with every object's keys inserted in reverse: what a different planner path might build. */
 function reversedKeys<T>(value: T): T {
@@ -22,21 +22,21 @@ const withPatch = (): Plan => {
   return p;
 };
 
-describe('renderPlanJson', () => {
+describe('serializePlan', () => {
   it('round-trips: parsing the output gives the plan back', () => {
     const p = withPatch();
-    expect(JSON.parse(renderPlanJson(p))).toEqual(p);
+    expect(JSON.parse(serializePlan(p))).toEqual(p);
   });
 
   it('is byte-identical for the same plan, whatever order its objects were built in', () => {
     const p = withPatch();
-    const text = renderPlanJson(p);
-    expect(renderPlanJson(structuredClone(p))).toBe(text);
-    expect(renderPlanJson(reversedKeys(p))).toBe(text);
+    const text = serializePlan(p);
+    expect(serializePlan(structuredClone(p))).toBe(text);
+    expect(serializePlan(reversedKeys(p))).toBe(text);
   });
 
   it('is pretty-printed with two spaces, a trailing newline, and keys in the Plan type order', () => {
-    const text = renderPlanJson(reversedKeys(demoPlan()));
+    const text = serializePlan(reversedKeys(demoPlan()));
     expect(text.endsWith('}\n')).toBe(true);
     expect(text.startsWith('{\n  "formatVersion": 1,\n  "createdAt": ')).toBe(true);
     const parsed = JSON.parse(text) as Plan;
@@ -86,7 +86,7 @@ describe('renderPlanJson', () => {
       after: { title: 'Lead', city: 'Paris' },
     });
     const p = demoPlan({ changes: [{ ...c, note: 'from a newer planner' } as Change] });
-    const text = renderPlanJson(p);
+    const text = serializePlan(p);
     expect(text).toContain('"before": {\n        "city": "Lyon",\n        "title": "AE"\n      },');
     expect(text).toContain(
       '"reason": {\n        "source": "hr"\n      },\n      "note": "from a newer planner"\n',

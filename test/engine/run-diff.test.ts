@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diffRefs, InvalidPolicyAtRef, type RefDiff } from '../../src/gitops/diff-refs.js';
+import { diffRefs } from '../../src/engine/run-diff.js';
+import { InvalidPolicyAtRef } from '../../src/gitops/policy-at-ref.js';
+import { type RefDiff } from '../../src/plan/ref-diff.js';
 import { loadPolicyAtRef, openPolicyRepo } from '../../src/gitops/policy-at-ref.js';
-import { countPolicyChanges } from '../../src/gitops/semantic-diff.js';
+import { countPolicyChanges } from '../../src/plan/semantic-diff.js';
 import type { AccessException, AccessRule, ManagedGroup } from '../../src/policy/types.js';
 import { generateCompany } from '../../src/sandbox/company.js';
 import { syntheticSnapshots } from '../../src/sandbox/synthetic-snapshots.js';
-import { TempRepo } from './temp-repo.js';
+import { TempRepo } from '../gitops/temp-repo.js';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const company = generateCompany({ people: 60, seed: 7 });

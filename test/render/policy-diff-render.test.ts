@@ -1,12 +1,12 @@
 /** Rendering of `accord diff`: the PR-comment markdown and the terminal text (NO_COLOR). */
 import { describe, expect, it } from '@jest/globals';
 import { Chalk } from 'chalk';
-import type { AccessDiff } from '../../src/gitops/access-impact.js';
-import type { RefDiff } from '../../src/gitops/diff-refs.js';
-import { diffPolicies } from '../../src/gitops/semantic-diff.js';
+import type { AccessDiff } from '../../src/plan/access-impact.js';
+import type { RefDiff } from '../../src/plan/ref-diff.js';
+import { diffPolicies } from '../../src/plan/semantic-diff.js';
 import { renderPolicyDiffMarkdown } from '../../src/render/policy-diff-markdown.js';
 import { conditionText, renderPolicyDiffText } from '../../src/render/policy-diff-text.js';
-import { openBlocks } from '../render/markdown-check.js';
+import { openBlocks } from './markdown-check.js';
 import { makePolicy } from '../support/builders.js';
 
 const base = makePolicy({

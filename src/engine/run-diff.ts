@@ -1,40 +1,21 @@
-import { AccordError } from '../errors.js';
 import type { Snapshots, SnapshotScope } from '../model/snapshot.js';
 import { emptyState, type State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
+import type { Provider } from '../providers/provider.js';
+import { createProviders } from '../providers/registry.js';
 import { snapshotScope } from '../providers/scope.js';
-import { diffAccess, unionScope, type AccessDiff } from './access-impact.js';
-import { loadPolicyAtRef, openPolicyRepo, type PolicyAtRef } from './policy-at-ref.js';
-import { diffPolicies, type PolicyDiff } from './semantic-diff.js';
-
-export const POLICY_DIFF_FORMAT_VERSION = 1;
-
-export interface RefSide {
-  ref: string;
-  commit: string;
-  digest: string;
-  files: string[];
-}
-
-/** `accord diff`'s result: a plain, JSON-serialisable value. */
-export interface RefDiff {
-  formatVersion: typeof POLICY_DIFF_FORMAT_VERSION;
-  base: RefSide;
-  head: RefSide;
-  policy: PolicyDiff;
-  /** Absent with `--no-impact` (no platform was read). */
-  impact?: AccessDiff;
-}
-
-/** Thrown when a side's policy does not validate; carries the diagnostics for the caller to print. */
-export class InvalidPolicyAtRef extends AccordError {
-  constructor(readonly side: PolicyAtRef) {
-    super(`the policy at ${side.ref} (${side.commit.slice(0, 12)}) is invalid; nothing was compared`, {
-      code: 'diff.invalid-policy',
-      hint: `check it out and run \`accord validate\`, or see the errors above`,
-    });
-  }
-}
+import { snapshotAll } from '../providers/snapshot-all.js';
+import { defaultStatePath, readState } from '../state/state-file.js';
+import type { PlanContext } from './run-plan.js';
+import { diffAccess, unionScope } from '../plan/access-impact.js';
+import {
+  InvalidPolicyAtRef,
+  loadPolicyAtRef,
+  openPolicyRepo,
+  type PolicyAtRef,
+} from '../gitops/policy-at-ref.js';
+import { diffPolicies } from '../plan/semantic-diff.js';
+import { POLICY_DIFF_FORMAT_VERSION, type RefDiff, type RefSide } from '../plan/ref-diff.js';
 
 export interface DiffRefsOptions {
   base: string;
@@ -88,4 +69,47 @@ export async function diffRefs(options: DiffRefsOptions): Promise<RefDiff> {
     ...result,
     impact: diffAccess({ base: base.policy, head: head.policy, snapshots, state, now: options.now }),
   };
+}
+
+export interface DiffInputs {
+  base: string;
+  head: string;
+  policies: string;
+  code: boolean;
+  /** Read the platforms for who gains and loses what; false compares the policies alone. */
+  impact: boolean;
+  /** The state file; by default the head policy environment's. */
+  state?: string;
+}
+
+/** `accord diff`: the policies at two refs, and with `impact` what each person gains and loses. */
+export function runDiff(inputs: DiffInputs, context: PlanContext): Promise<RefDiff> {
+  return diffRefs({
+    base: inputs.base,
+    head: inputs.head,
+    policies: inputs.policies,
+    noCode: !inputs.code,
+    now: new Date(),
+    ...(inputs.impact
+      ? {
+          snapshot: async (scope, policies) => {
+            const environment = await context.connect();
+            try {
+              return await snapshotAll(providersFor(policies, environment.env), scope, context.progress);
+            } finally {
+              await environment.close();
+            }
+          },
+          state: (head: Policy) => readState(inputs.state ?? defaultStatePath(head.settings.environment)),
+        }
+      : {}),
+  });
+}
+
+/** The providers both policies need: an org only one side declares is read too. */
+function providersFor(policies: { base: Policy; head: Policy }, env: NodeJS.ProcessEnv): Provider[] {
+  const seen = new Set<string>();
+  return [policies.head, policies.base]
+    .flatMap((policy) => createProviders({ platforms: policy.platforms, env }))
+    .filter((p) => !seen.has(p.id) && !!seen.add(p.id));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { countPolicyChanges, diffPolicies, diffValues } from '../../src/gitops/semantic-diff.js';
+import { countPolicyChanges, diffPolicies, diffValues } from '../../src/plan/semantic-diff.js';
 import { makePolicy, type PolicyInput } from '../support/builders.js';
 
 const policy = (over: PolicyInput = {}) =>

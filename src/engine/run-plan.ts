@@ -1,0 +1,96 @@
+import { hasErrors, InvalidPolicyError } from '../policy/diagnostics.js';
+import { loadPolicy } from '../policy/validate.js';
+import type { Policy } from '../policy/policy.js';
+import type { Snapshots } from '../model/snapshot.js';
+import type { State } from '../model/state.js';
+import type { Progress, Provider } from '../providers/provider.js';
+import { createProviders } from '../providers/registry.js';
+import { snapshotScope } from '../providers/scope.js';
+import { snapshotAll } from '../providers/snapshot-all.js';
+import { createPlan } from '../plan/plan.js';
+import type { Plan } from '../plan/types.js';
+import { defaultStatePath, readState } from '../state/state-file.js';
+import type { Connect } from './environment.js';
+
+/** What a plan is made from, as the user names it. */
+export interface PlanInputs {
+  policies: string;
+  code: boolean;
+  /** The state file; by default the policy environment's. */
+  state?: string;
+  /** Address prefixes to narrow the plan to (`--target`). */
+  target?: string[];
+}
+
+export interface PlanContext {
+  connect: Connect;
+  progress?: Progress;
+}
+
+/** The local inputs of a plan: a valid policy and the state it is planned against. */
+export interface LoadedInputs {
+  policy: Policy;
+  statePath: string;
+  state: State;
+}
+
+/** A plan and everything it was made from; `close` ends the connection the providers use. */
+export interface PlanRun extends LoadedInputs {
+  plan: Plan;
+  snapshots: Snapshots;
+  providers: Provider[];
+  close: () => Promise<void>;
+}
+
+/** load → validate, then the state: everything a plan needs that is not on a platform. */
+export async function loadInputs(inputs: Omit<PlanInputs, 'target'>): Promise<LoadedInputs> {
+  const loaded = await loadPolicy(inputs.policies, { noCode: !inputs.code });
+  if (!loaded.policy || hasErrors(loaded.diagnostics))
+    throw new InvalidPolicyError(loaded.diagnostics, 'the policy is invalid; nothing was planned', {
+      hint: 'run `accord validate` and fix the errors above',
+    });
+  const policy = loaded.policy;
+  const statePath = inputs.state ?? defaultStatePath(policy.settings.environment);
+  return { policy, statePath, state: await readState(statePath) };
+}
+
+/** load → validate → snapshot → compile → plan: the pipeline every plan-shaped command shares. */
+export async function runPlan(inputs: PlanInputs, context: PlanContext): Promise<PlanRun> {
+  return planWith(await loadInputs(inputs), inputs.target, context);
+}
+
+/** snapshot → compile → plan from inputs already loaded (apply checks a saved plan in between). */
+export async function planWith(
+  loaded: LoadedInputs,
+  target: string[] | undefined,
+  context: PlanContext,
+): Promise<PlanRun> {
+  const environment = await context.connect();
+  try {
+    const providers = createProviders({ platforms: loaded.policy.platforms, env: environment.env });
+    const { snapshots, plan } = await snapshotAndPlan(
+      loaded.policy,
+      providers,
+      loaded.state,
+      target,
+      context.progress,
+    );
+    return { ...loaded, plan, snapshots, providers, close: environment.close };
+  } catch (error) {
+    await environment.close();
+    throw error;
+  }
+}
+
+/** snapshot → plan through providers already made: the tail of every plan, and apply's re-plan for --verify. */
+export async function snapshotAndPlan(
+  policy: Policy,
+  providers: Provider[],
+  state: State,
+  targets: string[] | undefined,
+  progress: Progress | undefined,
+): Promise<{ snapshots: Snapshots; plan: Plan }> {
+  const snapshots = await snapshotAll(providers, snapshotScope(policy), progress);
+  const plan = createPlan(policy, snapshots, state, { now: new Date(), ...(targets ? { targets } : {}) });
+  return { snapshots, plan };
+}

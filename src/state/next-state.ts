@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Change, ChangeResult } from '../model/change.js';
+import type { State } from '../model/state.js';
+import type { Plan } from '../plan/types.js';
+
+/**
+ * State after a batch: links for accounts accord created, activated or updated for a person,
+ * ownership of what it created, and which policy and snapshots the applied plan came from.
+ */
+export function nextState(
+  state: State,
+  changes: Change[],
+  results: ChangeResult[],
+  plan: Pick<Plan, 'policyDigest' | 'snapshotFingerprints'>,
+  gitCommit: string | null,
+  at: Date = new Date(),
+): State {
+  const applied = new Set(results.filter((r) => r.status === 'applied').map((r) => r.changeId));
+  const links = { ...state.links };
+  const owned = new Set(state.owned);
+  for (const c of changes) {
+    if (!applied.has(c.id)) continue;
+    if (
+      c.kind === 'account' &&
+      c.person &&
+      (c.action === 'create' || c.action === 'activate' || c.action === 'update')
+    ) {
+      links[c.person] = { ...links[c.person], [c.platform]: c.account.key };
+    }
+    if (c.action === 'create') owned.add(c.address);
+  }
+  return {
+    ...state,
+    // A state file is born with a lineage that later applies keep, so two histories never mix.
+    lineage: state.serial === 0 && /^[0-]+$/.test(state.lineage) ? randomUUID() : state.lineage,
+    serial: state.serial + 1,
+    links,
+    owned: [...owned].sort(),
+    fingerprints: { ...state.fingerprints, ...plan.snapshotFingerprints },
+    lastApply: {
+      policyDigest: plan.policyDigest,
+      ...(gitCommit ? { gitCommit } : {}),
+      at: at.toISOString(),
+    },
+  };
+}
