@@ -3,16 +3,16 @@ import { isAccordError } from '../errors.js';
 import { InvalidPolicyError } from '../policy/diagnostics.js';
 import { palette } from '../render/colors.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
-import { registerAudit } from './audit.js';
-import { registerForceUnlock } from './force-unlock.js';
-import { registerApply } from './apply.js';
-import { registerDiff } from './diff.js';
-import { registerDrift } from './drift.js';
-import { registerGraph } from './graph.js';
-import { registerInit } from './init.js';
-import { registerPlan } from './plan.js';
-import { registerSandbox } from './sandbox.js';
-import { registerValidate } from './validate.js';
+import { registerAudit } from './commands/audit.js';
+import { registerForceUnlock } from './commands/force-unlock.js';
+import { registerApply } from './commands/apply.js';
+import { registerDiff } from './commands/diff.js';
+import { registerDrift } from './commands/drift.js';
+import { registerGraph } from './commands/graph.js';
+import { registerInit } from './commands/init.js';
+import { registerPlan } from './commands/plan.js';
+import { registerSandbox } from './commands/sandbox.js';
+import { registerValidate } from './commands/validate.js';
 
 /**
  * The `accord` command line. Each command lives in its own file and registers itself here; this

@@ -1,15 +1,17 @@
 import { execute, type Batch, type ApplyReport } from '../apply/executor.js';
+import { staleChanges } from '../apply/preconditions.js';
 import type { Change, ChangeResult } from '../model/change.js';
 import { digestOf } from '../model/canonical-json.js';
 import type { State } from '../model/state.js';
 import type { Plan } from '../plan/types.js';
-import type { Provider } from '../providers/provider.js';
+import type { Progress, Provider } from '../providers/provider.js';
 import { appendAudit, currentActor, currentGitCommit } from '../state/audit.js';
 import { Journal } from '../state/journal.js';
 import { acquireLock } from '../state/lock.js';
 import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
+import { snapshotAndPlan, type PlanRun } from './run-plan.js';
 
 export interface ApplyInputs {
   /** The plan to apply, and the ids of its changes found stale (with why), which are not sent. */
@@ -22,6 +24,35 @@ export interface ApplyInputs {
   parallelism: number;
   /** One line for the person running apply (the CLI writes it to stderr). */
   note?: (line: string) => void;
+}
+
+/**
+ * What apply runs: a saved plan, with the changes a fresh plan no longer agrees with marked stale
+ * (they are reported, not sent), or else the fresh plan itself.
+ */
+export function planToApply(
+  saved: Plan | undefined,
+  fresh: Plan,
+): { plan: Plan; stale: Map<string, string> } {
+  return saved
+    ? { plan: saved, stale: staleChanges(saved.changes, fresh.changes) }
+    : { plan: fresh, stale: new Map() };
+}
+
+/** After an apply: read the platforms and the written state again and plan; empty means converged. */
+export async function replanAfterApply(
+  run: Pick<PlanRun, 'policy' | 'providers' | 'statePath'>,
+  target: string[] | undefined,
+  progress: Progress | undefined,
+): Promise<Plan> {
+  const { plan } = await snapshotAndPlan(
+    run.policy,
+    run.providers,
+    await readState(run.statePath),
+    target,
+    progress,
+  );
+  return plan;
 }
 
 /**

@@ -2,14 +2,14 @@ import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/pro
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { AccordError } from '../errors.js';
+import { AccordError } from '../../errors.js';
 
 interface InitOptions {
   force?: boolean;
 }
 
 /** Shipped beside src/ and dist/ alike: both are one level below the package root. */
-export const templatesDir = fileURLToPath(new URL('../../templates/init/', import.meta.url));
+export const templatesDir = fileURLToPath(new URL('../../../templates/init/', import.meta.url));
 
 /** Entries that may already be in DIR without making it "non-empty": `git init` comes first. */
 const IGNORED = new Set(['.git']);
@@ -36,7 +36,7 @@ async function existingEntries(dir: string): Promise<string[] | undefined> {
 /** The accord version the new repository pins: this one. */
 async function ownVersion(): Promise<string> {
   const pkg = JSON.parse(
-    await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+    await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'),
   ) as { version: string };
   return pkg.version;
 }

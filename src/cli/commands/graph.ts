@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { runPlan, type PlanInputs } from '../engine/run-plan.js';
-import { renderGraph, type GraphFormat } from '../render/plan-graph.js';
-import { planContext, type EnvironmentOptions } from './environment.js';
-import { formatOption, withPlanInputOptions } from './options.js';
+import { runPlan, type PlanInputs } from '../../engine/run-plan.js';
+import { renderGraph, type GraphFormat } from '../../render/plan-graph.js';
+import { planContext, type EnvironmentOptions } from '../environment.js';
+import { formatOption, withPlanInputOptions } from '../options.js';
 
 export function registerGraph(program: Command): void {
   withPlanInputOptions(

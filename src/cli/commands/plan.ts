@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { runPlan, type PlanInputs } from '../engine/run-plan.js';
-import { serializePlan, writePlanFile } from '../plan/plan-file.js';
-import { palette } from '../render/colors.js';
-import { renderPlanMarkdown } from '../render/plan-markdown.js';
-import { renderPlanText } from '../render/plan-text.js';
-import { planContext, type EnvironmentOptions } from './environment.js';
-import { formatOption, withPlanInputOptions } from './options.js';
+import { runPlan, type PlanInputs } from '../../engine/run-plan.js';
+import { serializePlan, writePlanFile } from '../../plan/plan-file.js';
+import { palette } from '../../render/colors.js';
+import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import { planContext, type EnvironmentOptions } from '../environment.js';
+import { formatOption, withPlanInputOptions } from '../options.js';
 
 interface PlanOptions extends PlanInputs, EnvironmentOptions {
   format: 'text' | 'markdown' | 'json';

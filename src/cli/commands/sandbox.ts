@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { AccordError } from '../errors.js';
-import { DEFAULT_PEOPLE, DEFAULT_SEED, startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { AccordError } from '../../errors.js';
+import { DEFAULT_PEOPLE, DEFAULT_SEED, startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
 
 /**
  * `accord sandbox`: serves the emulated Okta, OneLogin and Salesforce APIs on loopback until it

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { canonicalJson } from '../model/canonical-json.js';
-import { runDiff } from '../engine/run-diff.js';
-import { palette } from '../render/colors.js';
-import { renderPolicyDiffMarkdown } from '../render/policy-diff-markdown.js';
-import { renderPolicyDiffText } from '../render/policy-diff-text.js';
-import { planContext, withEnvironmentOptions, type EnvironmentOptions } from './environment.js';
-import { formatOption, withPolicyOptions, type PolicyOptions } from './options.js';
+import { canonicalJson } from '../../model/canonical-json.js';
+import { runDiff } from '../../engine/run-diff.js';
+import { palette } from '../../render/colors.js';
+import { renderPolicyDiffMarkdown } from '../../render/policy-diff-markdown.js';
+import { renderPolicyDiffText } from '../../render/policy-diff-text.js';
+import { planContext, withEnvironmentOptions, type EnvironmentOptions } from '../environment.js';
+import { formatOption, withPolicyOptions, type PolicyOptions } from '../options.js';
 
 interface DiffOptions extends PolicyOptions, EnvironmentOptions {
   base: string;

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { AccordError } from '../errors.js';
-import { palette } from '../render/colors.js';
-import { describeLock, forceUnlock, lockPath } from '../state/lock.js';
-import { environmentFromPolicy } from '../engine/environment-of-policy.js';
-import { defaultStatePath } from '../state/state-file.js';
-import { withPolicyOptions, type PolicyOptions } from './options.js';
+import { AccordError } from '../../errors.js';
+import { palette } from '../../render/colors.js';
+import { describeLock, forceUnlock, lockPath } from '../../state/lock.js';
+import { environmentFromPolicy } from '../../engine/environment-of-policy.js';
+import { defaultStatePath } from '../../state/state-file.js';
+import { withPolicyOptions, type PolicyOptions } from '../options.js';
 
 interface ForceUnlockOptions extends PolicyOptions {
   state?: string;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { palette } from '../render/colors.js';
-import { defaultAuditPath, verifyAudit } from '../state/audit.js';
-import { environmentFromPolicy } from '../engine/environment-of-policy.js';
-import { withPolicyOptions, type PolicyOptions } from './options.js';
+import { palette } from '../../render/colors.js';
+import { defaultAuditPath, verifyAudit } from '../../state/audit.js';
+import { environmentFromPolicy } from '../../engine/environment-of-policy.js';
+import { withPolicyOptions, type PolicyOptions } from '../options.js';
 
 interface AuditVerifyOptions extends PolicyOptions {
   audit?: string;

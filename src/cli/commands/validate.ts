@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { hasErrors } from '../policy/diagnostics.js';
-import { summarize } from '../policy/policy.js';
-import { loadPolicy } from '../policy/validate.js';
-import { palette } from '../render/colors.js';
-import { renderDiagnostics } from '../render/diagnostics.js';
-import { formatOption, withPolicyOptions, type PolicyOptions } from './options.js';
+import { hasErrors } from '../../policy/diagnostics.js';
+import { summarize } from '../../policy/policy.js';
+import { loadPolicy } from '../../policy/validate.js';
+import { palette } from '../../render/colors.js';
+import { renderDiagnostics } from '../../render/diagnostics.js';
+import { formatOption, withPolicyOptions, type PolicyOptions } from '../options.js';
 
 interface ValidateOptions extends PolicyOptions {
   format: 'text' | 'json';

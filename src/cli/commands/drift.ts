@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { runDrift } from '../engine/run-drift.js';
-import type { PlanInputs } from '../engine/run-plan.js';
-import { renderDriftMarkdown, renderDriftText } from '../render/drift.js';
-import { planContext, type EnvironmentOptions } from './environment.js';
-import { formatOption, withPlanInputOptions } from './options.js';
+import { runDrift } from '../../engine/run-drift.js';
+import type { PlanInputs } from '../../engine/run-plan.js';
+import { renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
+import { planContext, type EnvironmentOptions } from '../environment.js';
+import { formatOption, withPlanInputOptions } from '../options.js';
 
 /**
  * `accord drift`: a refresh-only comparison (nothing is written). Exit 0 clean, 2 drift found,

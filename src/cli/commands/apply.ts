@@ -3,18 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { staleChanges } from '../apply/preconditions.js';
-import { runApply } from '../engine/run-apply.js';
-import { loadInputs, planWith, snapshotAndPlan, type PlanInputs } from '../engine/run-plan.js';
-import { AccordError } from '../errors.js';
-import { checkPlanFor, readPlanFile } from '../plan/plan-file.js';
-import type { Plan } from '../plan/types.js';
-import { palette } from '../render/colors.js';
-import { renderPlanText, summaryLine } from '../render/plan-text.js';
-import { defaultAuditPath } from '../state/audit.js';
-import { readState } from '../state/state-file.js';
-import { planContext, type EnvironmentOptions } from './environment.js';
-import { withPlanInputOptions } from './options.js';
+import { planToApply, replanAfterApply, runApply } from '../../engine/run-apply.js';
+import { loadInputs, planWith, type PlanInputs } from '../../engine/run-plan.js';
+import { AccordError } from '../../errors.js';
+import { checkPlanFor, readPlanFile } from '../../plan/plan-file.js';
+import type { Plan } from '../../plan/types.js';
+import { palette } from '../../render/colors.js';
+import { renderPlanText, summaryLine } from '../../render/plan-text.js';
+import { defaultAuditPath } from '../../state/audit.js';
+import { planContext, type EnvironmentOptions } from '../environment.js';
+import { withPlanInputOptions } from '../options.js';
 
 interface ApplyOptions extends PlanInputs, EnvironmentOptions {
   autoApprove?: boolean;
@@ -68,14 +66,13 @@ export function registerApply(program: Command): void {
           planfile,
         );
       const context = planContext(options);
-      const { plan: fresh, providers, close } = await planWith(loaded, options.target, context);
+      const run = await planWith(loaded, options.target, context);
       try {
         const auditPath =
           options.audit ??
           (scratch ? join(scratch, 'sandbox.audit.jsonl') : defaultAuditPath(policy.settings.environment));
         const c = palette();
-        const plan = saved ?? fresh;
-        const stale = saved ? staleChanges(saved.changes, fresh.changes) : new Map<string, string>();
+        const { plan, stale } = planToApply(saved, run.plan);
         if (saved)
           process.stdout.write(
             `Applying ${planfile}: ${plan.changes.length} changes, ${stale.size} stale.\n`,
@@ -97,7 +94,7 @@ export function registerApply(program: Command): void {
         const report = await runApply({
           plan,
           stale,
-          providers,
+          providers: run.providers,
           statePath,
           auditPath,
           parallelism: options.parallelism,
@@ -116,13 +113,7 @@ export function registerApply(program: Command): void {
 
         if (options.verify || options.sandbox) {
           // The same target as the apply: changes outside it were never meant to be made.
-          const { plan: again } = await snapshotAndPlan(
-            policy,
-            providers,
-            await readState(statePath),
-            options.target,
-            context.progress,
-          );
+          const again = await replanAfterApply(run, options.target, context.progress);
           if (again.changes.length === 0)
             process.stdout.write(`${c.green('Converged:')} a new plan has 0 changes.\n`);
           else {
@@ -133,7 +124,7 @@ export function registerApply(program: Command): void {
           }
         }
       } finally {
-        await close();
+        await run.close();
       }
     });
 }
