@@ -1,0 +1,57 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loopbackSandbox, runAccord, scratch } from './support/harness.js';
+import { accordInProcess } from './support/in-process.js';
+
+/**
+ * `accord apply PLANFILE` opens and checks the file before it contacts any platform: a file that
+ * is not a plan, or a plan for another policy, is refused with no request sent at all.
+ */
+describe('accord apply PLANFILE checks the file first', () => {
+  let sandbox: Awaited<ReturnType<typeof loopbackSandbox>>;
+  const dir = scratch('planfile-first');
+  let saved: string;
+
+  beforeAll(async () => {
+    sandbox = await loopbackSandbox({ people: 20, seed: 5 });
+    const planFile = join(dir.dir, 'plan.json');
+    const made = await runAccord(sandbox, ['plan', '--out', planFile, '--state', dir.state]);
+    if (made.status !== 0) throw new Error(`plan failed: ${made.stderr}`);
+    saved = readFileSync(planFile, 'utf8');
+  }, 60_000);
+
+  afterAll(async () => {
+    await sandbox.close();
+    dir.remove();
+  });
+
+  const cases: [string, (text: string) => string, string][] = [
+    ['a truncated file', (text) => text.slice(0, text.length / 2), 'cannot read plan file'],
+    [
+      'another format version',
+      (text) => text.replace('"formatVersion": 1', '"formatVersion": 9'),
+      'is not an accord plan',
+    ],
+    [
+      'a change with an unknown action',
+      (text) => text.replace(/"action": "\w+"/, '"action": "delete"'),
+      '/changes/0/action "delete" is not an action',
+    ],
+    [
+      'a plan from another policy',
+      (text) => text.replace(/"policyDigest": "\w+"/, `"policyDigest": "${'f'.repeat(64)}"`),
+      'was planned from a different policy',
+    ],
+  ];
+  it.each(cases)('refuses %s without a single request', async (name, edit, message) => {
+    const file = join(dir.dir, `${name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, edit(saved));
+    const requests = sandbox.instrument.log.length;
+    const run = await accordInProcess(sandbox, ['apply', file, '--state', dir.state, '--audit', dir.audit]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(sandbox.instrument.log.length).toBe(requests);
+  });
+});

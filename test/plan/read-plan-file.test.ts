@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import {
+  checkPlanFor,
+  parsePlan,
+  PlanFileError,
+  readPlanFile,
+  serializePlan,
+  writePlanFile,
+  type PlanFileProblem,
+} from '../../src/plan/plan-file.js';
+import { demoPlan } from '../render/plan-fixture.js';
+
+const refusal = (run: () => unknown): PlanFileError => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PlanFileError) return error;
+    throw error;
+  }
+  throw new Error('expected a PlanFileError');
+};
+
+/** A demo plan's JSON with one edit applied to the parsed value. */
+const edited = (edit: (plan: Record<string, unknown>) => void): string => {
+  const value = JSON.parse(serializePlan(demoPlan())) as Record<string, unknown>;
+  edit(value);
+  return JSON.stringify(value);
+};
+const firstChange = (plan: Record<string, unknown>) => (plan.changes as Record<string, unknown>[])[0]!;
+
+describe('the saved plan file', () => {
+  it('reads back exactly the plan that was written, owner-only', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'accord-planfile-')), 'plan.json');
+    const plan = demoPlan();
+    await writePlanFile(path, plan);
+    expect(readFileSync(path, 'utf8')).toBe(serializePlan(plan));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await readPlanFile(path)).toEqual(JSON.parse(serializePlan(plan)));
+  });
+
+  it('refuses a file it cannot read', async () => {
+    const error = await readPlanFile('/nonexistent/plan.json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanFileError);
+    expect(error).toMatchObject({ problem: 'plan-file', code: 'apply.plan-file' });
+    expect((error as Error).message).toContain('cannot read plan file /nonexistent/plan.json');
+  });
+
+  const cases: [string, string, PlanFileProblem, string][] = [
+    ['not JSON', '{"formatVersion": 1,', 'plan-file', 'cannot read plan file p.json'],
+    ['not an object', '[1, 2]', 'plan-file', 'p.json is not an accord plan'],
+    [
+      'another format version',
+      edited((p) => (p.formatVersion = 2)),
+      'format-version',
+      'is not an accord plan',
+    ],
+    [
+      'a change that is not an object',
+      edited((p) => ((p.changes as unknown[])[1] = 7)),
+      'plan-file',
+      '/changes/1 is not an object',
+    ],
+    [
+      'an unknown action',
+      edited((p) => (firstChange(p).action = 'delete')),
+      'plan-file',
+      '/changes/0/action "delete" is not an action',
+    ],
+    [
+      'a change without an id',
+      edited((p) => delete firstChange(p).id),
+      'plan-file',
+      '/changes/0/id is not a string',
+    ],
+    [
+      'a patch that is not a list',
+      edited((p) => (firstChange(p).patch = {})),
+      'plan-file',
+      '/changes/0/patch is not a list',
+    ],
+    [
+      'an account without a key',
+      edited((p) => (firstChange(p).account = {})),
+      'plan-file',
+      '/changes/0/account/key is not a string',
+    ],
+    ['no policy digest', edited((p) => delete p.policyDigest), 'plan-file', '/policyDigest is not a string'],
+  ];
+  it.each(cases)('refuses %s, saying where', (_, text, problem, message) => {
+    const error = refusal(() => parsePlan(text, 'p.json'));
+    expect(error.problem).toBe(problem);
+    expect(error.code).toBe(`apply.${problem}`);
+    expect(error.message).toContain(message);
+  });
+
+  describe('is applied only where it was planned', () => {
+    const plan = demoPlan({ environment: 'prod', policyDigest: 'a'.repeat(64) });
+    const policy = { environment: 'prod', digest: 'a'.repeat(64), folder: 'policies' };
+
+    it('accepts its own environment and policy', () => {
+      expect(() => checkPlanFor(plan, policy, 'p.json')).not.toThrow();
+    });
+
+    it('refuses another environment, naming both', () => {
+      const error = refusal(() => checkPlanFor(plan, { ...policy, environment: 'staging' }, 'p.json'));
+      expect(error.problem).toBe('other-environment');
+      expect(error.message).toBe('p.json was planned for environment "prod", not "staging"');
+    });
+
+    it('refuses another policy', () => {
+      const error = refusal(() => checkPlanFor(plan, { ...policy, digest: 'b'.repeat(64) }, 'p.json'));
+      expect(error.problem).toBe('policy-changed');
+      expect(error.message).toBe('p.json was planned from a different policy than the one in policies');
+      expect(error.hint).toContain('accord plan --out');
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ChangeResult } from '../../src/model/change.js';
+import { emptyState, type State } from '../../src/model/state.js';
+import { nextState } from '../../src/state/next-state.js';
+import { change } from '../render/plan-fixture.js';
+
+const create = { ...change('okta.user["ana@acme.test"]', 'create', 'joiner'), person: 'ana@acme.test' };
+const grant = change('okta.group["Sales"].member["ana@acme.test"]', 'grant', 'rule sales');
+const update = {
+  ...change('salesforce.prod.user["bo@acme.test"]', 'update', 'title'),
+  person: 'bo@acme.test',
+};
+const plan = { policyDigest: 'd'.repeat(64), snapshotFingerprints: { okta: 'f-okta' } };
+const AT = new Date('2026-12-01T10:00:00Z');
+const results = (statuses: Record<string, ChangeResult['status']>): ChangeResult[] =>
+  Object.entries(statuses).map(([changeId, status]) => ({ changeId, status }));
+
+describe('nextState', () => {
+  it('links and owns what was applied, and records which policy and snapshots it came from', () => {
+    const next = nextState(
+      emptyState(),
+      [create, grant, update],
+      results({ [create.id]: 'applied', [grant.id]: 'applied', [update.id]: 'applied' }),
+      plan,
+      'abc123',
+      AT,
+    );
+    expect(next.links).toEqual({
+      'ana@acme.test': { okta: 'ana@acme.test' },
+      'bo@acme.test': { 'salesforce:prod': 'bo@acme.test' },
+    });
+    expect(next.owned).toEqual([create.address]);
+    expect(next.fingerprints).toEqual({ okta: 'f-okta' });
+    expect(next.lastApply).toEqual({
+      policyDigest: plan.policyDigest,
+      gitCommit: 'abc123',
+      at: AT.toISOString(),
+    });
+    expect(next.serial).toBe(1);
+    expect(next.lineage).toMatch(/^[0-9a-f]{8}-[0-9a-f-]{27}$/);
+    expect(next.lineage).not.toBe(emptyState().lineage);
+  });
+
+  it('changes nothing of what failed or went stale, and keeps an established lineage', () => {
+    const before: State = { ...emptyState(), lineage: 'keep-me', serial: 4, owned: ['x'] };
+    const next = nextState(
+      before,
+      [create, update],
+      results({ [create.id]: 'failed', [update.id]: 'stale' }),
+      plan,
+      null,
+      AT,
+    );
+    expect(next.links).toEqual({});
+    expect(next.owned).toEqual(['x']);
+    expect(next.lineage).toBe('keep-me');
+    expect(next.serial).toBe(5);
+    expect(next.lastApply).toEqual({ policyDigest: plan.policyDigest, at: AT.toISOString() });
+  });
+});
