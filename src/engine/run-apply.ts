@@ -11,36 +11,100 @@ import { acquireLock } from '../state/lock.js';
 import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
-import { snapshotAndPlan, type PlanRun } from './run-plan.js';
+import { AccordError } from '../errors.js';
+import { checkPlanFor, readPlanFile } from '../plan/plan-file.js';
+import {
+  loadInputs,
+  planWith,
+  snapshotAndPlan,
+  type PlanContext,
+  type PlanInputs,
+  type PlanRun,
+} from './run-plan.js';
 
-export interface ApplyInputs {
-  /** The plan to apply, and the ids of its changes found stale (with why), which are not sent. */
-  plan: Plan;
-  stale: Map<string, string>;
-  providers: Provider[];
-  statePath: string;
-  auditPath: string;
+export interface ApplyRequest extends PlanInputs {
+  /** A plan saved by `accord plan --out`; without one, the fresh plan is applied. */
+  planFile?: string;
+  auditPath: (statePath: string, environment: string) => string;
   /** Batches in flight per platform. */
   parallelism: number;
+  /** Apply a plan that guard rails blocked. */
+  allowLargeChange: boolean;
+  /** Plan again afterwards, to report whether live state converged. */
+  verify: boolean;
+}
+
+export interface ApplyHooks extends PlanContext {
+  /** Shown the plan about to run, with the saved changes found stale. */
+  show(plan: Plan, stale: Map<string, string>, saved: boolean): void;
+  /** Asked before a fresh (unreviewed) plan runs; throws to refuse. Not asked for a saved plan. */
+  approve(plan: Plan): Promise<void>;
   /** One line for the person running apply (the CLI writes it to stderr). */
-  note?: (line: string) => void;
+  note(line: string): void;
+}
+
+export interface ApplyOutcome {
+  plan: Plan;
+  /** Absent when there was nothing to apply. */
+  report?: ApplyReport;
+  /** With `verify`: the plan made after applying; empty means converged. */
+  again?: Plan;
+}
+
+/**
+ * `accord apply`: plan file → policy → snapshot → plan → (approve) → lock → executor → journal →
+ * state → audit. A saved plan is read and checked against the policy before any platform is
+ * contacted, so a broken or foreign file is refused first.
+ */
+export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promise<ApplyOutcome> {
+  const saved = request.planFile ? await readPlanFile(request.planFile) : undefined;
+  const loaded = await loadInputs(request);
+  const { policy, statePath } = loaded;
+  if (saved && request.planFile)
+    checkPlanFor(
+      saved,
+      { environment: policy.settings.environment, digest: policy.digest, folder: request.policies },
+      request.planFile,
+    );
+  const run = await planWith(loaded, request.target, hooks);
+  try {
+    const { plan, stale } = planToApply(saved, run.plan);
+    hooks.show(plan, stale, saved !== undefined);
+    if (plan.changes.length === 0) return { plan };
+    if (plan.blocked && !request.allowLargeChange)
+      throw new AccordError(`the plan is blocked by guard rails: ${plan.blockedReasons.join('; ')}`, {
+        code: 'apply.blocked',
+        hint: 'review it; if it is intended, apply with --allow-large-change',
+      });
+    if (!saved) await hooks.approve(plan);
+    const report = await applyChanges({
+      plan,
+      stale,
+      providers: run.providers,
+      statePath,
+      auditPath: request.auditPath(statePath, policy.settings.environment),
+      parallelism: request.parallelism,
+      note: hooks.note,
+    });
+    if (!request.verify) return { plan, report };
+    return { plan, report, again: await replanAfterApply(run, request.target, hooks.progress) };
+  } finally {
+    await run.close();
+  }
 }
 
 /**
  * What apply runs: a saved plan, with the changes a fresh plan no longer agrees with marked stale
  * (they are reported, not sent), or else the fresh plan itself.
  */
-export function planToApply(
-  saved: Plan | undefined,
-  fresh: Plan,
-): { plan: Plan; stale: Map<string, string> } {
+function planToApply(saved: Plan | undefined, fresh: Plan): { plan: Plan; stale: Map<string, string> } {
   return saved
     ? { plan: saved, stale: staleChanges(saved.changes, fresh.changes) }
     : { plan: fresh, stale: new Map() };
 }
 
 /** After an apply: read the platforms and the written state again and plan; empty means converged. */
-export async function replanAfterApply(
+async function replanAfterApply(
   run: Pick<PlanRun, 'policy' | 'providers' | 'statePath'>,
   target: string[] | undefined,
   progress: Progress | undefined,
@@ -55,11 +119,19 @@ export async function replanAfterApply(
   return plan;
 }
 
-/**
- * plan → lock → executor → journal → state → audit. The journal names each batch before it is
- * sent; state and the audit log are written after it, so an interrupted run is seen next time.
- */
-export async function runApply(inputs: ApplyInputs): Promise<ApplyReport> {
+/** The executor's inputs: a plan, what of it is stale, where it goes, and where it is recorded. */
+interface ExecuteInputs {
+  plan: Plan;
+  stale: Map<string, string>;
+  providers: Provider[];
+  statePath: string;
+  auditPath: string;
+  parallelism: number;
+  note: (line: string) => void;
+}
+
+/** lock → executor → journal → state → audit. */
+async function applyChanges(inputs: ExecuteInputs): Promise<ApplyReport> {
   const lock = await acquireLock(inputs.statePath, 'apply');
   try {
     return await applyUnderLock(inputs);
@@ -68,12 +140,12 @@ export async function runApply(inputs: ApplyInputs): Promise<ApplyReport> {
   }
 }
 
-async function applyUnderLock(inputs: ApplyInputs): Promise<ApplyReport> {
+async function applyUnderLock(inputs: ExecuteInputs): Promise<ApplyReport> {
   const { plan, statePath, auditPath } = inputs;
   const journal = await Journal.open(statePath);
   const interrupted = await journal.inFlight();
   if (interrupted.length > 0)
-    inputs.note?.(
+    inputs.note(
       `note: an earlier apply stopped with ${interrupted.length} batch(es) in flight; live state was re-read, so nothing is sent twice`,
     );
   await journal.clear();

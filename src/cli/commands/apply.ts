@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { planToApply, replanAfterApply, runApply } from '../../engine/run-apply.js';
-import { loadInputs, planWith, type PlanInputs } from '../../engine/run-plan.js';
+import { runApply } from '../../engine/run-apply.js';
+import type { PlanInputs } from '../../engine/run-plan.js';
 import { AccordError } from '../../errors.js';
-import { checkPlanFor, readPlanFile } from '../../plan/plan-file.js';
 import type { Plan } from '../../plan/types.js';
 import { palette } from '../../render/colors.js';
 import { renderPlanText, summaryLine } from '../../render/plan-text.js';
@@ -54,77 +53,53 @@ export function registerApply(program: Command): void {
       // The sandbox is throwaway: its state and audit go to a temp dir, never into tracked files.
       const scratch =
         options.sandbox && !options.state ? mkdtempSync(join(tmpdir(), 'accord-sandbox-')) : undefined;
-      const inputs = { ...options, ...(scratch ? { state: join(scratch, 'sandbox.state.json') } : {}) };
-      // A saved plan is read and checked before any platform is contacted: a bad file is found first.
-      const saved = planfile ? await readPlanFile(planfile) : undefined;
-      const loaded = await loadInputs(inputs);
-      const { policy, statePath } = loaded;
-      if (saved && planfile)
-        checkPlanFor(
-          saved,
-          { environment: policy.settings.environment, digest: policy.digest, folder: options.policies },
-          planfile,
-        );
-      const context = planContext(options);
-      const run = await planWith(loaded, options.target, context);
-      try {
-        const auditPath =
-          options.audit ??
-          (scratch ? join(scratch, 'sandbox.audit.jsonl') : defaultAuditPath(policy.settings.environment));
-        const c = palette();
-        const { plan, stale } = planToApply(saved, run.plan);
-        if (saved)
-          process.stdout.write(
-            `Applying ${planfile}: ${plan.changes.length} changes, ${stale.size} stale.\n`,
-          );
-        else process.stdout.write(`${renderPlanText(plan, c)}\n`);
-        if (plan.changes.length === 0) {
-          process.stdout.write('Nothing to apply.\n');
-          process.exitCode = 0;
-          return;
-        }
-        if (plan.blocked && !options.allowLargeChange) {
-          throw new AccordError(`the plan is blocked by guard rails: ${plan.blockedReasons.join('; ')}`, {
-            code: 'apply.blocked',
-            hint: 'review it; if it is intended, apply with --allow-large-change',
-          });
-        }
-        if (!saved && !options.autoApprove) await confirm(plan);
-
-        const report = await runApply({
-          plan,
-          stale,
-          providers: run.providers,
-          statePath,
-          auditPath,
-          parallelism: options.parallelism,
-          note: (line) => process.stderr.write(`${line}\n`),
-        });
-        const { counts } = report;
-        const tally = `Apply complete: ${counts.applied} applied, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.stale} stale.`;
-        for (const r of report.results.filter((x) => x.status === 'failed')) {
-          const change = plan.changes.find((x) => x.id === r.changeId);
-          process.stdout.write(
-            `${c.red('failed')} ${change?.address ?? r.changeId} ${change?.action ?? ''}: ${r.message ?? ''}\n`,
-          );
-        }
-        process.stdout.write(`${counts.failed > 0 ? c.red(tally) : c.green(tally)}\n`);
-        process.exitCode = counts.failed > 0 ? 1 : 0;
-
-        if (options.verify || options.sandbox) {
-          // The same target as the apply: changes outside it were never meant to be made.
-          const again = await replanAfterApply(run, options.target, context.progress);
-          if (again.changes.length === 0)
-            process.stdout.write(`${c.green('Converged:')} a new plan has 0 changes.\n`);
-          else {
+      const c = palette();
+      const { plan, report, again } = await runApply(
+        {
+          ...options,
+          ...(scratch ? { state: join(scratch, 'sandbox.state.json') } : {}),
+          ...(planfile ? { planFile: planfile } : {}),
+          auditPath: (_, environment) =>
+            options.audit ?? (scratch ? join(scratch, 'sandbox.audit.jsonl') : defaultAuditPath(environment)),
+          allowLargeChange: options.allowLargeChange ?? false,
+          verify: (options.verify || options.sandbox) ?? false,
+        },
+        {
+          ...planContext(options),
+          show: (plan, stale, saved) =>
             process.stdout.write(
-              `${c.yellow('Not converged:')} a new plan still has changes. ${summaryLine(again)}\n`,
-            );
-            process.exitCode = 1;
-          }
-        }
-      } finally {
-        await run.close();
+              saved
+                ? `Applying ${planfile}: ${plan.changes.length} changes, ${stale.size} stale.\n`
+                : `${renderPlanText(plan, c)}\n`,
+            ),
+          approve: (plan) => (options.autoApprove ? Promise.resolve() : confirm(plan)),
+          note: (line) => process.stderr.write(`${line}\n`),
+        },
+      );
+      if (!report) {
+        process.stdout.write('Nothing to apply.\n');
+        process.exitCode = 0;
+        return;
+      }
+      const { counts } = report;
+      const tally = `Apply complete: ${counts.applied} applied, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.stale} stale.`;
+      const byId = new Map(plan.changes.map((change) => [change.id, change]));
+      for (const r of report.results.filter((x) => x.status === 'failed')) {
+        const change = byId.get(r.changeId);
+        process.stdout.write(
+          `${c.red('failed')} ${change?.address ?? r.changeId} ${change?.action ?? ''}: ${r.message ?? ''}\n`,
+        );
+      }
+      process.stdout.write(`${counts.failed > 0 ? c.red(tally) : c.green(tally)}\n`);
+      process.exitCode = counts.failed > 0 ? 1 : 0;
+      if (!again) return;
+      if (again.changes.length === 0)
+        process.stdout.write(`${c.green('Converged:')} a new plan has 0 changes.\n`);
+      else {
+        process.stdout.write(
+          `${c.yellow('Not converged:')} a new plan still has changes. ${summaryLine(again)}\n`,
+        );
+        process.exitCode = 1;
       }
     });
 }
