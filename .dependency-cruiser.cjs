@@ -55,7 +55,7 @@ module.exports = {
       name: 'sandbox-imports-accord',
       comment: 'the sandbox is its own package: it emulates the platforms and knows nothing of accord',
       severity: 'error',
-      from: { path: '^packages/sandbox/' },
+      from: { path: '^packages/sandbox/src/' },
       to: { path: '^src/' },
     },
     {
@@ -64,7 +64,7 @@ module.exports = {
         'only the CLI loads the sandbox, and only on demand (a dynamic import), so real runs never load msw',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/cli/load-sandbox\\.ts$' },
-      to: { path: '^packages/sandbox/', pathNot: '^packages/sandbox/src/defaults\\.ts$' },
+      to: { path: '^packages/sandbox/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-cycles',

@@ -35,8 +35,8 @@ import { type Policy } from '../src/policy/policy.js';
 import { canonicalJson, sha256 } from '../src/model/canonical-json.js';
 import { loadPolicy } from '../src/policy/validate.js';
 import { snapshotScope } from '../src/providers/scope.js';
-import { generateCompany } from '../src/sandbox/company.js';
-import { syntheticSnapshots } from '../src/sandbox/synthetic-snapshots.js';
+import { generateCompany } from '@accord/sandbox';
+import { syntheticSnapshots } from '../test/support/synthetic-snapshots.js';
 
 const TARGET_PEOPLE = 100_000;
 const TARGET_MS = 3_000;

@@ -10,10 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { generateCompany } from '../src/sandbox/company.js';
-import { seedOkta } from '../src/sandbox/okta/index.js';
-import { seedOneLogin } from '../src/sandbox/onelogin/index.js';
-import { seedSalesforce, UsernameRegistry } from '../src/sandbox/salesforce/index.js';
+import { generateCompany, seedOkta, seedOneLogin, seedSalesforce, UsernameRegistry } from '@accord/sandbox';
 
 const LIMIT_PEOPLE = 100_000;
 const LIMIT_MS = 10_000;

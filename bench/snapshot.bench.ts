@@ -8,7 +8,7 @@ import { loadPolicy } from '../src/policy/validate.js';
 import { createProviders } from '../src/providers/registry.js';
 import { snapshotScope } from '../src/providers/scope.js';
 import { snapshotAll } from '../src/providers/snapshot-all.js';
-import { startSandbox } from '../src/sandbox/sandbox.js';
+import { startSandbox } from '@accord/sandbox';
 
 const people = Number(process.argv[2] ?? 100_000);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { PlanContext } from '../engine/run-plan.js';
-import { DEFAULT_PEOPLE, DEFAULT_SEED, startSandbox } from '../sandbox/sandbox.js';
+import { loadSandbox, sandboxDefaults } from './load-sandbox.js';
 import { stderrProgress } from './progress.js';
 
 export interface EnvironmentOptions {
@@ -14,10 +14,14 @@ export const withEnvironmentOptions = (command: Command, sandboxHelp: string): C
   command
     .option('--sandbox', sandboxHelp)
     .addOption(
-      new Option('--people <n>', 'people in the sandbox company').argParser(Number).default(DEFAULT_PEOPLE),
+      new Option('--people <n>', 'people in the sandbox company')
+        .argParser(Number)
+        .default(sandboxDefaults?.DEFAULT_PEOPLE),
     )
     .addOption(
-      new Option('--seed <n>', 'seed of the sandbox company').argParser(Number).default(DEFAULT_SEED),
+      new Option('--seed <n>', 'seed of the sandbox company')
+        .argParser(Number)
+        .default(sandboxDefaults?.DEFAULT_SEED),
     );
 
 /**
@@ -28,6 +32,7 @@ export async function openEnvironment(
   options: EnvironmentOptions,
 ): Promise<{ env: NodeJS.ProcessEnv; close: () => Promise<void> }> {
   if (!options.sandbox) return { env: process.env, close: async () => {} };
+  const { startSandbox } = await loadSandbox();
   const sandbox = await startSandbox({
     transport: 'loopback',
     port: 0,

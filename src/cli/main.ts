@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
+import { fromSandboxError } from './load-sandbox.js';
 import { InvalidPolicyError } from '../policy/diagnostics.js';
 import { palette } from '../render/colors.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
@@ -44,7 +45,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
+  } catch (thrown) {
+    const error = fromSandboxError(thrown);
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof InvalidPolicyError)
       process.stderr.write(`${renderDiagnostics(error.diagnostics, palette(process.stderr))}\n`);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Change } from '../../src/model/change.js';
 import type { Plan } from '../../src/plan/types.js';
-import { createRecord } from '../../src/sandbox/salesforce/index.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { createRecord } from '@accord/sandbox';
+import type { Sandbox } from '@accord/sandbox';
 import { loopbackSandbox, readAudit, runAccord, scratch, type CliRun } from './support/harness.js';
 import { accordInProcess } from './support/in-process.js';
 

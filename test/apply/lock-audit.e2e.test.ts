@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import type { Sandbox } from '@accord/sandbox';
 import { acquireLock, readLock } from '../../src/state/lock.js';
 import { sha256 } from '../../src/model/canonical-json.js';
 import { loopbackSandbox, readAudit, runAccord, scratch, writeRequests } from './support/harness.js';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Change } from '../../src/model/change.js';
 import type { Plan } from '../../src/plan/types.js';
-import { createRecord, updateRecord } from '../../src/sandbox/salesforce/index.js';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { createRecord, updateRecord } from '@accord/sandbox';
+import type { Sandbox } from '@accord/sandbox';
 import {
   freshPlan,
   loopbackSandbox,

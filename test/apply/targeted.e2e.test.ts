@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import type { Sandbox } from '@accord/sandbox';
 import { loopbackSandbox, scratch } from './support/harness.js';
 import { accordInProcess } from './support/in-process.js';
 

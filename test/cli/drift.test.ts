@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRecord } from '../../src/sandbox/salesforce/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { createRecord, type Sandbox, startSandbox } from '@accord/sandbox';
 import { runAccord } from '../apply/support/harness.js';
 
 describe('accord drift (UC-26, UC-08)', () => {

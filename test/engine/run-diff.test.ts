@@ -9,8 +9,8 @@ import { type RefDiff } from '../../src/plan/ref-diff.js';
 import { loadPolicyAtRef, openPolicyRepo } from '../../src/gitops/policy-at-ref.js';
 import { countPolicyChanges } from '../../src/plan/semantic-diff.js';
 import type { AccessException, AccessRule, ManagedGroup } from '../../src/policy/types.js';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { syntheticSnapshots } from '../../src/sandbox/synthetic-snapshots.js';
+import { generateCompany } from '@accord/sandbox';
+import { syntheticSnapshots } from '../support/synthetic-snapshots.js';
 import { TempRepo } from '../gitops/temp-repo.js';
 
 const NOW = new Date('2026-06-01T00:00:00.000Z');

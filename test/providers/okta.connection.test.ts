@@ -12,7 +12,7 @@ import {
 } from '../../src/providers/okta/index.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { loadPolicy } from '../../src/policy/validate.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandbox, type Sandbox } from '@accord/sandbox';
 
 /** Credentials and endpoints: one-line errors naming the variable to fix, never a secret. */
 

@@ -9,7 +9,7 @@ import {
   readOktaConnection,
   type OktaProviderOptions,
 } from '../../src/providers/okta/index.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandbox, type Sandbox } from '@accord/sandbox';
 import { changeBuilder } from './change.js';
 
 /** The Okta provider through the real SDK against the sandbox's emulated org (msw). */

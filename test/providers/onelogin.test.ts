@@ -13,7 +13,7 @@ import {
 } from '../../src/providers/onelogin/index.js';
 import type { ProgressEvent } from '../../src/providers/provider.js';
 import { snapshotScope } from '../../src/providers/scope.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandbox, type Sandbox } from '@accord/sandbox';
 import { loadDemoPolicy } from '../support/demo.js';
 import { changeBuilder } from './change.js';
 

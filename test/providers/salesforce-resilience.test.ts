@@ -6,7 +6,7 @@ import { AccordError } from '../../src/errors.js';
 import type { SnapshotScope } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { SalesforceProvider, type SalesforceProviderOptions } from '../../src/providers/salesforce/index.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createSandbox } from '@accord/sandbox';
 import { loadDemoPolicy } from '../support/demo.js';
 import { changeBuilder } from './change.js';
 

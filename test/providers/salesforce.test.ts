@@ -9,7 +9,7 @@ import {
   salesforceFactory,
   type SalesforceProviderOptions,
 } from '../../src/providers/salesforce/index.js';
-import { createSandbox } from '../../src/sandbox/index.js';
+import { createSandbox } from '@accord/sandbox';
 import { loadDemoPolicy } from '../support/demo.js';
 import { changeBuilder } from './change.js';
 

@@ -18,8 +18,7 @@ import type { Policy } from '../../src/policy/policy.js';
 import { fingerprint, fingerprints } from '../../src/model/fingerprint.js';
 import { emptyState } from '../../src/model/state.js';
 import { createPlan } from '../../src/plan/plan.js';
-import { createSandbox } from '../../src/sandbox/index.js';
-import { DEFAULT_SEED } from '../../src/sandbox/sandbox.js';
+import { createSandbox, DEFAULT_SEED } from '@accord/sandbox';
 import { demoSnapshots, loadDemoPolicy } from '../support/demo.js';
 
 const scope: SnapshotScope = {

@@ -4,8 +4,8 @@ import type { Snapshots } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { loadPolicy } from '../../src/policy/validate.js';
 import { snapshotScope } from '../../src/providers/scope.js';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { syntheticSnapshots } from '../../src/sandbox/synthetic-snapshots.js';
+import { generateCompany } from '@accord/sandbox';
+import { syntheticSnapshots } from './synthetic-snapshots.js';
 
 const policiesDir = fileURLToPath(new URL('../../policies', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { AccordError } from '../../errors.js';
-import { DEFAULT_PEOPLE, DEFAULT_SEED, startSandbox, type Sandbox } from '../../sandbox/sandbox.js';
+import type { Sandbox } from '@accord/sandbox';
+import { loadSandbox, sandboxDefaults } from '../load-sandbox.js';
 
 /**
  * `accord sandbox`: serves the emulated Okta, OneLogin and Salesforce APIs on loopback until it
@@ -81,6 +82,7 @@ function routeTable(sandbox: Sandbox): string {
 
 export async function runSandbox(options: SandboxCliOptions): Promise<void> {
   const started = Date.now();
+  const { startSandbox } = await loadSandbox();
   const sandbox = await startSandbox({
     transport: 'loopback',
     port: options.port,
@@ -145,14 +147,14 @@ export function registerSandbox(program: Command): void {
     )
     .addOption(
       new Option('--people <n>', 'about how many people the demo company has').default(
-        String(DEFAULT_PEOPLE),
-        String(DEFAULT_PEOPLE),
+        String(sandboxDefaults?.DEFAULT_PEOPLE),
+        String(sandboxDefaults?.DEFAULT_PEOPLE),
       ),
     )
     .addOption(
       new Option('--seed <n>', 'seed of the demo company: the same seed gives the same tenants').default(
-        String(DEFAULT_SEED),
-        String(DEFAULT_SEED),
+        String(sandboxDefaults?.DEFAULT_SEED),
+        String(sandboxDefaults?.DEFAULT_SEED),
       ),
     )
     .option(
@@ -173,6 +175,7 @@ Examples:
   accord sandbox --data .sandbox.json   # keep changes across restarts`,
     )
     .action(async (raw: RawOptions) => {
+      if (!sandboxDefaults) await loadSandbox(); // says why it is not there
       await runSandbox(parseSandboxOptions(raw));
     });
 }

@@ -4,8 +4,8 @@
  * or added to a group accord owns, a changed department at the source. `a` and `b` pick the
  * victim and the value (modulo the candidates), so fast-check can shrink them.
  */
-import type { Sandbox } from '../../../src/sandbox/sandbox.js';
-import { createRecord, updateRecord } from '../../../src/sandbox/salesforce/index.js';
+import type { Sandbox } from '@accord/sandbox';
+import { createRecord, updateRecord } from '@accord/sandbox';
 
 export const STORE_DRIFT_KINDS = [
   'add-assignment',

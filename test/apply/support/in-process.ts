@@ -5,7 +5,7 @@
  * One call at a time: it swaps process-wide state (env, stdout, exitCode) for the call.
  */
 import { main } from '../../../src/cli/main.js';
-import type { Sandbox } from '../../../src/sandbox/sandbox.js';
+import type { Sandbox } from '@accord/sandbox';
 import { repoRoot } from './harness.js';
 
 export interface InProcessRun {

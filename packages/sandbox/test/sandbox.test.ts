@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupServer } from 'msw/node';
-import { createSandbox, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandbox, startSandbox, type Sandbox } from '../src/index.js';
 
 /**
  * The assembled sandbox over real loopback HTTP, driven by plain fetch as any client of the

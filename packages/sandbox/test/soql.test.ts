@@ -5,8 +5,8 @@ import {
   SoqlError,
   type SObjectSchema,
   type SoqlDatabase,
-} from '../../src/sandbox/salesforce/soql/index.js';
-import { to18 } from '../../src/sandbox/salesforce/soql/ids.js';
+} from '../src/salesforce/soql/index.js';
+import { to18 } from '../src/salesforce/soql/ids.js';
 
 type Row = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { setupServer } from 'msw/node';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { Instrument } from '../../src/sandbox/instrument.js';
-import { salesforceTenant, seedSalesforce } from '../../src/sandbox/salesforce/index.js';
+import { generateCompany } from '../src/company.js';
+import { Instrument } from '../src/instrument.js';
+import { salesforceTenant, seedSalesforce } from '../src/salesforce/index.js';
 
 /**
  * An independent REST client written from the documented protocol only (global fetch, follow

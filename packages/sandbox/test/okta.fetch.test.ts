@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, SignJWT, exportJWK } from 'jose';
 import { setupServer } from 'msw/node';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { Instrument } from '../../src/sandbox/instrument.js';
+import { generateCompany } from '../src/company.js';
+import { Instrument } from '../src/instrument.js';
 import {
   OKTA_SANDBOX_CLIENT_ID,
   OKTA_SANDBOX_TOKEN,
@@ -10,7 +10,7 @@ import {
   oktaTenant,
   seedOkta,
   type OktaTenantOptions,
-} from '../../src/sandbox/okta/index.js';
+} from '../src/okta/index.js';
 
 /**
  * An independent client of the Okta API: global fetch, following the documented protocol (the

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import got, { type Got } from 'got';
 import { setupServer } from 'msw/node';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { Instrument } from '../../src/sandbox/instrument.js';
+import { generateCompany } from '../src/company.js';
+import { Instrument } from '../src/instrument.js';
 import {
   OneLoginStore,
   oneloginTenant,
   seedOneLogin,
   type OneLoginRoleUser,
   type OneLoginUser,
-} from '../../src/sandbox/onelogin/index.js';
+} from '../src/onelogin/index.js';
 
 const BASE = 'https://globex.onelogin.test';
 const company = generateCompany({ seed: 42, people: 400 });

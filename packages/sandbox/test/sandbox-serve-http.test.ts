@@ -4,8 +4,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, HttpResponse } from 'msw';
-import { DataFilePersister, readDataFile, writeDataFile } from '../../src/sandbox/persist.js';
-import { serveHttp, type HttpServer } from '../../src/sandbox/serve-http.js';
+import { DataFilePersister, readDataFile, writeDataFile } from '../src/persist.js';
+import { serveHttp, type HttpServer } from '../src/serve-http.js';
 
 describe('serveHttp', () => {
   let server: HttpServer | undefined;

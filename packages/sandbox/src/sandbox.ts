@@ -1,5 +1,5 @@
 import type { HttpHandler } from 'msw';
-import { AccordError } from '../errors.js';
+import { SandboxError } from './sandbox-error.js';
 import { generateCompany, type DemoCompany } from './company.js';
 import { Instrument, type FaultConfig, type RequestRecord, type TenantId } from './instrument.js';
 import { oktaTenant, OktaStore, seedOkta } from './okta/index.js';
@@ -77,8 +77,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PEOPLE = 300;
-export const DEFAULT_SEED = 42;
+import { DEFAULT_PEOPLE, DEFAULT_SEED } from './defaults.js';
+
+export { DEFAULT_PEOPLE, DEFAULT_SEED };
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -258,9 +259,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }).catch((error: unknown) => {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'EADDRINUSE' || code === 'EACCES') {
-            throw new AccordError(`cannot serve ${id} on 127.0.0.1:${port}: ${code}`, {
-              hint: 'pass another --port (the sandbox takes 4 consecutive ports), or --port 0 for free ones',
-            });
+            throw new SandboxError(
+              `cannot serve ${id} on 127.0.0.1:${port}: ${code}`,
+              'pass another --port (the sandbox takes 4 consecutive ports), or --port 0 for free ones',
+            );
           }
           throw error;
         });

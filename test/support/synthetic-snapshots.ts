@@ -4,8 +4,8 @@ import type {
   IdpSnapshot,
   SalesforceSnapshot,
   Snapshots,
-} from '../model/snapshot.js';
-import type { DemoCompany, DemoPerson } from './company.js';
+} from '../../src/model/snapshot.js';
+import type { DemoCompany, DemoPerson } from '@accord/sandbox';
 
 /**
  * The demo company as the providers would read it, built straight from the company description

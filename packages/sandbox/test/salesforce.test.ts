@@ -2,14 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { SignJWT, generateKeyPair } from 'jose';
 import { Connection } from 'jsforce';
 import { setupServer } from 'msw/node';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { Instrument } from '../../src/sandbox/instrument.js';
+import { generateCompany } from '../src/company.js';
+import { Instrument } from '../src/instrument.js';
 import {
   SalesforceStore,
   UsernameRegistry,
   salesforceTenant,
   seedSalesforce,
-} from '../../src/sandbox/salesforce/index.js';
+} from '../src/salesforce/index.js';
 
 /** The Salesforce emulator through the real jsforce 3 client. */
 

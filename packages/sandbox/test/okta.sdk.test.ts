@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import okta from '@okta/okta-sdk-nodejs';
 import { exportJWK, generateKeyPair } from 'jose';
 import { setupServer } from 'msw/node';
-import { generateCompany } from '../../src/sandbox/company.js';
-import { Instrument } from '../../src/sandbox/instrument.js';
+import { generateCompany } from '../src/company.js';
+import { Instrument } from '../src/instrument.js';
 import {
   OKTA_SANDBOX_TOKEN,
   OktaStore,
   oktaTenant,
   seedOkta,
   type OktaTenantOptions,
-} from '../../src/sandbox/okta/index.js';
+} from '../src/okta/index.js';
 
 /** The real @okta/okta-sdk-nodejs v8 against the emulated org, through msw. */
 

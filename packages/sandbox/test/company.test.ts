@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { generateCompany, NEARLY_FULL_HEADROOM } from '../../src/sandbox/company.js';
+import { generateCompany, NEARLY_FULL_HEADROOM } from '../src/company.js';
 
 describe('demo company', () => {
   it('is deterministic under a seed', () => {

@@ -1,5 +1,5 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { AccordError } from '../errors.js';
+import { SandboxError } from './sandbox-error.js';
 
 /**
  * `accord sandbox --data FILE`: the tenants' state on disk, so a sandbox survives restarts. This
@@ -25,21 +25,22 @@ export async function readDataFile(file: string): Promise<SandboxDataFile | unde
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new AccordError(`cannot read sandbox data file ${file}: ${(error as Error).message}`);
+    throw new SandboxError(`cannot read sandbox data file ${file}: ${(error as Error).message}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new AccordError(`sandbox data file ${file} is not valid JSON: ${(error as Error).message}`, {
-      hint: 'delete it (or pass another --data FILE) to seed a fresh sandbox',
-    });
+    throw new SandboxError(
+      `sandbox data file ${file} is not valid JSON: ${(error as Error).message}`,
+      'delete it (or pass another --data FILE) to seed a fresh sandbox',
+    );
   }
   const d = data as Partial<SandboxDataFile> | null;
   if (!d || typeof d !== 'object' || d.formatVersion !== DATA_FORMAT_VERSION) {
-    throw new AccordError(
+    throw new SandboxError(
       `sandbox data file ${file} has format version ${String(d?.formatVersion)}, expected ${DATA_FORMAT_VERSION}`,
-      { hint: 'delete it (or pass another --data FILE) to seed a fresh sandbox' },
+      'delete it (or pass another --data FILE) to seed a fresh sandbox',
     );
   }
   if (
@@ -50,9 +51,10 @@ export async function readDataFile(file: string): Promise<SandboxDataFile | unde
     !d.salesforce ||
     typeof d.salesforce !== 'object'
   ) {
-    throw new AccordError(`sandbox data file ${file} lacks seed, people, okta, onelogin or salesforce`, {
-      hint: 'delete it (or pass another --data FILE) to seed a fresh sandbox',
-    });
+    throw new SandboxError(
+      `sandbox data file ${file} lacks seed, people, okta, onelogin or salesforce`,
+      'delete it (or pass another --data FILE) to seed a fresh sandbox',
+    );
   }
   return d as SandboxDataFile;
 }

@@ -23,3 +23,7 @@ export type { SandboxTenant } from './tenant.js';
 export { generateCompany, type DemoCompany, type DemoPerson } from './company.js';
 export { serveHttp, type HttpServer } from './serve-http.js';
 export { readDataFile, writeDataFile, type SandboxDataFile } from './persist.js';
+// For tests that build tenants of their own or edit them behind accord's back.
+export { seedOkta } from './okta/index.js';
+export { seedOneLogin } from './onelogin/index.js';
+export { createRecord, seedSalesforce, updateRecord, UsernameRegistry } from './salesforce/index.js';
