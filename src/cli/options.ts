@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { AccordError } from '../errors.js';
 import { withEnvironmentOptions } from './environment.js';
 
 /** Options that every policy-reading command shares, declared once so they read the same everywhere. */
@@ -29,3 +30,17 @@ export const withPlanInputOptions = (command: Command): Command =>
       ),
     'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
   );
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** Terraform-style durations for flags such as --lock-timeout: `500ms`, `30s`, `5m`, `1h`; a bare number is seconds. */
+export function parseDuration(flag: string): (value: string) => number {
+  return (value) => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+    if (!match)
+      throw new AccordError(`${flag} takes a duration such as 30s, 5m or 500ms, got '${value}'`, {
+        code: 'cli.duration',
+      });
+    return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS]);
+  };
+}

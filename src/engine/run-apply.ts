@@ -7,14 +7,14 @@ import type { Plan } from '../plan/types.js';
 import type { Progress, Provider } from '../providers/provider.js';
 import { appendAudit, currentActor, currentGitCommit } from '../state/audit.js';
 import { Journal } from '../state/journal.js';
-import { acquireLock } from '../state/lock.js';
+import { acquireLock, describeLock } from '../state/lock.js';
 import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
 import { AccordError } from '../errors.js';
 import { checkPlanFor, readPlanFile } from '../plan/plan-file.js';
 import {
-  loadInputs,
+  loadPolicyInputs,
   planWith,
   snapshotAndPlan,
   type PlanContext,
@@ -32,6 +32,8 @@ export interface ApplyRequest extends PlanInputs {
   allowLargeChange: boolean;
   /** Plan again afterwards, to report whether live state converged. */
   verify: boolean;
+  /** How long to wait for a state lock another run holds; 0 refuses at once. */
+  lockTimeoutMs: number;
 }
 
 export interface ApplyHooks extends PlanContext {
@@ -52,45 +54,79 @@ export interface ApplyOutcome {
 }
 
 /**
- * `accord apply`: plan file → policy → snapshot → plan → (approve) → lock → executor → journal →
- * state → audit. A saved plan is read and checked against the policy before any platform is
- * contacted, so a broken or foreign file is refused first.
+ * `accord apply`: plan file → policy → lock → journal check → state → snapshot → plan → (approve)
+ * → executor → journal → state → audit. A saved plan is read and checked against the policy before
+ * any platform is contacted, so a broken or foreign file is refused first.
  */
 export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promise<ApplyOutcome> {
   const saved = request.planFile ? await readPlanFile(request.planFile) : undefined;
-  const loaded = await loadInputs(request);
-  const { policy, statePath } = loaded;
+  const { policy, statePath } = await loadPolicyInputs(request);
   if (saved && request.planFile)
     checkPlanFor(
       saved,
       { environment: policy.settings.environment, digest: policy.digest, folder: request.policies },
       request.planFile,
     );
-  const run = await planWith(loaded, request.target, hooks);
+  // The lock comes before live state is read: a second apply must not plan from what the first is
+  // about to change.
+  const lock = await acquireLock(statePath, 'apply', process.env, {
+    timeoutMs: request.lockTimeoutMs,
+    onWait: (held) =>
+      hooks.note(
+        `waiting up to ${Math.round(request.lockTimeoutMs / 1000)} s for the state lock held by ${held ? describeLock(held) : 'another run'}`,
+      ),
+  });
   try {
-    const { plan, stale } = planToApply(saved, run.plan);
-    hooks.show(plan, stale, saved !== undefined);
-    if (plan.changes.length === 0) return { plan };
-    if (plan.blocked && !request.allowLargeChange)
-      throw new AccordError(`the plan is blocked by guard rails: ${plan.blockedReasons.join('; ')}`, {
-        code: 'apply.blocked',
-        hint: 'review it; if it is intended, apply with --allow-large-change',
-      });
-    if (!saved) await hooks.approve(plan);
-    const report = await applyChanges({
-      plan,
-      stale,
-      providers: run.providers,
-      statePath,
-      auditPath: request.auditPath(statePath, policy.settings.environment),
-      parallelism: request.parallelism,
-      note: hooks.note,
-    });
-    if (!request.verify) return { plan, report };
-    return { plan, report, again: await replanAfterApply(run, request.target, hooks.progress) };
+    const journal = await Journal.open(statePath);
+    const interrupted = await journal.inFlight();
+    if (interrupted.length > 0)
+      hooks.note(
+        `note: an earlier apply stopped with ${interrupted.length} batch(es) in flight; live state was re-read, so nothing is sent twice`,
+      );
+    const run = await planWith(
+      { policy, statePath, state: await readState(statePath) },
+      request.target,
+      hooks,
+    );
+    try {
+      return await applyPlanned(request, hooks, { saved, run, journal });
+    } finally {
+      await run.close();
+    }
   } finally {
-    await run.close();
+    await lock.release();
   }
+}
+
+/** Under the lock, with a fresh plan: show, check guard rails, approve, execute, verify. */
+async function applyPlanned(
+  request: ApplyRequest,
+  hooks: ApplyHooks,
+  { saved, run, journal }: { saved: Plan | undefined; run: PlanRun; journal: Journal },
+): Promise<ApplyOutcome> {
+  const { plan, stale } = planToApply(saved, run.plan);
+  hooks.show(plan, stale, saved !== undefined);
+  if (plan.changes.length === 0) {
+    await journal.clear();
+    return { plan };
+  }
+  if (plan.blocked && !request.allowLargeChange)
+    throw new AccordError(`the plan is blocked by guard rails: ${plan.blockedReasons.join('; ')}`, {
+      code: 'apply.blocked',
+      hint: 'review it; if it is intended, apply with --allow-large-change',
+    });
+  if (!saved) await hooks.approve(plan);
+  const report = await executeAndRecord({
+    plan,
+    stale,
+    providers: run.providers,
+    statePath: run.statePath,
+    auditPath: request.auditPath(run.statePath, run.policy.settings.environment),
+    parallelism: request.parallelism,
+    journal,
+  });
+  if (!request.verify) return { plan, report };
+  return { plan, report, again: await replanAfterApply(run, request.target, hooks.progress) };
 }
 
 /**
@@ -127,27 +163,16 @@ interface ExecuteInputs {
   statePath: string;
   auditPath: string;
   parallelism: number;
-  note: (line: string) => void;
+  journal: Journal;
 }
 
-/** lock → executor → journal → state → audit. */
-async function applyChanges(inputs: ExecuteInputs): Promise<ApplyReport> {
-  const lock = await acquireLock(inputs.statePath, 'apply');
-  try {
-    return await applyUnderLock(inputs);
-  } finally {
-    await lock.release();
-  }
-}
-
-async function applyUnderLock(inputs: ExecuteInputs): Promise<ApplyReport> {
-  const { plan, statePath, auditPath } = inputs;
-  const journal = await Journal.open(statePath);
-  const interrupted = await journal.inFlight();
-  if (interrupted.length > 0)
-    inputs.note(
-      `note: an earlier apply stopped with ${interrupted.length} batch(es) in flight; live state was re-read, so nothing is sent twice`,
-    );
+/**
+ * executor → journal → state → audit, under the lock the caller holds. The journal names each
+ * batch before it is sent; state and the audit log are written after it, so an interrupted run is
+ * seen next time.
+ */
+async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
+  const { plan, statePath, auditPath, journal } = inputs;
   await journal.clear();
   let state: State = await readState(statePath);
   const actor = currentActor();

@@ -42,16 +42,23 @@ export interface PlanRun extends LoadedInputs {
   close: () => Promise<void>;
 }
 
-/** load → validate, then the state: everything a plan needs that is not on a platform. */
-export async function loadInputs(inputs: Omit<PlanInputs, 'target'>): Promise<LoadedInputs> {
+/** load → validate, and where the environment's state lives. */
+export async function loadPolicyInputs(
+  inputs: Omit<PlanInputs, 'target'>,
+): Promise<Omit<LoadedInputs, 'state'>> {
   const loaded = await loadPolicy(inputs.policies, { noCode: !inputs.code });
   if (!loaded.policy || hasErrors(loaded.diagnostics))
     throw new InvalidPolicyError(loaded.diagnostics, 'the policy is invalid; nothing was planned', {
       hint: 'run `accord validate` and fix the errors above',
     });
   const policy = loaded.policy;
-  const statePath = inputs.state ?? defaultStatePath(policy.settings.environment);
-  return { policy, statePath, state: await readState(statePath) };
+  return { policy, statePath: inputs.state ?? defaultStatePath(policy.settings.environment) };
+}
+
+/** load → validate, then the state: everything a plan needs that is not on a platform. */
+export async function loadInputs(inputs: Omit<PlanInputs, 'target'>): Promise<LoadedInputs> {
+  const loaded = await loadPolicyInputs(inputs);
+  return { ...loaded, state: await readState(loaded.statePath) };
 }
 
 /** load → validate → snapshot → compile → plan: the pipeline every plan-shaped command shares. */

@@ -30,11 +30,47 @@ export const describeLock = (info: LockInfo) =>
  * win. A lock is never broken automatically, even if its pid looks dead: pids are reused and the
  * holder may be on another host, so only a person (`accord force-unlock`) decides it is gone.
  */
+export interface LockWait {
+  /** How long to wait for a held lock before giving up (Terraform's -lock-timeout); 0 refuses at once. */
+  timeoutMs?: number;
+  /** Told once, with the holder, when the lock is held and apply starts waiting. */
+  onWait?: (holder: LockInfo | undefined) => void;
+  /** @default 1000 */
+  pollMs?: number;
+}
+
 export async function acquireLock(
   statePath: string,
   operation: string,
   env: NodeJS.ProcessEnv = process.env,
+  wait: LockWait = {},
 ): Promise<Lock> {
+  const deadline = Date.now() + (wait.timeoutMs ?? 0);
+  for (let waited = false; ; waited = true) {
+    const lock = await tryLock(statePath, operation, env);
+    if (lock) return lock;
+    const held = await readHolder(statePath);
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new AccordError(
+        `state is locked by ${held ? describeLock(held) : 'another run that just finished'}${waited ? ` (waited ${Math.round((wait.timeoutMs ?? 0) / 1000)} s)` : ''}`,
+        {
+          code: 'state.locked',
+          hint: 'wait for that run to finish, or run `accord force-unlock` if it is gone',
+          exitCode: 1,
+        },
+      );
+    if (!waited) wait.onWait?.(held);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait.pollMs ?? 1000, left)));
+  }
+}
+
+/** One attempt: the lock, or undefined when another run holds it. */
+async function tryLock(
+  statePath: string,
+  operation: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Lock | undefined> {
   const path = lockPath(statePath);
   const info: LockInfo = {
     holder: currentActor(env),
@@ -49,15 +85,7 @@ export async function acquireLock(
     handle = await open(path, 'wx', 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const held = await readHolder(statePath);
-    throw new AccordError(
-      `state is locked by ${held ? describeLock(held) : 'another run that just finished'}`,
-      {
-        code: 'state.locked',
-        hint: 'wait for that run to finish, or run `accord force-unlock` if it is gone',
-        exitCode: 1,
-      },
-    );
+    return undefined;
   }
   const text = `${JSON.stringify(info, null, 2)}\n`;
   try {

@@ -33,14 +33,34 @@ describe('a concurrent apply is refused', () => {
       expect(run.stderr).toContain(`pid ${process.pid}`);
       expect(run.stdout).not.toContain('Apply complete');
       expect(writeRequests(sandbox)).toEqual([]);
-      // It read the platforms (to plan), so the refusal is not just a failure to start.
-      expect(sandbox.instrument.count({ method: 'GET' })).toBeGreaterThan(0);
+      // The lock comes first (issue 15): a refused apply has not even read the platforms.
+      expect(sandbox.instrument.log).toEqual([]);
       // The holder's lock is still there and still theirs.
       expect((await readLock(dir.state))?.holder).toBe('octo-holder');
     } finally {
       await held.release();
     }
   }, 60_000);
+
+  it('with --lock-timeout waits for the holder, says so, then applies', async () => {
+    const held = await acquireLock(dir.state, 'apply', { ...process.env, GITHUB_ACTOR: 'octo-holder' });
+    let waiting: () => void = () => {};
+    const saidItWaits = new Promise<void>((resolve) => (waiting = resolve));
+    const run = runAccord(
+      sandbox,
+      ['apply', '--auto-approve', '--lock-timeout', '60s', '--state', dir.state, '--audit', dir.audit],
+      { onStderr: (text) => text.includes('waiting up to') && waiting(), timeoutMs: 85_000 },
+    );
+    await saidItWaits;
+    // Waiting under the lock's holder: nothing read yet.
+    expect(sandbox.instrument.log).toEqual([]);
+    await held.release();
+    const done = await run;
+    expect(done.stderr).toContain('waiting up to 60 s for the state lock held by octo-holder');
+    expect(done.stdout).toContain('Apply complete');
+    expect(writeRequests(sandbox).length).toBeGreaterThan(0);
+    expect(await readLock(dir.state)).toBeUndefined();
+  }, 90_000);
 });
 
 describe('audit trail of an apply (UC-20)', () => {

@@ -11,7 +11,7 @@ import { palette } from '../../render/colors.js';
 import { renderPlanText, summaryLine } from '../../render/plan-text.js';
 import { defaultAuditPath } from '../../state/audit.js';
 import { planContext, type EnvironmentOptions } from '../environment.js';
-import { withPlanInputOptions } from '../options.js';
+import { parseDuration, withPlanInputOptions } from '../options.js';
 
 interface ApplyOptions extends PlanInputs, EnvironmentOptions {
   autoApprove?: boolean;
@@ -19,6 +19,7 @@ interface ApplyOptions extends PlanInputs, EnvironmentOptions {
   parallelism: number;
   audit?: string;
   verify?: boolean;
+  lockTimeout: number;
 }
 
 /**
@@ -44,6 +45,14 @@ export function registerApply(program: Command): void {
       'apply a plan that guard rails blocked (deprovision cap, separation of duties)',
     )
     .addOption(new Option('--parallelism <n>', 'batches in flight per platform').argParser(Number).default(4))
+    .addOption(
+      new Option(
+        '--lock-timeout <duration>',
+        'wait this long for a state lock another run holds (e.g. 30s, 5m)',
+      )
+        .argParser(parseDuration('--lock-timeout'))
+        .default(0, '0s'),
+    )
     .option('--audit <file>', 'audit log (default: state/<environment>.audit.jsonl)')
     .option(
       '--verify',
@@ -63,6 +72,7 @@ export function registerApply(program: Command): void {
             options.audit ?? (scratch ? join(scratch, 'sandbox.audit.jsonl') : defaultAuditPath(environment)),
           allowLargeChange: options.allowLargeChange ?? false,
           verify: (options.verify || options.sandbox) ?? false,
+          lockTimeoutMs: options.lockTimeout,
         },
         {
           ...planContext(options),

@@ -54,6 +54,8 @@ export interface SpawnOptions {
    */
   killAfter?: (record: RequestRecord) => boolean;
   timeoutMs?: number;
+  /** Called with everything the child has written to stderr so far, each time it writes more. */
+  onStderr?: (stderr: string) => void;
 }
 
 /** Runs `accord <args>` as a child process against the sandbox (no `--sandbox`: plain env vars). */
@@ -66,7 +68,10 @@ export function runAccord(sandbox: Sandbox, args: string[], options: SpawnOption
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    options.onStderr?.(stderr);
+  });
   const instrument = sandbox.instrument;
   const originalRecord = instrument.record;
   if (options.killAfter) {
