@@ -25,7 +25,8 @@ import {
 export interface ApplyRequest extends PlanInputs {
   /** A plan saved by `accord plan --out`; without one, the fresh plan is applied. */
   planFile?: string;
-  auditPath: (statePath: string, environment: string) => string;
+  /** Where the audit log of this state file is. */
+  auditPath: (statePath: string) => string;
   /** Batches in flight per platform. */
   parallelism: number;
   /** Apply a plan that guard rails blocked. */
@@ -121,7 +122,7 @@ async function applyPlanned(
     stale,
     providers: run.providers,
     statePath: run.statePath,
-    auditPath: request.auditPath(run.statePath, run.policy.settings.environment),
+    auditPath: request.auditPath(run.statePath),
     parallelism: request.parallelism,
     journal,
   });

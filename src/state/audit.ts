@@ -34,6 +34,9 @@ export const GENESIS = '0'.repeat(64);
 
 export const defaultAuditPath = (environment: string) => `state/${environment}.audit.jsonl`;
 
+/** The audit log kept beside a state file: `x.state.json` → `x.audit.jsonl`, so `--state` moves both. */
+export const auditPathFor = (statePath: string) => `${statePath.replace(/\.state\.json$/, '')}.audit.jsonl`;
+
 /**
  * sha256 over the previous hash and the canonical JSON of the entry without `hash`. Canonical
  * (sorted keys, no whitespace) so the hash depends on the content only, not on how a line happens

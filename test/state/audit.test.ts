@@ -7,6 +7,7 @@ import {
   auditHash,
   currentActor,
   currentGitCommit,
+  auditPathFor,
   defaultAuditPath,
   GENESIS,
   verifyAudit,
@@ -165,5 +166,13 @@ describe('audit log', () => {
     expect(await currentGitCommit(repoRoot)).toMatch(/^[0-9a-f]{40}$/);
     expect(await currentGitCommit(mkdtempSync(join(tmpdir(), 'accord-nogit-')))).toBeNull();
     expect(defaultAuditPath('prod')).toBe('state/prod.audit.jsonl');
+  });
+});
+
+describe('auditPathFor', () => {
+  it('keeps the audit log beside its state file, so --state moves both', () => {
+    expect(auditPathFor('state/prod.state.json')).toBe(defaultAuditPath('prod'));
+    expect(auditPathFor('/tmp/run/s.json')).toBe('/tmp/run/s.json.audit.jsonl');
+    expect(auditPathFor('elsewhere/prod.state.json')).toBe('elsewhere/prod.audit.jsonl');
   });
 });

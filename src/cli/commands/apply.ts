@@ -9,7 +9,7 @@ import { AccordError } from '../../errors.js';
 import type { Plan } from '../../plan/types.js';
 import { palette } from '../../render/colors.js';
 import { renderPlanText, summaryLine } from '../../render/plan-text.js';
-import { defaultAuditPath } from '../../state/audit.js';
+import { auditPathFor } from '../../state/audit.js';
 import { planContext, type EnvironmentOptions } from '../environment.js';
 import { parseDuration, withPlanInputOptions } from '../options.js';
 
@@ -53,7 +53,7 @@ export function registerApply(program: Command): void {
         .argParser(parseDuration('--lock-timeout'))
         .default(0, '0s'),
     )
-    .option('--audit <file>', 'audit log (default: state/<environment>.audit.jsonl)')
+    .option('--audit <file>', 'audit log (default: beside the state file, <name>.audit.jsonl)')
     .option(
       '--verify',
       'plan again after applying and report whether live state converged (default with --sandbox)',
@@ -68,8 +68,7 @@ export function registerApply(program: Command): void {
           ...options,
           ...(scratch ? { state: join(scratch, 'sandbox.state.json') } : {}),
           ...(planfile ? { planFile: planfile } : {}),
-          auditPath: (_, environment) =>
-            options.audit ?? (scratch ? join(scratch, 'sandbox.audit.jsonl') : defaultAuditPath(environment)),
+          auditPath: (statePath) => options.audit ?? auditPathFor(statePath),
           allowLargeChange: options.allowLargeChange ?? false,
           verify: (options.verify || options.sandbox) ?? false,
           lockTimeoutMs: options.lockTimeout,
