@@ -111,8 +111,10 @@ async function applyPlanned(
     await journal.clear();
     return { plan };
   }
-  if (plan.blocked && !request.allowLargeChange)
-    throw new AccordError(`the plan is blocked by guard rails: ${plan.blockedReasons.join('; ')}`, {
+  // Guard rails are judged on the fresh plan, never on what a saved file says about itself.
+  const guarded = run.plan;
+  if (guarded.blocked && !request.allowLargeChange)
+    throw new AccordError(`the plan is blocked by guard rails: ${guarded.blockedReasons.join('; ')}`, {
       code: 'apply.blocked',
       hint: 'review it; if it is intended, apply with --allow-large-change',
     });

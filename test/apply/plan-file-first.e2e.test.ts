@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loopbackSandbox, runAccord, scratch } from './support/harness.js';
+import { loopbackSandbox, runAccord, scratch, writeRequests } from './support/harness.js';
 import { accordInProcess } from './support/in-process.js';
 
 /**
@@ -44,6 +44,18 @@ describe('accord apply PLANFILE checks the file first', () => {
       'was planned from a different policy',
     ],
   ];
+  it('judges guard rails on a fresh plan, not on the blocked flag a file carries', async () => {
+    const file = join(dir.dir, 'unblocked.json');
+    const plan = JSON.parse(saved) as { blocked: boolean; blockedReasons: string[] };
+    expect(plan.blocked).toBe(true); // 2 of 20 people leave: over the demo's 5 % cap
+    writeFileSync(file, JSON.stringify({ ...plan, blocked: false, blockedReasons: [] }));
+    const writes = writeRequests(sandbox).length;
+    const run = await accordInProcess(sandbox, ['apply', file, '--state', dir.state, '--audit', dir.audit]);
+    expect(run.stderr).toContain('the plan is blocked by guard rails: 2 of 20 people in scope');
+    expect(run.status).toBe(1);
+    expect(writeRequests(sandbox).length).toBe(writes);
+  });
+
   it.each(cases)('refuses %s without a single request', async (name, edit, message) => {
     const file = join(dir.dir, `${name.replace(/\W+/g, '-')}.json`);
     writeFileSync(file, edit(saved));
