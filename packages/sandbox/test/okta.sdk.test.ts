@@ -258,7 +258,10 @@ describe('Okta emulator through the SDK: groups', () => {
 
 describe('Okta emulator through the SDK: rate limits and OAuth', () => {
   it('answers 429 when a bucket is spent and the SDK retries after the reset', async () => {
-    const { client, store, instrument } = fresh({ rateLimits: { limits: { user: 2 }, windowSeconds: 1 } });
+    // Windows are aligned to the epoch second: with a budget of 1, three reads (at most two
+    // windows) always put two in one window, however slow the machine. A budget of 2 failed
+    // whenever the reads straddled a second.
+    const { client, store, instrument } = fresh({ rateLimits: { limits: { user: 1 }, windowSeconds: 1 } });
     const ana = store.findUserByLogin('ana.lopez@acme.test')!;
     const backoffs: number[] = [];
     client.requestExecutor.on('backoff', (_req: unknown, _res: unknown, _id: unknown, delayMs: number) =>
