@@ -5,8 +5,9 @@ import type { PlatformId } from './snapshot.js';
  * A Change is the unit of a plan and what providers apply. It lives in model/ (not plan/) because
  * providers, an earlier stage, execute it.
  */
-export type ChangeAction =
-  'create' | 'update' | 'grant' | 'revoke' | 'freeze' | 'transfer' | 'deactivate' | 'suspend' | 'activate';
+import type { ChangeAction } from './actions.js';
+
+export type { ChangeAction };
 
 /** What a change acts on; providers dispatch on `kind` and `action`. */
 export type ChangeKind =

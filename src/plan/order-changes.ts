@@ -1,26 +1,12 @@
-import type { Change, ChangeAction, ChangeKind } from '../model/change.js';
+import { actionOf } from '../model/actions.js';
+import type { Change, ChangeKind } from '../model/change.js';
 
 /**
- * The order of a plan, stated once. Explicit `dependsOn` edges come first (an account before its
- * grants, freeze before transfer before deactivate); among changes free to run, this rank breaks
- * the tie, then the address, so the order is deterministic:
- *   1. groups are created, 2. accounts are created or reactivated, 3. accounts are updated
- *   (profile and license before the grants that need them), 4. access is granted,
- *   5. leavers are frozen, 6. their records move, 7. access is revoked, 8. accounts are suspended
- *   or deactivated.
+ * The order of a plan is stated once, in the action table (model/actions.ts): explicit
+ * `dependsOn` edges first, then the action's rank, then the address. Creating a managed group
+ * ranks before every account change, since memberships need the group.
  */
-const RANK: Record<ChangeAction, number> = {
-  create: 1,
-  activate: 2,
-  update: 3,
-  grant: 4,
-  freeze: 5,
-  transfer: 6,
-  revoke: 7,
-  suspend: 8,
-  deactivate: 8,
-};
-const rankOf = (c: Change) => (c.kind === ('group' satisfies ChangeKind) ? 0 : RANK[c.action]);
+const rankOf = (c: Change) => (c.kind === ('group' satisfies ChangeKind) ? 0 : actionOf(c.action).rank);
 
 /**
  * The indices of `changes` in tie-break order: rank, then address, then action. The keys are read

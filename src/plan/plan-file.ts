@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { AccordError } from '../errors.js';
 import { isRecord } from '../model/json.js';
-import { ACTION_ORDER } from '../render/plan-text.js';
+import { ACTION_ORDER, isChangeAction } from '../model/actions.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
 
 /**
@@ -73,8 +73,7 @@ function malformedField(plan: Record<string, unknown>): string | undefined {
     if (!isRecord(c)) return `/changes/${i} is not an object`;
     for (const key of ['id', 'address', 'platform', 'kind', 'action'])
       if (typeof c[key] !== 'string') return `/changes/${i}/${key} is not a string`;
-    if (!(ACTION_ORDER as readonly unknown[]).includes(c.action))
-      return `/changes/${i}/action ${JSON.stringify(c.action)} is not an action`;
+    if (!isChangeAction(c.action)) return `/changes/${i}/action ${JSON.stringify(c.action)} is not an action`;
     for (const key of ['patch', 'dependsOn'])
       if (!Array.isArray(c[key])) return `/changes/${i}/${key} is not a list`;
     if (!isRecord(c.account) || typeof c.account.key !== 'string')

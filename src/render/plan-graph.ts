@@ -1,6 +1,7 @@
 import type { Change } from '../model/change.js';
 import type { Plan } from '../plan/types.js';
-import { markOf, type ChangeMark } from './plan-text.js';
+import type { ChangeMark } from '../model/actions.js';
+import { markOf } from './plan-text.js';
 
 export type GraphFormat = 'dot' | 'mermaid';
 

@@ -1,42 +1,12 @@
 import type { ChalkInstance } from 'chalk';
+import { ACTION_ORDER, actionOf, type ChangeMark } from '../model/actions.js';
 import type { Change, ChangeAction } from '../model/change.js';
 import { orgOf, type PlatformId } from '../model/snapshot.js';
 import type { Plan } from '../plan/types.js';
 import type { Conflict, Finding, FindingSeverity } from '../model/findings.js';
 import { isRecord } from '../model/json.js';
 
-/**
- * The order actions are counted in, everywhere a plan is summarised. It follows a person's life
- * (arrive, change, gain, lose, leave), so the summary reads as a story rather than alphabetically.
- */
-export const ACTION_ORDER: readonly ChangeAction[] = [
-  'create',
-  'update',
-  'activate',
-  'grant',
-  'revoke',
-  'freeze',
-  'transfer',
-  'suspend',
-  'deactivate',
-];
-
-export type ChangeMark = '+' | '~' | '-';
-
-/** `+` adds access, `-` takes it away, `~` alters what exists (freeze and suspend are reversible). */
-const MARKS: Record<ChangeAction, ChangeMark> = {
-  create: '+',
-  grant: '+',
-  activate: '+',
-  update: '~',
-  transfer: '~',
-  freeze: '~',
-  suspend: '~',
-  revoke: '-',
-  deactivate: '-',
-};
-
-export const markOf = (action: ChangeAction): ChangeMark => MARKS[action];
+export const markOf = (action: ChangeAction): ChangeMark => actionOf(action).mark;
 
 export interface PlatformGroup {
   platform: PlatformId;
@@ -146,15 +116,9 @@ export function changeDetail(change: Change): string {
 export const reasonText = (reason: Change['reason']): string =>
   (reason.rule ? `${reason.rule}: ${reason.source}` : reason.source).replace(/\s*\r?\n\s*/g, ' ');
 
-function colourFor(c: ChalkInstance, mark: ChangeMark): (s: string) => string {
-  if (mark === '+') return c.green;
-  if (mark === '-') return c.red;
-  return c.yellow;
-}
-
 export function renderChangeLine(change: Change, c: ChalkInstance): string {
-  const mark = markOf(change.action);
-  const paint = colourFor(c, mark);
+  const { mark, colour } = actionOf(change.action);
+  const paint = c[colour];
   const detail = changeDetail(change);
   const head = `  ${paint(mark)} ${change.address} ${paint(change.action)}`;
   return `${head}${detail ? ` ${detail}` : ''}  ${c.dim(`# ${reasonText(change.reason)}`)}`;
