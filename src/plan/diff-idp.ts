@@ -32,23 +32,61 @@ function accountIndex(snapshot: IdpSnapshot) {
   return { byId, byLogin };
 }
 
-export function diffIdp(
-  snapshots: { okta?: IdpSnapshot; onelogin?: IdpSnapshot },
-  accounts: readonly DesiredIdpAccount[],
-  groups: readonly DesiredGroup[],
-): { changes: Change[]; findings: Finding[] } {
-  const changes: Change[] = [];
-  const findings: Finding[] = [];
-  const created = new Map<string, Change>();
-  const add = (change: Change, person?: string) => {
-    if (person) change.person = person;
-    changes.push(change);
-    return change;
-  };
+type Account = Change['account'];
 
+/** An account change of one desired account; every account action is spelled by this one builder. */
+function accountChange(
+  a: DesiredIdpAccount,
+  action: 'create' | 'activate' | 'update' | 'suspend' | 'deactivate',
+  before: unknown,
+  after: unknown,
+  reason: Change['reason'],
+  dependsOn: string[] = [],
+): Change {
+  const change = makeChange({
+    address: idpUser(a.platform, a.key),
+    platform: a.platform,
+    kind: 'account',
+    action,
+    account: { key: a.key, ...(a.live ? { id: a.live.id } : {}) },
+    before,
+    after,
+    reason,
+    dependsOn,
+  });
+  if (a.person) change.person = a.person;
+  return change;
+}
+
+/** A membership grant or revoke in a group accord owns. */
+function membershipChange(
+  g: DesiredGroup,
+  action: 'grant' | 'revoke',
+  account: Account,
+  reason: Change['reason'],
+  dependsOn: string[] = [],
+): Change {
+  return makeChange({
+    address: idpMember(g.platform, g.name, account.key),
+    platform: g.platform,
+    kind: 'membership',
+    action,
+    account,
+    target: { name: g.name, ...(g.live ? { id: g.live.id } : {}) },
+    before: action === 'grant' ? null : { member: true },
+    after: action === 'grant' ? { member: true } : null,
+    reason,
+    dependsOn,
+  });
+}
+
+/** The changes of the IdP accounts: create, activate, update, or offboard. */
+function diffAccounts(
+  accounts: readonly DesiredIdpAccount[],
+  changes: Change[],
+  created: Map<string, Change>,
+) {
   for (const a of accounts) {
-    const address = idpUser(a.platform, a.key);
-    const account = { key: a.key, ...(a.live ? { id: a.live.id } : {}) };
     const reason = { rule: a.population ? `population:${a.population}` : 'identity', source: a.fact };
     if (a.present && !a.live) {
       const person = { ...a.createFields, ...a.fields };
@@ -56,93 +94,59 @@ export function diffIdp(
         a.platform === 'okta'
           ? { profile: platformFields('okta', person), activate: true }
           : { ...platformFields('onelogin', { ...person, login: a.key }) };
-      created.set(
-        `${a.platform}:${a.key.toLowerCase()}`,
-        add(
-          makeChange({
-            address,
-            platform: a.platform,
-            kind: 'account',
-            action: 'create',
-            account,
-            before: null,
-            after,
-            reason,
-          }),
-          a.person,
+      const create = accountChange(a, 'create', null, after, reason);
+      created.set(`${a.platform}:${a.key.toLowerCase()}`, create);
+      changes.push(create);
+    } else if (a.live && a.present) changes.push(...presentAccount(a, a.live, reason));
+    else if (a.live && a.offboard && canSignIn(a.live))
+      changes.push(
+        accountChange(
+          a,
+          a.offboard,
+          { status: a.live.status },
+          { status: a.offboard === 'suspend' ? 'suspended' : 'deprovisioned' },
+          { rule: 'lifecycle', source: a.fact },
         ),
       );
-      continue;
-    }
-    if (!a.live) continue;
-    if (a.present) {
-      let last: Change | undefined;
-      // A provisioned account waits for its person to set a password: there is nothing to activate.
-      if (!canSignIn(a.live)) {
-        last = add(
-          makeChange({
-            address,
-            platform: a.platform,
-            kind: 'account',
-            action: 'activate',
-            account,
-            before: { status: a.live.status },
-            after: { status: 'active' },
-            reason,
-          }),
-          a.person,
-        );
-      }
-      const before: Record<string, string | null> = {};
-      const after: Record<string, string | null> = {};
-      for (const [k, v] of Object.entries(a.fields)) {
-        const current = a.live.attributes[k] ?? null;
-        if (current !== (v ?? null)) {
-          before[k] = current;
-          after[k] = v ?? null;
-        }
-      }
-      if (Object.keys(after).length > 0) {
-        const shape = (f: Record<string, string | null>) =>
-          a.platform === 'okta' ? { profile: platformFields('okta', f) } : platformFields('onelogin', f);
-        add(
-          makeChange({
-            address,
-            platform: a.platform,
-            kind: 'account',
-            action: 'update',
-            account,
-            before: shape(before),
-            after: shape(after),
-            reason,
-            dependsOn: last ? [last.id] : [],
-          }),
-          a.person,
-        );
-      }
-    } else if (a.offboard && canSignIn(a.live)) {
-      add(
-        makeChange({
-          address,
-          platform: a.platform,
-          kind: 'account',
-          action: a.offboard,
-          account,
-          before: { status: a.live.status },
-          after: { status: a.offboard === 'suspend' ? 'suspended' : 'deprovisioned' },
-          reason: { rule: 'lifecycle', source: a.fact },
-        }),
-        a.person,
-      );
+  }
+}
+
+/** An account that exists and should: activated if it cannot sign in, updated where fields differ. */
+function presentAccount(a: DesiredIdpAccount, live: IdpAccount, reason: Change['reason']): Change[] {
+  const out: Change[] = [];
+  // A provisioned account waits for its person to set a password: there is nothing to activate.
+  if (!canSignIn(live))
+    out.push(accountChange(a, 'activate', { status: live.status }, { status: 'active' }, reason));
+  const before: Record<string, string | null> = {};
+  const after: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(a.fields)) {
+    const current = live.attributes[k] ?? null;
+    if (current !== (v ?? null)) {
+      before[k] = current;
+      after[k] = v ?? null;
     }
   }
+  if (Object.keys(after).length > 0) {
+    const shape = (f: Record<string, string | null>) =>
+      a.platform === 'okta' ? { profile: platformFields('okta', f) } : platformFields('onelogin', f);
+    out.push(accountChange(a, 'update', shape(before), shape(after), reason, out[0] ? [out[0].id] : []));
+  }
+  return out;
+}
 
+/** Members of the groups and roles accord owns: creates the group, grants the missing, revokes the extra. */
+function diffGroups(
+  snapshots: { okta?: IdpSnapshot; onelogin?: IdpSnapshot },
+  groups: readonly DesiredGroup[],
+  created: Map<string, Change>,
+  out: { changes: Change[]; findings: Finding[] },
+) {
   const indexes = new Map<IdpId, ReturnType<typeof accountIndex>>();
   for (const g of groups) {
     const snapshot = g.platform === 'okta' ? snapshots.okta : snapshots.onelogin;
     if (!snapshot) continue;
     if (g.live && g.live.kind !== 'managed') {
-      findings.push({
+      out.findings.push({
         code: 'missing-group',
         severity: 'warn',
         platform: g.platform,
@@ -150,92 +154,92 @@ export function diffIdp(
       });
       continue;
     }
-    let groupCreate: Change | undefined;
-    if (!g.live) {
-      groupCreate = add(
-        makeChange({
-          address: idpGroup(g.platform, g.name),
-          platform: g.platform,
-          kind: 'group',
-          action: 'create',
-          account: { key: g.name },
-          target: { name: g.name },
-          before: null,
-          after: { name: g.name, description: g.description ?? null },
-          reason: {
-            rule: g.owner,
-            source: `${g.platform} has no ${g.platform === 'okta' ? 'group' : 'role'} "${g.name}"`,
-          },
-        }),
-      );
-    }
+    const groupCreate = g.live ? undefined : createGroup(g);
+    if (groupCreate) out.changes.push(groupCreate);
     let index = indexes.get(g.platform);
     if (!index) indexes.set(g.platform, (index = accountIndex(snapshot)));
-    const { byId, byLogin } = index;
-    const members = new Map<string, { key: string; id: string }>();
-    for (const id of g.live?.memberIds ?? []) {
-      const acct = byId.get(id);
-      if (acct) members.set(acct.login.toLowerCase(), { key: acct.login, id });
-    }
-    const target = { name: g.name, ...(g.live ? { id: g.live.id } : {}) };
-    const wanted = new Set<string>();
-    for (const m of g.members) {
-      const lower = m.key.toLowerCase();
-      wanted.add(lower);
-      if (members.has(lower)) continue;
-      const live = byLogin.get(lower);
-      const create = created.get(`${g.platform}:${lower}`);
-      if (!live && !create) {
-        findings.push({
-          code: 'missing-group',
-          severity: 'info',
-          platform: g.platform,
-          ...(m.person ? { person: m.person } : {}),
-          message: `${m.key} should be in ${g.platform} "${g.name}" but has no ${g.platform} account`,
-        });
-        continue;
-      }
-      add(
-        makeChange({
-          address: idpMember(g.platform, g.name, live?.login ?? m.key),
-          platform: g.platform,
-          kind: 'membership',
-          action: 'grant',
-          account: { key: live?.login ?? m.key, ...(live ? { id: live.id } : {}) },
-          target,
-          before: null,
-          after: { member: true },
-          reason: {
-            rule: m.rule,
-            source:
-              g.owner === 'groups' ? `declared in groups` : `member of the mirrored source (${g.owner})`,
-          },
-          dependsOn: [groupCreate?.id, create?.id].filter((x): x is string => !!x),
-        }),
-        m.person,
-      );
-    }
-    if (g.mode === 'authoritative') {
-      for (const [lower, m] of members) {
-        if (wanted.has(lower)) continue;
-        add(
-          makeChange({
-            address: idpMember(g.platform, g.name, m.key),
-            platform: g.platform,
-            kind: 'membership',
-            action: 'revoke',
-            account: { key: m.key, id: m.id },
-            target,
-            before: { member: true },
-            after: null,
-            reason: {
-              rule: g.owner,
-              source: `not a declared or mirrored member (authoritative ${g.owner === 'groups' ? 'group' : 'mirror'})`,
-            },
-          }),
-        );
-      }
-    }
+    diffMembers(g, index, { groupCreate, created }, out);
   }
-  return { changes, findings };
+}
+
+function createGroup(g: DesiredGroup): Change {
+  return makeChange({
+    address: idpGroup(g.platform, g.name),
+    platform: g.platform,
+    kind: 'group',
+    action: 'create',
+    account: { key: g.name },
+    target: { name: g.name },
+    before: null,
+    after: { name: g.name, description: g.description ?? null },
+    reason: {
+      rule: g.owner,
+      source: `${g.platform} has no ${g.platform === 'okta' ? 'group' : 'role'} "${g.name}"`,
+    },
+  });
+}
+
+/** One group's grants (after its own create and the member's) and, when authoritative, revokes. */
+function diffMembers(
+  g: DesiredGroup,
+  { byId, byLogin }: ReturnType<typeof accountIndex>,
+  { groupCreate, created }: { groupCreate: Change | undefined; created: Map<string, Change> },
+  out: { changes: Change[]; findings: Finding[] },
+) {
+  const members = new Map<string, { key: string; id: string }>();
+  for (const id of g.live?.memberIds ?? []) {
+    const acct = byId.get(id);
+    if (acct) members.set(acct.login.toLowerCase(), { key: acct.login, id });
+  }
+  const wanted = new Set<string>();
+  const source = g.owner === 'groups' ? `declared in groups` : `member of the mirrored source (${g.owner})`;
+  for (const m of g.members) {
+    const lower = m.key.toLowerCase();
+    wanted.add(lower);
+    if (members.has(lower)) continue;
+    const live = byLogin.get(lower);
+    const create = created.get(`${g.platform}:${lower}`);
+    if (!live && !create) {
+      out.findings.push({
+        code: 'missing-group',
+        severity: 'info',
+        platform: g.platform,
+        ...(m.person ? { person: m.person } : {}),
+        message: `${m.key} should be in ${g.platform} "${g.name}" but has no ${g.platform} account`,
+      });
+      continue;
+    }
+    const account = { key: live?.login ?? m.key, ...(live ? { id: live.id } : {}) };
+    const dependsOn = [groupCreate?.id, create?.id].filter((x): x is string => !!x);
+    const grant = membershipChange(g, 'grant', account, { rule: m.rule, source }, dependsOn);
+    if (m.person) grant.person = m.person;
+    out.changes.push(grant);
+  }
+  if (g.mode !== 'authoritative') return;
+  const kind = g.owner === 'groups' ? 'group' : 'mirror';
+  for (const [lower, m] of members)
+    if (!wanted.has(lower))
+      out.changes.push(
+        membershipChange(
+          g,
+          'revoke',
+          { key: m.key, id: m.id },
+          {
+            rule: g.owner,
+            source: `not a declared or mirrored member (authoritative ${kind})`,
+          },
+        ),
+      );
+}
+
+export function diffIdp(
+  snapshots: { okta?: IdpSnapshot; onelogin?: IdpSnapshot },
+  accounts: readonly DesiredIdpAccount[],
+  groups: readonly DesiredGroup[],
+): { changes: Change[]; findings: Finding[] } {
+  const out = { changes: [] as Change[], findings: [] as Finding[] };
+  const created = new Map<string, Change>();
+  diffAccounts(accounts, out.changes, created);
+  diffGroups(snapshots, groups, created, out);
+  return out;
 }

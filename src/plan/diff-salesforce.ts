@@ -1,7 +1,7 @@
 import type { DesiredSalesforceUser } from '../compile/desired-salesforce.js';
 import type { Finding } from '../model/findings.js';
 import type { Change } from '../model/change.js';
-import type { SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
+import type { PlatformId, SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
 import {
   salesforcePermissionSet,
   salesforcePermissionSetGroup,
@@ -71,6 +71,270 @@ function changedFields(
 
 const NO_ASSIGNMENTS: SalesforceSnapshot['assignments'] = [];
 
+type Assignment = SalesforceSnapshot['assignments'][number];
+type AssignmentKind = 'permissionSet' | 'permissionSetGroup';
+type Offboard = NonNullable<DesiredSalesforceUser['offboard']>;
+
+const assignmentAddress = (kind: AssignmentKind) =>
+  kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
+
+/** The builders of one user's changes in one org: each kind of change is spelled once here. */
+class UserChanges {
+  constructor(
+    private readonly org: string,
+    private readonly platform: PlatformId,
+    private readonly d: DesiredSalesforceUser,
+    private readonly sink: Change[],
+  ) {}
+
+  private account() {
+    return this.d.live ? { key: this.d.username, id: this.d.live.id } : { key: this.d.username };
+  }
+
+  private add(input: ChangeInput): Change {
+    const change = makeChange(input);
+    // Set after the fact rather than spread into the input: makeChange puts it last either way.
+    if (this.d.person) change.person = this.d.person;
+    this.sink.push(change);
+    return change;
+  }
+
+  /** create, activate, freeze (or thaw), update or deactivate the user itself. */
+  user(
+    action: 'create' | 'activate' | 'freeze' | 'update' | 'deactivate',
+    before: unknown,
+    after: unknown,
+    reason: Change['reason'],
+    dependsOn: string[] = [],
+  ): Change {
+    return this.add({
+      address: salesforceUser(this.org, this.d.username),
+      platform: this.platform,
+      kind: 'account',
+      action,
+      account: this.account(),
+      before,
+      after,
+      reason,
+      dependsOn,
+    });
+  }
+
+  grant(kind: AssignmentKind, name: string, reason: Change['reason'], dependsOn: string[]): Change {
+    return this.add({
+      address: assignmentAddress(kind)(this.org, this.d.username, name),
+      platform: this.platform,
+      kind,
+      action: 'grant',
+      account: this.account(),
+      target: { name },
+      before: null,
+      after: { assigned: true },
+      reason,
+      dependsOn,
+    });
+  }
+
+  revoke(a: Assignment, reason: Change['reason'], dependsOn: string[]): Change {
+    const kind = a.permissionSet !== undefined ? 'permissionSet' : 'permissionSetGroup';
+    const name = (a.permissionSet ?? a.permissionSetGroup)!;
+    return this.add({
+      address: assignmentAddress(kind)(this.org, this.d.username, name),
+      platform: this.platform,
+      kind,
+      action: 'revoke',
+      account: this.account(),
+      target: { name, id: a.id },
+      before: { assigned: true },
+      after: null,
+      reason,
+      dependsOn,
+    });
+  }
+
+  transfer(t: Offboard['transfers'][number], dependsOn: string[]): Change {
+    return this.add({
+      address: salesforceRecords(this.org, this.d.username, t.object),
+      platform: this.platform,
+      kind: 'records',
+      action: 'transfer',
+      account: this.account(),
+      target: { name: t.object },
+      before: { owner: this.d.username },
+      after: { to: t.to },
+      reason: {
+        rule: 'lifecycle.transfer',
+        source: `${this.d.fact}; open ${t.object} records go to the ${t.via}`,
+      },
+      dependsOn,
+    });
+  }
+}
+
+const after = (change: Change | undefined): string[] => (change ? [change.id] : []);
+
+/** One org's diff: what the snapshot knows, and the changes and findings found so far. */
+class OrgDiff {
+  readonly changes: Change[] = [];
+  readonly findings: Finding[] = [];
+  private readonly platform: PlatformId;
+  private readonly known: Record<'profile' | 'role' | AssignmentKind, Set<string>>;
+  private readonly usernameById: Map<string, string>;
+  private readonly assignmentsByUser = new Map<string, Assignment[]>();
+  private readonly createdIds = new Map<string, string>();
+
+  constructor(
+    private readonly org: string,
+    snapshot: SalesforceSnapshot,
+  ) {
+    this.platform = snapshot.platform;
+    this.known = {
+      profile: new Set(snapshot.profiles.map((p) => p.name)),
+      role: new Set(snapshot.roles.map((r) => r.name)),
+      permissionSet: new Set(snapshot.permissionSets.map((p) => p.name)),
+      permissionSetGroup: new Set(snapshot.permissionSetGroups.map((p) => p.developerName)),
+    };
+    this.usernameById = new Map(snapshot.users.map((u) => [u.id, u.username]));
+    for (const a of snapshot.assignments)
+      (this.assignmentsByUser.get(a.userId) ?? this.assignmentsByUser.set(a.userId, []).get(a.userId)!).push(
+        a,
+      );
+  }
+
+  private builders(d: DesiredSalesforceUser) {
+    return new UserChanges(this.org, this.platform, d, this.changes);
+  }
+
+  /** True (with a finding) when the org has no entitlement of that name. */
+  private unknown(kind: keyof OrgDiff['known'], name: string, d: DesiredSalesforceUser, rule?: string) {
+    if (this.known[kind].has(name)) return false;
+    this.findings.push({
+      code: 'unknown-entitlement',
+      severity: 'warn',
+      platform: this.platform,
+      person: d.person,
+      ...(rule ? { rule } : {}),
+      message: `${kind} "${name}" does not exist in Salesforce org ${this.org}; it is not assigned`,
+    });
+    return true;
+  }
+
+  /** A person entitled to a user here: the user as it should be, then its assignments. */
+  entitled(d: DesiredSalesforceUser): void {
+    const profile =
+      d.profile && !this.unknown('profile', d.profile.name, d, d.profile.rule) ? d.profile : undefined;
+    const role = d.role && !this.unknown('role', d.role.name, d, d.role.rule) ? d.role : undefined;
+    const build = this.builders(d);
+    let userChange: Change | undefined;
+    if (!d.live) {
+      if (!profile) return; // reported: a user cannot be created without a known profile
+      userChange = build.user(
+        'create',
+        null,
+        {
+          ...d.createFields,
+          ...ownedInPlan(d.ownedFields),
+          Profile: profile.name,
+          UserRole: role?.name ?? null,
+          IsActive: true,
+        },
+        { rule: profile.rule, source: d.fact },
+      );
+      this.createdIds.set(d.username.toLowerCase(), userChange.id);
+    } else userChange = this.existingUser(d, d.live, build, profile, role);
+    this.assignments(d, build, userChange);
+  }
+
+  /** Reactivate, thaw and update a user that exists; the last of these is what grants wait for. */
+  private existingUser(
+    d: DesiredSalesforceUser,
+    live: SalesforceUser,
+    build: UserChanges,
+    profile: DesiredSalesforceUser['profile'],
+    role: DesiredSalesforceUser['role'],
+  ): Change | undefined {
+    const fields = changedFields(d, live, profile?.name, role?.name, this.usernameById);
+    let last: Change | undefined;
+    if (!live.isActive)
+      last = build.user('activate', { IsActive: false }, { IsActive: true }, { source: d.fact });
+    // The provider's freeze with `frozen: false` thaws the login: the person is entitled again.
+    if (live.frozen)
+      last = build.user(
+        'freeze',
+        { frozen: true },
+        { frozen: false },
+        { source: `unfreeze: ${d.fact}` },
+        after(last),
+      );
+    if (fields) {
+      const rule =
+        'Profile' in fields.after ? profile?.rule : 'UserRole' in fields.after ? role?.rule : undefined;
+      last = build.user(
+        'update',
+        fields.before,
+        fields.after,
+        { ...(rule ? { rule } : {}), source: d.fact },
+        after(last),
+      );
+    }
+    return last;
+  }
+
+  /** Grants of what the rules give and the user lacks; revokes of what it holds and no rule gives. */
+  private assignments(d: DesiredSalesforceUser, build: UserChanges, userChange: Change | undefined): void {
+    // A user holds a handful of assignments: scanning them beats building an index per user.
+    const held = (d.live && this.assignmentsByUser.get(d.live.id)) || NO_ASSIGNMENTS;
+    for (const kind of ['permissionSet', 'permissionSetGroup'] as const) {
+      const wanted = kind === 'permissionSet' ? d.permissionSets : d.permissionSetGroups;
+      for (const g of wanted) {
+        if (this.unknown(kind, g.name, d, g.rule) || held.some((a) => a[kind] === g.name)) continue;
+        build.grant(kind, g.name, { rule: g.rule, source: d.fact }, after(userChange));
+      }
+      for (const a of held) {
+        const name = a[kind];
+        if (name === undefined || wanted.some((g) => g.name === name && this.known[kind].has(name))) continue;
+        build.revoke(a, { source: `not granted by any rule (${d.fact})` }, []);
+      }
+    }
+  }
+
+  /** Offboarding, in the order that keeps records safe: freeze → transfer → revoke → deactivate. */
+  leaver(d: DesiredSalesforceUser, live: SalesforceUser, { settings, transfers }: Offboard): void {
+    const build = this.builders(d);
+    const steps: string[] = [];
+    const freeze =
+      settings.freeze && !live.frozen
+        ? build.user('freeze', { frozen: false }, { frozen: true }, { rule: 'lifecycle', source: d.fact })
+        : undefined;
+    if (freeze) steps.push(freeze.id);
+    for (const t of transfers) steps.push(build.transfer(t, after(freeze)).id);
+    if (settings.revokePermissionSets)
+      for (const a of this.assignmentsByUser.get(live.id) ?? [])
+        steps.push(build.revoke(a, { rule: 'lifecycle', source: d.fact }, after(freeze)).id);
+    if (settings.deactivate)
+      build.user(
+        'deactivate',
+        { IsActive: true },
+        { IsActive: false },
+        { rule: 'lifecycle', source: d.fact },
+        steps,
+      );
+  }
+
+  /** A user created, or updated, with a manager who is created in the same plan waits for the manager. */
+  waitForManagers(): void {
+    for (const c of this.changes) {
+      const manager =
+        c.action === 'create' || c.action === 'update'
+          ? ((c.after as { Manager?: string | null }).Manager ?? undefined)
+          : undefined;
+      const managerCreate = manager ? this.createdIds.get(manager.toLowerCase()) : undefined;
+      if (managerCreate && managerCreate !== c.id)
+        c.dependsOn = [...new Set([...c.dependsOn, managerCreate])].sort();
+    }
+  }
+}
+
 /**
  * Diff of one Salesforce org: desired users against the snapshot. Names in `after` (Profile,
  * UserRole, Manager) are names, not ids: the provider resolves them, so a saved plan reads well
@@ -81,252 +345,11 @@ export function diffSalesforce(
   snapshot: SalesforceSnapshot,
   desired: readonly DesiredSalesforceUser[],
 ): { changes: Change[]; findings: Finding[] } {
-  const platform = snapshot.platform;
-  const findings: Finding[] = [];
-  const changes: Change[] = [];
-  const known = {
-    profile: new Set(snapshot.profiles.map((p) => p.name)),
-    role: new Set(snapshot.roles.map((r) => r.name)),
-    permissionSet: new Set(snapshot.permissionSets.map((p) => p.name)),
-    permissionSetGroup: new Set(snapshot.permissionSetGroups.map((p) => p.developerName)),
-  };
-  const usernameById = new Map(snapshot.users.map((u) => [u.id, u.username]));
-  const assignmentsByUser = new Map<string, SalesforceSnapshot['assignments']>();
-  for (const a of snapshot.assignments)
-    (assignmentsByUser.get(a.userId) ?? assignmentsByUser.set(a.userId, []).get(a.userId)!).push(a);
-  const unknown = (kind: keyof typeof known, name: string, d: DesiredSalesforceUser, rule?: string) => {
-    if (known[kind].has(name)) return false;
-    findings.push({
-      code: 'unknown-entitlement',
-      severity: 'warn',
-      platform,
-      person: d.person,
-      ...(rule ? { rule } : {}),
-      message: `${kind} "${name}" does not exist in Salesforce org ${org}; it is not assigned`,
-    });
-    return true;
-  };
-  const createdIds = new Map<string, string>();
-  const revoke = (
-    d: DesiredSalesforceUser,
-    a: SalesforceSnapshot['assignments'][number],
-    reason: Change['reason'],
-    dependsOn: string[],
-  ) => {
-    const kind = a.permissionSet !== undefined ? 'permissionSet' : 'permissionSetGroup';
-    const name = (a.permissionSet ?? a.permissionSetGroup)!;
-    const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
-    return add(
-      {
-        address: address(org, d.username, name),
-        platform,
-        kind,
-        action: 'revoke',
-        account: { key: d.username, ...(d.live ? { id: d.live.id } : {}) },
-        target: { name, id: a.id },
-        before: { assigned: true },
-        after: null,
-        reason,
-        dependsOn,
-      },
-      d.person,
-    );
-  };
-  const add = (input: ChangeInput, person: string) => {
-    const change = makeChange(input);
-    // Set after the fact rather than spread into the input: makeChange puts it last either way.
-    if (person) change.person = person;
-    changes.push(change);
-    return change;
-  };
-
+  const diff = new OrgDiff(org, snapshot);
   for (const d of desired) {
-    const live = d.live;
-    // Built only for a user that has a change: most have none.
-    const user = () => salesforceUser(org, d.username);
-    const account = () => (live ? { key: d.username, id: live.id } : { key: d.username });
-    if (d.present) {
-      const profile =
-        d.profile && !unknown('profile', d.profile.name, d, d.profile.rule) ? d.profile : undefined;
-      const role = d.role && !unknown('role', d.role.name, d, d.role.rule) ? d.role : undefined;
-      let userChange: Change | undefined;
-      if (!live) {
-        if (!profile) continue; // reported: a user cannot be created without a known profile
-        userChange = add(
-          {
-            address: user(),
-            platform,
-            kind: 'account',
-            action: 'create',
-            account: account(),
-            before: null,
-            after: {
-              ...d.createFields,
-              ...ownedInPlan(d.ownedFields),
-              Profile: profile.name,
-              UserRole: role?.name ?? null,
-              IsActive: true,
-            },
-            reason: { rule: profile.rule, source: d.fact },
-          },
-          d.person,
-        );
-        createdIds.set(d.username.toLowerCase(), userChange.id);
-      } else {
-        const fields = changedFields(d, live, profile?.name, role?.name, usernameById);
-        if (!live.isActive) {
-          userChange = add(
-            {
-              address: user(),
-              platform,
-              kind: 'account',
-              action: 'activate',
-              account: account(),
-              before: { IsActive: false },
-              after: { IsActive: true },
-              reason: { source: d.fact },
-            },
-            d.person,
-          );
-        }
-        if (live.frozen) {
-          // The provider's freeze with `frozen: false` thaws the login: the person is entitled again.
-          userChange = add(
-            {
-              address: user(),
-              platform,
-              kind: 'account',
-              action: 'freeze',
-              account: account(),
-              before: { frozen: true },
-              after: { frozen: false },
-              reason: { source: `unfreeze: ${d.fact}` },
-              dependsOn: userChange ? [userChange.id] : [],
-            },
-            d.person,
-          );
-        }
-        if (fields) {
-          const { before, after } = fields;
-          const rule = 'Profile' in after ? profile?.rule : 'UserRole' in after ? role?.rule : undefined;
-          userChange = add(
-            {
-              address: user(),
-              platform,
-              kind: 'account',
-              action: 'update',
-              account: account(),
-              before,
-              after,
-              reason: { ...(rule ? { rule } : {}), source: d.fact },
-              dependsOn: userChange ? [userChange.id] : [],
-            },
-            d.person,
-          );
-        }
-      }
-      // A user holds a handful of assignments: scanning them beats building an index per user.
-      const held = (live && assignmentsByUser.get(live.id)) || NO_ASSIGNMENTS;
-      for (const kind of ['permissionSet', 'permissionSetGroup'] as const) {
-        const wanted = kind === 'permissionSet' ? d.permissionSets : d.permissionSetGroups;
-        const address = kind === 'permissionSet' ? salesforcePermissionSet : salesforcePermissionSetGroup;
-        for (const g of wanted) {
-          if (unknown(kind, g.name, d, g.rule) || held.some((a) => a[kind] === g.name)) continue;
-          add(
-            {
-              address: address(org, d.username, g.name),
-              platform,
-              kind,
-              action: 'grant',
-              account: account(),
-              target: { name: g.name },
-              before: null,
-              after: { assigned: true },
-              reason: { rule: g.rule, source: d.fact },
-              dependsOn: userChange ? [userChange.id] : [],
-            },
-            d.person,
-          );
-        }
-        for (const a of held) {
-          const name = a[kind];
-          if (name === undefined || wanted.some((g) => g.name === name && known[kind].has(name))) continue;
-          revoke(d, a, { source: `not granted by any rule (${d.fact})` }, []);
-        }
-      }
-    } else if (live && d.offboard) {
-      const { settings, transfers } = d.offboard;
-      const steps: string[] = [];
-      let freeze: Change | undefined;
-      if (settings.freeze && !live.frozen) {
-        freeze = add(
-          {
-            address: user(),
-            platform,
-            kind: 'account',
-            action: 'freeze',
-            account: account(),
-            before: { frozen: false },
-            after: { frozen: true },
-            reason: { rule: 'lifecycle', source: d.fact },
-          },
-          d.person,
-        );
-        steps.push(freeze.id);
-      }
-      for (const t of transfers) {
-        const change = add(
-          {
-            address: salesforceRecords(org, d.username, t.object),
-            platform,
-            kind: 'records',
-            action: 'transfer',
-            account: account(),
-            target: { name: t.object },
-            before: { owner: d.username },
-            after: { to: t.to },
-            reason: {
-              rule: 'lifecycle.transfer',
-              source: `${d.fact}; open ${t.object} records go to the ${t.via}`,
-            },
-            dependsOn: freeze ? [freeze.id] : [],
-          },
-          d.person,
-        );
-        steps.push(change.id);
-      }
-      if (settings.revokePermissionSets) {
-        for (const a of assignmentsByUser.get(live.id) ?? []) {
-          steps.push(revoke(d, a, { rule: 'lifecycle', source: d.fact }, freeze ? [freeze.id] : []).id);
-        }
-      }
-      if (settings.deactivate) {
-        add(
-          {
-            address: user(),
-            platform,
-            kind: 'account',
-            action: 'deactivate',
-            account: account(),
-            before: { IsActive: true },
-            after: { IsActive: false },
-            reason: { rule: 'lifecycle', source: d.fact },
-            dependsOn: steps,
-          },
-          d.person,
-        );
-      }
-    }
+    if (d.present) diff.entitled(d);
+    else if (d.live && d.offboard) diff.leaver(d, d.live, d.offboard);
   }
-  // A user created, or updated, with a manager who is created in the same plan waits for the manager.
-  for (const c of changes) {
-    const manager =
-      c.action === 'create' || c.action === 'update'
-        ? ((c.after as { Manager?: string | null }).Manager ?? undefined)
-        : undefined;
-    const managerCreate = manager ? createdIds.get(manager.toLowerCase()) : undefined;
-    if (managerCreate && managerCreate !== c.id)
-      c.dependsOn = [...new Set([...c.dependsOn, managerCreate])].sort();
-  }
-  return { changes, findings };
+  diff.waitForManagers();
+  return { changes: diff.changes, findings: diff.findings };
 }
