@@ -49,17 +49,23 @@ const CONTESTED = -2;
 // Positions and typed arrays throughout: at 100k people, a Map entry or an object per person or
 // account is most of the cost of matching.
 export function matchAccounts<A>(input: MatchInput<A>): MatchResult<A> {
-  const { accounts, order } = input;
-  const count = input.people;
-  const eligible = input.eligible ?? (() => true);
-  const matched: (A | undefined)[] = new Array<A | undefined>(count).fill(undefined);
+  const matched: (A | undefined)[] = new Array<A | undefined>(input.people).fill(undefined);
   const conflicts: Conflict[] = [];
+  const { takesPart, explicit } = applyDecisions(input, matched);
+  const candidates = findCandidates(input, takesPart, explicit);
+  const claims = claimCandidates(input, candidates, conflicts);
+  settleClaims(input, claims, matched, conflicts);
+  return { accounts: matched, conflicts };
+}
 
-  // Explicit decisions first: those people and the accounts they name are out of the matching.
-  const takesPart = new Uint8Array(count);
+/** Explicit decisions first: those people and the accounts they name are out of the matching. */
+function applyDecisions<A>(input: MatchInput<A>, matched: (A | undefined)[]) {
+  const { accounts } = input;
+  const eligible = input.eligible ?? (() => true);
+  const takesPart = new Uint8Array(input.people);
   const explicit = new Uint8Array(accounts.length);
   let byKey: Map<string, number> | undefined;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < input.people; i++) {
     if (!eligible(i)) continue;
     const decision = input.decided(i);
     if (decision === undefined) {
@@ -74,13 +80,28 @@ export function matchAccounts<A>(input: MatchInput<A>): MatchResult<A> {
       explicit[at] = 1;
     }
   }
+  return { takesPart, explicit };
+}
 
-  // Each person's candidates: the accounts sharing a value of the first key (in policy order)
-  // that has any. Keys are walked in order, so a person's first key is set once.
-  const firstKey = new Uint8Array(count).fill(NO_KEY);
-  const candidate = new Int32Array(count);
+interface Candidates {
+  /** Per person, the position in `order` of the first key with a candidate (NO_KEY: none). */
+  firstKey: Uint8Array;
+  /** Per person, the account found by that key. */
+  candidate: Int32Array;
+  /** People with several candidates by that key: all of them. */
+  more: Map<number, number[]>;
+}
+
+/**
+ * Each person's candidates: the accounts sharing a value of the first key (in policy order) that
+ * has any. Keys are walked in order, so a person's first key is set once.
+ */
+function findCandidates<A>(input: MatchInput<A>, takesPart: Uint8Array, explicit: Uint8Array): Candidates {
+  const { accounts } = input;
+  const firstKey = new Uint8Array(input.people).fill(NO_KEY);
+  const candidate = new Int32Array(input.people);
   const more = new Map<number, number[]>();
-  order.forEach((key, k) => {
+  input.order.forEach((key, k) => {
     const index = input.peopleBy(key);
     if (index.size === 0) return;
     let at = 0;
@@ -103,29 +124,37 @@ export function matchAccounts<A>(input: MatchInput<A>): MatchResult<A> {
       else if (hit) hit.forEach(consider);
     }
   });
+  return { firstKey, candidate, more };
+}
 
-  // One candidate is a claim on it; several are an ambiguous match. An account claimed by
-  // several people is contested.
-  const claimant = new Int32Array(accounts.length).fill(FREE);
-  const claimKey: MatchKey[] = [];
-  const claimOrder: number[] = [];
-  const contested = new Map<number, { person: string; key: MatchKey }[]>();
-  for (let i = 0; i < count; i++) {
+interface Claims {
+  /** Per account, the one person claiming it, FREE, or CONTESTED. */
+  claimant: Int32Array;
+  claimKey: MatchKey[];
+  /** Claimed accounts in the order first claimed. */
+  claimOrder: number[];
+  contested: Map<number, { person: string; key: MatchKey }[]>;
+}
+
+/** One candidate is a claim on it; several are an ambiguous match (a conflict). */
+function claimCandidates<A>(
+  input: MatchInput<A>,
+  { firstKey, candidate, more }: Candidates,
+  conflicts: Conflict[],
+) {
+  const claims: Claims = {
+    claimant: new Int32Array(input.accounts.length).fill(FREE),
+    claimKey: [],
+    claimOrder: [],
+    contested: new Map(),
+  };
+  const { claimant, claimKey, claimOrder, contested } = claims;
+  for (let i = 0; i < input.people; i++) {
     if (firstKey[i] === NO_KEY) continue;
-    const key = order[firstKey[i]!]!;
+    const key = input.order[firstKey[i]!]!;
     const several = more.get(i);
     if (several) {
-      const person = input.personKey(i);
-      const keys = several.map((at) => input.accountKey(accounts[at]!)).sort();
-      conflicts.push({
-        person,
-        platform: input.platform,
-        kind: 'ambiguous',
-        key,
-        candidates: keys,
-        message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
-        resolution: input.suggest(person, keys[0]!),
-      });
+      conflicts.push(ambiguous(input, i, key, several));
       continue;
     }
     const at = candidate[i]!;
@@ -137,22 +166,46 @@ export function matchAccounts<A>(input: MatchInput<A>): MatchResult<A> {
       continue;
     }
     const claim = { person: input.personKey(i), key };
-    const claims = contested.get(at);
-    if (claims) claims.push(claim);
+    const list = contested.get(at);
+    if (list) list.push(claim);
     else {
       contested.set(at, [{ person: input.personKey(first), key: claimKey[at]! }, claim]);
       claimant[at] = CONTESTED;
     }
   }
+  return claims;
+}
+
+function ambiguous<A>(input: MatchInput<A>, i: number, key: MatchKey, several: number[]): Conflict {
+  const person = input.personKey(i);
+  const keys = several.map((at) => input.accountKey(input.accounts[at]!)).sort();
+  return {
+    person,
+    platform: input.platform,
+    kind: 'ambiguous',
+    key,
+    candidates: keys,
+    message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
+    resolution: input.suggest(person, keys[0]!),
+  };
+}
+
+/** A single claim is a match; an account claimed by several people is contested (a conflict each). */
+function settleClaims<A>(
+  input: MatchInput<A>,
+  { claimant, claimOrder, contested }: Claims,
+  matched: (A | undefined)[],
+  conflicts: Conflict[],
+) {
   for (const at of claimOrder) {
     const single = claimant[at]!;
     if (single !== CONTESTED) {
-      matched[single] = accounts[at];
+      matched[single] = input.accounts[at];
       continue;
     }
     const claims = contested.get(at)!;
     const names = claims.map((c) => c.person).sort();
-    const accountKey = input.accountKey(accounts[at]!);
+    const accountKey = input.accountKey(input.accounts[at]!);
     for (const claim of claims) {
       conflicts.push({
         person: claim.person,
@@ -165,5 +218,4 @@ export function matchAccounts<A>(input: MatchInput<A>): MatchResult<A> {
       });
     }
   }
-  return { accounts: matched, conflicts };
 }
