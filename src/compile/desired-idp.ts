@@ -55,23 +55,28 @@ export const canSignIn = (a: IdpAccount) => a.status === 'active' || a.status ==
 
 const otherIdp = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
 
+type KeyOn = (p: Person, idp: IdpId) => string | undefined;
+type LiveGroup = (idp: IdpId, name: string) => NonNullable<DesiredGroup['live']> | undefined;
+
 export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonly Person[]): IdpResult {
   const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
   const findings: Finding[] = [];
-  // Account id → person, per IdP: only mirrors ask, so it is built the first time one does.
-  let personByAccount: Record<IdpId, Map<string, Person>> | undefined;
-  const personOf = (idp: IdpId, accountId: string) => {
-    if (!personByAccount) {
-      personByAccount = { okta: new Map(), onelogin: new Map() };
-      for (const p of people) {
-        if (p.accounts.okta) personByAccount.okta.set(p.accounts.okta.id, p);
-        if (p.accounts.onelogin) personByAccount.onelogin.set(p.accounts.onelogin.id, p);
-      }
-    }
-    return personByAccount[idp].get(accountId);
-  };
-
   // Cross-provisioned accounts first: mirrors may need members that do not exist yet.
+  const accounts = crossProvisioned(policy, people);
+  const futureKey = { okta: new Map<string, string>(), onelogin: new Map<string, string>() };
+  for (const a of accounts) if (a.present) futureKey[a.platform].set(a.person, a.key);
+  const keyOn: KeyOn = (p, idp) =>
+    p.active ? (p.accounts[idp]?.login ?? futureKey[idp].get(p.key)) : undefined;
+  const liveGroup: LiveGroup = (idp, name) => snapshotOf(idp)?.groups.find((g) => g.name === name);
+  const groups = [
+    ...managedGroups(policy, people, keyOn, liveGroup),
+    ...mirroredGroups(policy, people, keyOn, liveGroup, findings),
+  ];
+  return { groups, accounts, findings };
+}
+
+/** Accounts in the other IdP for people whose population is cross-provisioned (UC-10, UC-11). */
+function crossProvisioned(policy: Policy, people: readonly Person[]): DesiredIdpAccount[] {
   const accounts: DesiredIdpAccount[] = [];
   const flowsInto = (idp: IdpId) => (policy.identity.attributes ?? []).filter((f) => f.to === idp);
   for (const p of people) {
@@ -107,14 +112,17 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
       ...(p.population ? { population: p.population } : {}),
     });
   }
-  const futureKey = { okta: new Map<string, string>(), onelogin: new Map<string, string>() };
-  for (const a of accounts) if (a.present) futureKey[a.platform].set(a.person, a.key);
-  const keyOn = (p: Person, idp: IdpId) =>
-    p.active ? (p.accounts[idp]?.login ?? futureKey[idp].get(p.key)) : undefined;
+  return accounts;
+}
 
-  const groups: DesiredGroup[] = [];
-  const liveGroup = (idp: IdpId, name: string) => snapshotOf(idp)?.groups.find((g) => g.name === name);
-  for (const g of policy.groups) {
+/** The groups the policy declares: listed members plus the people its rule matches. */
+function managedGroups(
+  policy: Policy,
+  people: readonly Person[],
+  keyOn: KeyOn,
+  liveGroup: LiveGroup,
+): DesiredGroup[] {
+  return policy.groups.map((g) => {
     const members = new Map<string, DesiredMember>();
     for (const key of g.members ?? []) members.set(key.toLowerCase(), { key, rule: `groups:${g.name}` });
     if (g.rule) {
@@ -125,7 +133,7 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
       }
     }
     const live = liveGroup(g.platform, g.name);
-    groups.push({
+    return {
       platform: g.platform,
       name: g.name,
       ...(live ? { live } : {}),
@@ -133,8 +141,20 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
       mode: g.mode ?? 'authoritative',
       owner: 'groups',
       members: [...members.values()],
-    });
-  }
+    };
+  });
+}
+
+/** Mirror targets: the source group's members, as accounts on the other IdP (UC-12). */
+function mirroredGroups(
+  policy: Policy,
+  people: readonly Person[],
+  keyOn: KeyOn,
+  liveGroup: LiveGroup,
+  findings: Finding[],
+): DesiredGroup[] {
+  const groups: DesiredGroup[] = [];
+  const personOf = personByAccount(people);
   for (const mirror of policy.mirrors) {
     const [from, to] =
       mirror.direction === 'okta-to-onelogin'
@@ -172,5 +192,20 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
       });
     }
   }
-  return { groups, accounts, findings };
+  return groups;
+}
+
+/** Account id → person, per IdP: only mirrors ask, so it is built the first time one does. */
+function personByAccount(people: readonly Person[]): (idp: IdpId, accountId: string) => Person | undefined {
+  let index: Record<IdpId, Map<string, Person>> | undefined;
+  return (idp, accountId) => {
+    if (!index) {
+      index = { okta: new Map(), onelogin: new Map() };
+      for (const p of people) {
+        if (p.accounts.okta) index.okta.set(p.accounts.okta.id, p);
+        if (p.accounts.onelogin) index.onelogin.set(p.accounts.onelogin.id, p);
+      }
+    }
+    return index[idp].get(accountId);
+  };
 }
