@@ -192,16 +192,44 @@ export interface OrgInput {
 }
 
 export function desiredSalesforce(input: OrgInput): OrgResult {
-  const { policy, org, snapshot, people, positionOf, rules, normalize, matchValues, decisions, today } =
-    input;
-  const platform = snapshot.platform;
+  const { policy, org, snapshot, people } = input;
   const settings = userSettings(policy, org);
+  const match = matchOrgUsers(input, settings);
+  const ctx = orgContext(input, settings);
+  const conflicts = [...match.conflicts];
+  const findings: Finding[] = [];
+  const users: DesiredSalesforceUser[] = [];
+  /** Each person's desired user here, by position in `people`. */
+  const desiredAt: (DesiredSalesforceUser | undefined)[] = new Array<DesiredSalesforceUser | undefined>(
+    people.length,
+  ).fill(undefined);
+  for (let i = 0; i < people.length; i++) {
+    const desired = desiredUser(ctx, people[i]!, match.accounts[i], input.rules[i]!, { conflicts, findings });
+    if (!desired) continue;
+    users.push(desired);
+    desiredAt[i] = desired;
+  }
+  const byPerson = (key: string | null | undefined) => {
+    const at = key ? input.positionOf.get(key) : undefined;
+    return at === undefined ? undefined : desiredAt[at];
+  };
+  // Record recipients need the final picture of who stays, so they are chosen in a second pass.
+  chooseRecipients(input, ctx.off, users, byPerson);
+  pointManagers(policy, users, conflicts, byPerson);
+  // Accounts in a conflict are someone's, just not decided yet: they are not orphans.
+  const claimed = new Set(match.accounts);
+  const inConflict = new Set(match.conflicts.flatMap((c) => c.candidates));
+  const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u) && !inConflict.has(u.username));
+  return { users, conflicts, findings, orphans };
+}
+
+/** People to the org's users by the policy's match keys (UC-13). */
+function matchOrgUsers(input: OrgInput, settings: Required<SalesforceUserSettings>) {
+  const { policy, org, snapshot, people, normalize, matchValues } = input;
+  const decided = input.decisions(snapshot.platform);
   const order: MatchKey[] = policy.identity.match ?? ['federationId', 'employeeNumber', 'email'];
-  const username = (p: Person) =>
-    renderTemplate(settings.username, p.facts.attributes) ?? p.homeAccount.email;
-  const decided = decisions(platform);
-  const match = matchAccounts({
-    platform,
+  return matchAccounts({
+    platform: snapshot.platform,
     people: people.length,
     accounts: snapshot.users,
     order,
@@ -228,134 +256,159 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
       reason: 'resolve the ambiguous match',
     }),
   });
+}
 
-  const conflicts = [...match.conflicts];
-  const findings: Finding[] = [];
-  const owned = ownedTemplates(policy, org);
+/** What every person of one org is compiled against: settings, templates, grants and exceptions. */
+function orgContext(input: OrgInput, settings: Required<SalesforceUserSettings>) {
+  const { policy, org, today } = input;
   const off = offboarding(policy, org);
-  // Shared by every leaver of the org: read, never written.
-  const offboardSettings = {
-    freeze: off.freeze ?? true,
-    deactivate: off.deactivate ?? true,
-    revokePermissionSets: off.revokePermissionSets ?? true,
-  };
-  const users: DesiredSalesforceUser[] = [];
-  /** Each person's desired user here, by position in `people`. */
-  const desiredAt: (DesiredSalesforceUser | undefined)[] = new Array<DesiredSalesforceUser | undefined>(
-    people.length,
-  ).fill(undefined);
-  const byPerson = (key: string | null | undefined) => {
-    const at = key ? positionOf.get(key) : undefined;
-    return at === undefined ? undefined : desiredAt[at];
-  };
-
   const grantsCache = new Map<readonly AccessRule[], OrgGrants>();
-  const grantsOf = (rules: readonly AccessRule[]) => {
-    let grants = grantsCache.get(rules);
-    if (!grants) grantsCache.set(rules, (grants = orgGrants(rules, org)));
-    return grants;
-  };
   const exceptionsOf = new Map<string, typeof policy.exceptions>();
   for (const x of policy.exceptions) {
     if ((x.org !== org && x.org !== '*') || x.expires < today) continue;
     (exceptionsOf.get(x.person) ?? exceptionsOf.set(x.person, []).get(x.person)!).push(x);
   }
+  return {
+    org,
+    platform: input.snapshot.platform,
+    settings,
+    off,
+    owned: ownedTemplates(policy, org),
+    // Shared by every leaver of the org: read, never written.
+    offboardSettings: {
+      freeze: off.freeze ?? true,
+      deactivate: off.deactivate ?? true,
+      revokePermissionSets: off.revokePermissionSets ?? true,
+    },
+    exceptionsOf,
+    grantsOf: (rules: readonly AccessRule[]) => {
+      let grants = grantsCache.get(rules);
+      if (!grants) grantsCache.set(rules, (grants = orgGrants(rules, org)));
+      return grants;
+    },
+  };
+}
+type OrgContext = ReturnType<typeof orgContext>;
 
-  for (let i = 0; i < people.length; i++) {
-    const p = people[i]!;
-    const live = match.accounts[i];
-    const grants = grantsOf(rules[i]!);
-    const entitled = p.inScope && p.active && grants.rules.length > 0;
-    if (!entitled && !live) continue;
-    // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
-    if (!entitled && p.inScope && !p.left && !p.active && grants.rules.length > 0) continue;
-    const name = live?.username ?? username(p);
-    // One object shape for every user (no spreads, no optional keys added later): at 100k
-    // people × orgs, shapes built piecemeal are most of compile's allocation.
-    const desired: DesiredSalesforceUser = {
-      org,
+/** One person's user in this org: entitled (with what), offboarded, or none (undefined). */
+function desiredUser(
+  ctx: OrgContext,
+  p: Person,
+  live: SalesforceUser | undefined,
+  rules: readonly AccessRule[],
+  out: { conflicts: Conflict[]; findings: Finding[] },
+): DesiredSalesforceUser | undefined {
+  const grants = ctx.grantsOf(rules);
+  const entitled = p.inScope && p.active && grants.rules.length > 0;
+  if (!entitled && !live) return undefined;
+  // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
+  if (!entitled && p.inScope && !p.left && !p.active && grants.rules.length > 0) return undefined;
+  // One object shape for every user (no spreads, no optional keys added later): at 100k
+  // people × orgs, shapes built piecemeal are most of compile's allocation.
+  const desired: DesiredSalesforceUser = {
+    org: ctx.org,
+    person: p.key,
+    live,
+    username:
+      live?.username ?? renderTemplate(ctx.settings.username, p.facts.attributes) ?? p.homeAccount.email,
+    present: entitled,
+    fact: entitled
+      ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${grants.ruleIds}`
+      : !p.inScope
+        ? 'out of scope'
+        : p.left
+          ? `left: ${p.home} ${p.homeAccount.rawStatus}`
+          : !p.active
+            ? `not active in ${p.home} (${p.homeAccount.rawStatus})`
+            : `no access rule grants ${ctx.org}`,
+    profile: undefined,
+    role: undefined,
+    permissionSets: NO_GRANTS,
+    permissionSetGroups: NO_GRANTS,
+    ownedFields: {},
+    createFields: NO_FIELDS,
+    offboard: undefined,
+  };
+  if (entitled) entitle(ctx, desired, p, grants, out);
+  else if (live && live.isActive) desired.offboard = { settings: ctx.offboardSettings, transfers: [] };
+  return desired;
+}
+
+/** What an entitled person's user has: profile, role, assignments with exceptions, owned fields. */
+function entitle(
+  ctx: OrgContext,
+  desired: DesiredSalesforceUser,
+  p: Person,
+  grants: OrgGrants,
+  out: { conflicts: Conflict[]; findings: Finding[] },
+): void {
+  const { org, platform } = ctx;
+  for (const rival of grants.rivals)
+    out.conflicts.push({
       person: p.key,
-      live,
-      username: name,
-      present: entitled,
-      fact: entitled
-        ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${grants.ruleIds}`
-        : !p.inScope
-          ? 'out of scope'
-          : p.left
-            ? `left: ${p.home} ${p.homeAccount.rawStatus}`
-            : !p.active
-              ? `not active in ${p.home} (${p.homeAccount.rawStatus})`
-              : `no access rule grants ${org}`,
-      profile: undefined,
-      role: undefined,
-      permissionSets: NO_GRANTS,
-      permissionSetGroups: NO_GRANTS,
-      ownedFields: {},
-      createFields: NO_FIELDS,
-      offboard: undefined,
-    };
-    if (entitled) {
-      for (const rival of grants.rivals) {
-        conflicts.push({
-          person: p.key,
-          platform,
-          kind: 'priority',
-          key: rival.field,
-          candidates: rival.candidates,
-          message: `rules of equal priority ${rival.priority} give ${p.key} different ${rival.field}s in ${org}`,
-        });
-      }
-      if (grants.profile) desired.profile = grants.profile;
-      if (grants.role) desired.role = grants.role;
-      const exceptions = exceptionsOf.get(p.key);
-      desired.permissionSets = exceptions
-        ? withExceptions(
-            grants.permissionSets,
-            exceptions.map((x) => ({ id: x.id, names: x.permissionSets })),
-          )
-        : grants.permissionSets;
-      desired.permissionSetGroups = exceptions
-        ? withExceptions(
-            grants.permissionSetGroups,
-            exceptions.map((x) => ({ id: x.id, names: x.permissionSetGroups })),
-          )
-        : grants.permissionSetGroups;
-      if (!desired.profile && !live) {
-        const fallback = Object.values(off.fallbackProfiles ?? {})[0];
-        if (fallback) desired.profile = { name: fallback, rule: 'lifecycle.fallbackProfiles' };
-        else
-          findings.push({
-            code: 'no-profile',
-            severity: 'warn',
-            platform,
-            person: p.key,
-            message: `${p.key} would be created in ${org} but no rule names a profile and no fallback profile is declared`,
-          });
-      }
-      for (const [field, template] of owned)
-        desired.ownedFields[field] = renderTemplate(template, p.facts.attributes);
-      if (!live) {
-        const first = p.facts.attributes.firstName ?? '';
-        const last = p.facts.attributes.lastName ?? p.key;
-        desired.createFields = {
-          Username: desired.username,
-          Email: p.homeAccount.email,
-          FirstName: first || null,
-          LastName: last,
-          Alias: (renderTemplate(settings.alias, p.facts.attributes) ?? last).slice(0, 8),
-          FederationIdentifier: renderTemplate(settings.federationId, p.facts.attributes),
-          ...settings.defaults,
-        };
-      }
-    } else if (live && live.isActive) {
-      desired.offboard = { settings: offboardSettings, transfers: [] };
-    }
-    users.push(desired);
-    desiredAt[i] = desired;
+      platform,
+      kind: 'priority',
+      key: rival.field,
+      candidates: rival.candidates,
+      message: `rules of equal priority ${rival.priority} give ${p.key} different ${rival.field}s in ${org}`,
+    });
+  if (grants.profile) desired.profile = grants.profile;
+  if (grants.role) desired.role = grants.role;
+  const exceptions = ctx.exceptionsOf.get(p.key);
+  desired.permissionSets = exceptions
+    ? withExceptions(
+        grants.permissionSets,
+        exceptions.map((x) => ({ id: x.id, names: x.permissionSets })),
+      )
+    : grants.permissionSets;
+  desired.permissionSetGroups = exceptions
+    ? withExceptions(
+        grants.permissionSetGroups,
+        exceptions.map((x) => ({ id: x.id, names: x.permissionSetGroups })),
+      )
+    : grants.permissionSetGroups;
+  if (!desired.profile && !desired.live) {
+    const fallback = Object.values(ctx.off.fallbackProfiles ?? {})[0];
+    if (fallback) desired.profile = { name: fallback, rule: 'lifecycle.fallbackProfiles' };
+    else
+      out.findings.push({
+        code: 'no-profile',
+        severity: 'warn',
+        platform,
+        person: p.key,
+        message: `${p.key} would be created in ${org} but no rule names a profile and no fallback profile is declared`,
+      });
   }
+  for (const [field, template] of ctx.owned)
+    desired.ownedFields[field] = renderTemplate(template, p.facts.attributes);
+  if (!desired.live) desired.createFields = createFields(ctx.settings, desired, p);
+}
 
-  // Record recipients need the final picture of who stays, so they are chosen in a second pass.
+/** The fields a new user is created with (owned fields are added by the plan). */
+function createFields(settings: Required<SalesforceUserSettings>, desired: DesiredSalesforceUser, p: Person) {
+  const first = p.facts.attributes.firstName ?? '';
+  const last = p.facts.attributes.lastName ?? p.key;
+  return {
+    Username: desired.username,
+    Email: p.homeAccount.email,
+    FirstName: first || null,
+    LastName: last,
+    Alias: (renderTemplate(settings.alias, p.facts.attributes) ?? last).slice(0, 8),
+    FederationIdentifier: renderTemplate(settings.federationId, p.facts.attributes),
+    ...settings.defaults,
+  };
+}
+
+type ByPerson = (key: string | null | undefined) => DesiredSalesforceUser | undefined;
+
+/** Who each leaver's open records go to, by the first transfer target that exists. */
+function chooseRecipients(
+  input: OrgInput,
+  off: SalesforceOffboarding,
+  users: readonly DesiredSalesforceUser[],
+  byPerson: ByPerson,
+): void {
+  const { policy, snapshot, people, positionOf } = input;
   let liveByUsername: Map<string, SalesforceUser> | undefined;
   const queues = new Set(snapshot.queues.map((q) => q.name));
   const activeUser = (person: string | null | undefined) => {
@@ -378,9 +431,19 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
       if (to) d.offboard.transfers.push({ object, ...to });
     }
   }
-  // Owned ManagerId values hold the manager's login; point them at the manager's Username in this org.
-  // A manager who has no user yet and whose creation this plan cannot make (held back by a
-  // conflict, or protected) is not referenced: that would name a user nothing creates.
+}
+
+/**
+ * Owned ManagerId values hold the manager's login; point them at the manager's Username in this
+ * org. A manager who has no user yet and whose creation this plan cannot make (held back by a
+ * conflict, or protected) is not referenced: that would name a user nothing creates.
+ */
+function pointManagers(
+  policy: Policy,
+  users: readonly DesiredSalesforceUser[],
+  conflicts: readonly Conflict[],
+  byPerson: ByPerson,
+): void {
   const conflicted = new Set(conflicts.map((c) => c.person));
   const protectedPatterns = policy.guardrails.protectedAccounts ?? [];
   const referable = (d: DesiredSalesforceUser | undefined) =>
@@ -393,12 +456,6 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     const manager = byPerson(d.ownedFields.ManagerId);
     d.ownedFields.ManagerId = referable(manager) ? manager!.username : null;
   }
-
-  // Accounts in a conflict are someone's, just not decided yet: they are not orphans.
-  const claimed = new Set(match.accounts);
-  const inConflict = new Set(match.conflicts.flatMap((c) => c.candidates));
-  const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u) && !inConflict.has(u.username));
-  return { users, conflicts, findings, orphans };
 }
 
 function pickRecipient(
