@@ -57,82 +57,45 @@ const idpValue =
           ? normalize(a.login, 'email')
           : undefined;
 
+type Owned = {
+  account: IdpAccount;
+  home: IdpId;
+  population?: NonNullable<Policy['identity']['populations']>[number];
+};
+type FactsFor = (
+  accounts: Partial<Record<IdpId, IdpAccount>>,
+  attributes: IdpAccount['attributes'],
+) => PersonFacts;
+
 export function buildPeople(
   policy: Policy,
   snapshots: Snapshots,
   normalize: Normalizer,
   decisions: (platform: PlatformId) => Decided,
 ): PeopleResult {
-  const source = policy.identity.source;
-  const populations = policy.identity.populations ?? [];
-  const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
   const groupsOf = {
     okta: new MembershipIndex(snapshots.okta),
     onelogin: new MembershipIndex(snapshots.onelogin),
   };
-
-  const factsFor = (
-    accounts: Partial<Record<IdpId, IdpAccount>>,
-    attributes: IdpAccount['attributes'],
-  ): PersonFacts => ({
+  const factsFor: FactsFor = (accounts, attributes) => ({
     attributes,
     oktaGroups: groupsOf.okta.of(accounts.okta?.id),
     oneloginRoles: groupsOf.onelogin.of(accounts.onelogin?.id),
     apps: NONE,
   });
-  const bare = (a: IdpAccount, home: IdpId) =>
-    factsFor(home === 'okta' ? { okta: a } : { onelogin: a }, a.attributes);
-
-  // Population members first: their copies in the source directory are not people of their own.
-  const owned: { account: IdpAccount; home: IdpId; population?: (typeof populations)[number] }[] = [];
-  for (const pop of populations) {
-    if (pop.owner === source) continue;
-    for (const a of snapshotOf(pop.owner)?.accounts ?? []) {
-      if (matches(pop.when, bare(a, pop.owner))) owned.push({ account: a, home: pop.owner, population: pop });
-    }
-  }
-  const elsewhere = populations.filter((pop) => pop.owner !== source);
-  for (const a of snapshotOf(source)?.accounts ?? []) {
-    const facts = elsewhere.length > 0 ? bare(a, source) : undefined;
-    if (!elsewhere.some((pop) => matches(pop.when, facts!))) owned.push({ account: a, home: source });
-  }
-
-  // Link each person to their account in the other IdP.
-  const conflicts: Conflict[] = [];
+  const owned = ownedAccounts(policy, snapshots, factsFor);
   const matchValues = new MatchValues(
     owned.map((o) => o.account),
     normalize,
   );
-  const value = idpValue(normalize);
-  // The account in the other IdP of each entry of `owned`, by position.
-  const mirrors: (IdpAccount | undefined)[] = [];
-  for (const home of ['okta', 'onelogin'] as const) {
-    const target = other(home);
-    const targetSnapshot = snapshotOf(target);
-    if (!targetSnapshot) continue;
-    const decided = decisions(target);
-    const result = matchAccounts({
-      platform: target,
-      people: owned.length,
-      eligible: (i) => owned[i]!.home === home,
-      accounts: targetSnapshot.accounts,
-      order: (policy.identity.match ?? ['federationId', 'employeeNumber', 'email']).filter(
-        (k) => k !== 'federationId',
-      ),
-      personKey: (i) => owned[i]!.account.login,
-      accountKey: (a) => a.login,
-      // IdP accounts have no federation id: that key is left out of the order above.
-      peopleBy: (key) => (key === 'federationId' ? NO_PEOPLE : matchValues.by(key)),
-      accountValue: value,
-      decided: (i) => decided(owned[i]!.account.login),
-      suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
-    });
-    conflicts.push(...result.conflicts);
-    result.accounts.forEach((account, i) => {
-      if (account) mirrors[i] = account;
-    });
-  }
-
+  const { mirrors, conflicts } = linkOtherIdp(
+    policy,
+    snapshots,
+    owned,
+    matchValues,
+    idpValue(normalize),
+    decisions,
+  );
   const { include, exclude } = policy.identity.scope ?? {};
   const includes = (include ?? []).map(conditionTest);
   const excludes = (exclude ?? []).map(conditionTest);
@@ -159,4 +122,69 @@ export function buildPeople(
     };
   });
   return { people, conflicts, matchValues };
+}
+
+/**
+ * Whose account is a person: population members first (their copies in the source directory are
+ * not people of their own), then the source directory's accounts that no other population owns.
+ */
+function ownedAccounts(policy: Policy, snapshots: Snapshots, factsFor: FactsFor): Owned[] {
+  const source = policy.identity.source;
+  const populations = policy.identity.populations ?? [];
+  const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
+  const bare = (a: IdpAccount, home: IdpId) =>
+    factsFor(home === 'okta' ? { okta: a } : { onelogin: a }, a.attributes);
+  const owned: Owned[] = [];
+  for (const pop of populations) {
+    if (pop.owner === source) continue;
+    for (const a of snapshotOf(pop.owner)?.accounts ?? []) {
+      if (matches(pop.when, bare(a, pop.owner))) owned.push({ account: a, home: pop.owner, population: pop });
+    }
+  }
+  const elsewhere = populations.filter((pop) => pop.owner !== source);
+  for (const a of snapshotOf(source)?.accounts ?? []) {
+    const facts = elsewhere.length > 0 ? bare(a, source) : undefined;
+    if (!elsewhere.some((pop) => matches(pop.when, facts!))) owned.push({ account: a, home: source });
+  }
+  return owned;
+}
+
+/** Each person's account in the other IdP, by position in `owned`, and the conflicts found. */
+function linkOtherIdp(
+  policy: Policy,
+  snapshots: Snapshots,
+  owned: readonly Owned[],
+  matchValues: MatchValues,
+  value: ReturnType<typeof idpValue>,
+  decisions: (platform: PlatformId) => Decided,
+) {
+  const conflicts: Conflict[] = [];
+  const mirrors: (IdpAccount | undefined)[] = [];
+  for (const home of ['okta', 'onelogin'] as const) {
+    const target = other(home);
+    const targetSnapshot = target === 'okta' ? snapshots.okta : snapshots.onelogin;
+    if (!targetSnapshot) continue;
+    const decided = decisions(target);
+    const result = matchAccounts({
+      platform: target,
+      people: owned.length,
+      eligible: (i) => owned[i]!.home === home,
+      accounts: targetSnapshot.accounts,
+      order: (policy.identity.match ?? ['federationId', 'employeeNumber', 'email']).filter(
+        (k) => k !== 'federationId',
+      ),
+      personKey: (i) => owned[i]!.account.login,
+      accountKey: (a) => a.login,
+      // IdP accounts have no federation id: that key is left out of the order above.
+      peopleBy: (key) => (key === 'federationId' ? NO_PEOPLE : matchValues.by(key)),
+      accountValue: value,
+      decided: (i) => decided(owned[i]!.account.login),
+      suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
+    });
+    conflicts.push(...result.conflicts);
+    result.accounts.forEach((account, i) => {
+      if (account) mirrors[i] = account;
+    });
+  }
+  return { mirrors, conflicts };
 }
