@@ -12,7 +12,7 @@ import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
 import { AccordError } from '../errors.js';
-import { checkPlanFor, readPlanFile } from '../plan/plan-file.js';
+import { checkPlanFor, readPlanFile, verifyPlanIntegrity } from '../plan/plan-file.js';
 import {
   loadPolicyInputs,
   planWith,
@@ -62,6 +62,7 @@ export interface ApplyOutcome {
 export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promise<ApplyOutcome> {
   const saved = request.planFile ? await readPlanFile(request.planFile) : undefined;
   const { policy, statePath } = await loadPolicyInputs(request);
+  if (saved && request.planFile) verifyPlanIntegrity(saved, request.planFile);
   if (saved && request.planFile)
     checkPlanFor(
       saved,

@@ -1,17 +1,38 @@
 import { hash } from 'node:crypto';
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
+import { changeKey, contentId } from '../model/change-id.js';
 import type { Change } from '../model/change.js';
 
 // fast-json-patch is CommonJS; its functions arrive on the default export under NodeNext.
 const { compare, escapePathComponent } = fastJsonPatch;
 
 /**
- * A stable id: the same address and action always give the same id, across runs and machines.
- * The hex sha256 of `policy.sha256`, through the one-shot `hash`: a plan makes one per change.
+ * The id a change has while its plan is built, for `dependsOn` edges between changes: the same
+ * address and action give the same one. `contentAddress` replaces it once the plan is ordered.
  */
-export const changeId = (address: string, action: string): string =>
+const provisionalId = (address: string, action: string): string =>
   hash('sha256', `${action} ${address}`).slice(0, 16);
+
+/**
+ * Content addresses (issue 15): each change's id becomes the sha256 of everything apply will do
+ * with it (address, action, account, target, values, the patch with its preconditions, reason,
+ * person, and which changes it waits for), so an edited saved change matches no fresh one and is
+ * never applied. The changes come in topological order, so every dependency has its final id
+ * before its dependents are hashed.
+ */
+export function contentAddress(changes: readonly Change[]): void {
+  const renamed = new Map<string, string>();
+  const keys = new Map<string, string>();
+  for (const change of changes) {
+    if (change.dependsOn.length > 0)
+      change.dependsOn = change.dependsOn.map((id) => renamed.get(id) ?? id).sort();
+    const id = contentId(change, keys);
+    renamed.set(change.id, id);
+    keys.set(id, changeKey(change));
+    change.id = id;
+  }
+}
 
 /**
  * The patch from `before` to `after`, led by `test` ops on every value it changes: the
@@ -35,7 +56,7 @@ export function makeChange(input: ChangeInput): Change {
   // Keys are added in the plan's key order; conditional spreads in a literal would send each of
   // the 150k changes of a large plan down the slow path of object creation.
   const change = {
-    id: changeId(input.address, input.action),
+    id: provisionalId(input.address, input.action),
     address: input.address,
     platform: input.platform,
     kind: input.kind,

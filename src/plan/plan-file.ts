@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { AccordError } from '../errors.js';
 import { isRecord } from '../model/json.js';
 import { ACTION_ORDER, isChangeAction } from '../model/actions.js';
+import { changeKeys, changesDigest, contentId } from '../model/change-id.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
 
 /**
@@ -10,7 +11,8 @@ import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
  */
 
 /** Why a plan file was refused; `code` is `apply.<reason>` for scripts. */
-export type PlanFileProblem = 'plan-file' | 'format-version' | 'other-environment' | 'policy-changed';
+export type PlanFileProblem =
+  'plan-file' | 'format-version' | 'other-environment' | 'policy-changed' | 'tampered';
 
 export class PlanFileError extends AccordError {
   constructor(
@@ -65,7 +67,7 @@ export function parsePlan(text: string, source: string): Plan {
 
 /** The first field, as a JSON pointer, whose type is not what apply reads; undefined when all are. */
 function malformedField(plan: Record<string, unknown>): string | undefined {
-  for (const key of ['environment', 'policyDigest', 'createdAt'])
+  for (const key of ['environment', 'policyDigest', 'changesDigest', 'createdAt'])
     if (typeof plan[key] !== 'string') return `/${key} is not a string`;
   const changes = plan.changes as unknown[];
   for (let i = 0; i < changes.length; i++) {
@@ -81,6 +83,29 @@ function malformedField(plan: Record<string, unknown>): string | undefined {
     if (!isRecord(c.reason)) return `/changes/${i}/reason is not an object`;
   }
   return undefined;
+}
+
+/**
+ * A saved plan is whole and unedited: every change's id is the content address of what it says,
+ * and the plan's digest covers exactly those changes in that order. Editing a change (its target,
+ * a value, a precondition), dropping, adding or reordering changes is refused, not applied.
+ */
+export function verifyPlanIntegrity(plan: Plan, source: string): void {
+  const keys = changeKeys(plan.changes);
+  plan.changes.forEach((change, i) => {
+    if (contentId(change, keys) !== change.id)
+      throw new PlanFileError(
+        'tampered',
+        `${source} was edited after it was planned: /changes/${i} (${change.action} ${change.address}) does not match its id`,
+        REPLAN,
+      );
+  });
+  if (changesDigest(plan.changes) !== plan.changesDigest)
+    throw new PlanFileError(
+      'tampered',
+      `${source} was edited after it was planned: its changes do not match its changesDigest (changes added, removed or reordered)`,
+      REPLAN,
+    );
 }
 
 /** A saved plan is applied only to the environment and the policy it was made from. */
@@ -224,6 +249,7 @@ const canonicalPlan = ordered({
   environment: same,
   policyDigest: same,
   snapshotFingerprints: sortedDeep,
+  changesDigest: same,
   changes: each(change),
   conflicts: each(conflict),
   findings: each(finding),

@@ -17,6 +17,8 @@ import {
   withoutProtected,
 } from './guardrails.js';
 import { accessImpact } from './impact.js';
+import { changesDigest } from '../model/change-id.js';
+import { contentAddress } from './make-change.js';
 import { orderChanges } from './order-changes.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
 
@@ -83,6 +85,7 @@ export function planDesired(
   planned = withinTargets(planned, options.targets);
 
   const changes = orderChanges(planned);
+  contentAddress(changes);
   const peopleInScope = desired.people.filter((p) => p.inScope).length;
   const cap = deprovisionCap(changes, policy, peopleInScope);
   findings.push(
@@ -104,6 +107,7 @@ export function planDesired(
     environment: policy.settings.environment,
     policyDigest: policy.digest,
     snapshotFingerprints: fingerprints(snapshots),
+    changesDigest: changesDigest(changes),
     changes,
     conflicts: [...desired.conflicts].sort(
       (a, b) => a.person.localeCompare(b.person) || a.platform.localeCompare(b.platform),

@@ -42,6 +42,11 @@ export interface Plan {
   policyDigest: string;
   /** sha256 per snapshot, so `apply` can tell when the world moved. */
   snapshotFingerprints: Partial<Record<PlatformId, string>>;
+  /**
+   * sha256 of the change ids in plan order. Ids are content addresses, so this covers every
+   * change's content, and which changes the plan holds, in what order.
+   */
+  changesDigest: string;
   /** Topologically ordered: every change comes after the changes it depends on. */
   changes: Change[];
   conflicts: Conflict[];

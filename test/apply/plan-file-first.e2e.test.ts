@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { changeKeys, changesDigest, contentId } from '../../src/model/change-id.js';
+import type { Plan } from '../../src/plan/types.js';
 import { loopbackSandbox, runAccord, scratch, writeRequests } from './support/harness.js';
 import { accordInProcess } from './support/in-process.js';
 
@@ -44,6 +46,57 @@ describe('accord apply PLANFILE checks the file first', () => {
       'was planned from a different policy',
     ],
   ];
+  describe('a saved change edited after review is never applied', () => {
+    /** The saved plan with its first grant's target renamed, and what of its seal a forger redid. */
+    const tamper = (reseal: 'nothing' | 'id') => {
+      const plan = JSON.parse(saved) as Plan;
+      const at = plan.changes.findIndex((c) => c.action === 'grant' && c.target);
+      const grant = plan.changes[at]!;
+      grant.target = { ...grant.target!, name: 'System_Administrator' };
+      if (reseal !== 'nothing') grant.id = contentId(grant, changeKeys(plan.changes));
+      return { plan, grant };
+    };
+
+    it.each([
+      ['nothing', 'does not match its id'],
+      ['id', 'do not match its changesDigest'],
+    ] as const)('refused when it reseals %s', async (reseal, message) => {
+      const file = join(dir.dir, `tampered-${reseal}.json`);
+      writeFileSync(file, JSON.stringify(tamper(reseal).plan));
+      const writes = writeRequests(sandbox).length;
+      const run = await accordInProcess(sandbox, ['apply', file, '--state', dir.state, '--audit', dir.audit]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('was edited after it was planned');
+      expect(run.stderr).toContain(message);
+      expect(writeRequests(sandbox).length).toBe(writes);
+    });
+
+    it('stale when it reseals the id and the digest: no fresh plan holds that change', async () => {
+      const file = join(dir.dir, 'tampered-resealed.json');
+      const { plan, grant } = tamper('nothing');
+      // Alone, as a thorough forger would reseal it: no dependencies, its id and the plan's digest
+      // recomputed. Past the guard rails (the demo plan is blocked), it is judged stale.
+      const forged = { ...grant, dependsOn: [] };
+      forged.id = contentId(forged, new Map());
+      writeFileSync(
+        file,
+        JSON.stringify({ ...plan, changes: [forged], changesDigest: changesDigest([forged]) }),
+      );
+      const run = await accordInProcess(sandbox, [
+        'apply',
+        file,
+        '--allow-large-change',
+        '--state',
+        dir.state,
+        '--audit',
+        dir.audit,
+      ]);
+      expect(run.stdout).toContain('1 changes, 1 stale');
+      expect(run.stdout).toContain('0 applied');
+      expect(writeRequests(sandbox).filter((r) => r.url.includes('System_Administrator'))).toEqual([]);
+    });
+  });
+
   it('judges guard rails on a fresh plan, not on the blocked flag a file carries', async () => {
     const file = join(dir.dir, 'unblocked.json');
     const plan = JSON.parse(saved) as { blocked: boolean; blockedReasons: string[] };

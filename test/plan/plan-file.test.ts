@@ -46,6 +46,7 @@ describe('serializePlan', () => {
       'environment',
       'policyDigest',
       'snapshotFingerprints',
+      'changesDigest',
       'changes',
       'conflicts',
       'findings',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Change, ChangeAction, ChangeKind } from '../../src/model/change.js';
 import type { PlatformId } from '../../src/model/snapshot.js';
+import { changesDigest } from '../../src/model/change-id.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../../src/plan/types.js';
 
 /** Hand-made plans for the renderers: the planner is not needed to test how a plan reads. */
@@ -75,6 +76,7 @@ export function plan(changes: Change[], extra: Partial<Plan> = {}): Plan {
       'salesforce:prod': 'sha256:cc03',
       'salesforce:emea': 'sha256:dd04',
     },
+    changesDigest: changesDigest(changes),
     changes,
     conflicts: [],
     findings: [],
