@@ -25,7 +25,27 @@ export const changesDigest = (changes: readonly Change[]): string =>
  * dependency that went stale leaves its dependents' ids alone: they are skipped, not re-planned.
  */
 export function contentId(change: Change, keys: ReadonlyMap<string, string>): string {
-  const { id: _, dependsOn, ...content } = change;
-  const waitsFor = dependsOn.map((id) => keys.get(id) ?? id).sort();
-  return hash('sha256', canonicalJson({ ...content, dependsOn: waitsFor })).slice(0, 16);
+  const { account, target, reason } = change;
+  const waitsFor = change.dependsOn.map((id) => keys.get(id) ?? id).sort();
+  // Every field apply acts on, in a fixed order (a list, so no key order to canonicalise); only
+  // the free-form values need canonical JSON. The patch is left out: it is derived from before
+  // and after, and a saved plan's patch is checked against them (plan-file.ts).
+  const fixed = JSON.stringify([
+    change.address,
+    change.platform,
+    change.kind,
+    change.action,
+    account.key,
+    account.id ?? null,
+    target?.name ?? null,
+    target?.id ?? null,
+    reason.rule ?? null,
+    reason.source,
+    change.person ?? null,
+    waitsFor,
+  ]);
+  return hash(
+    'sha256',
+    `${fixed}\n${canonicalJson(change.before ?? null)}\n${canonicalJson(change.after ?? null)}`,
+  ).slice(0, 16);
 }

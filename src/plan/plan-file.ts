@@ -2,7 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { AccordError } from '../errors.js';
 import { isRecord } from '../model/json.js';
 import { ACTION_ORDER, isChangeAction } from '../model/actions.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import { changeKeys, changesDigest, contentId } from '../model/change-id.js';
+import { patchFor } from './make-change.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
 
 /**
@@ -93,7 +95,7 @@ function malformedField(plan: Record<string, unknown>): string | undefined {
 export function verifyPlanIntegrity(plan: Plan, source: string): void {
   const keys = changeKeys(plan.changes);
   plan.changes.forEach((change, i) => {
-    if (contentId(change, keys) !== change.id)
+    if (contentId(change, keys) !== change.id || !derivedPatch(change))
       throw new PlanFileError(
         'tampered',
         `${source} was edited after it was planned: /changes/${i} (${change.action} ${change.address}) does not match its id`,
@@ -107,6 +109,15 @@ export function verifyPlanIntegrity(plan: Plan, source: string): void {
       REPLAN,
     );
 }
+
+/**
+ * The patch is what before and after make it: its `test` ops are the preconditions apply
+ * re-checks. Compared as a set of ops: a file's values have their keys sorted, so the same ops
+ * come out of the diff in another order (each touches its own field).
+ */
+const opSet = (ops: readonly unknown[]) => ops.map((op) => canonicalJson(op)).sort();
+const derivedPatch = (change: Plan['changes'][number]) =>
+  canonicalJson(opSet(change.patch)) === canonicalJson(opSet(patchFor(change.before, change.after)));
 
 /** A saved plan is applied only to the environment and the policy it was made from. */
 export function checkPlanFor(

@@ -8,9 +8,13 @@ import {
   PlanFileError,
   readPlanFile,
   serializePlan,
+  verifyPlanIntegrity,
   writePlanFile,
   type PlanFileProblem,
 } from '../../src/plan/plan-file.js';
+import { changesDigest } from '../../src/model/change-id.js';
+import { contentAddress, makeChange } from '../../src/plan/make-change.js';
+import type { Plan } from '../../src/plan/types.js';
 import { demoPlan } from '../render/plan-fixture.js';
 
 const refusal = (run: () => unknown): PlanFileError => {
@@ -116,5 +120,61 @@ describe('the saved plan file', () => {
       expect(error.message).toBe('p.json was planned from a different policy than the one in policies');
       expect(error.hint).toContain('accord plan --out');
     });
+  });
+});
+
+describe('verifyPlanIntegrity', () => {
+  /** A plan as the planner seals it: content ids, then the digest of them. */
+  function sealed(): Plan {
+    const user = makeChange({
+      address: 'salesforce.prod.user["ana@acme.test"]',
+      platform: 'salesforce:prod',
+      kind: 'account',
+      action: 'update',
+      account: { key: 'ana@acme.test', id: '005A' },
+      before: { Title: 'AE' },
+      after: { Title: 'Senior AE' },
+      reason: { source: 'title changed' },
+    });
+    const grant = makeChange({
+      address: 'salesforce.prod.user["ana@acme.test"].permissionSet["Sales_Ops"]',
+      platform: 'salesforce:prod',
+      kind: 'permissionSet',
+      action: 'grant',
+      account: { key: 'ana@acme.test', id: '005A' },
+      target: { name: 'Sales_Ops' },
+      before: null,
+      after: { assigned: true },
+      reason: { rule: 'sales', source: 'department = Sales' },
+      dependsOn: [user.id],
+    });
+    const changes = [user, grant];
+    contentAddress(changes);
+    return demoPlan({ changes, changesDigest: changesDigest(changes) });
+  }
+  const edits: [string, (plan: Plan) => void, string][] = [
+    ['a target', (p) => (p.changes[1]!.target = { name: 'Modify_All_Data' }), '/changes/1'],
+    ['a value', (p) => (p.changes[0]!.after = { Title: 'CEO' }), '/changes/0'],
+    [
+      'a precondition',
+      (p) => (p.changes[0]!.patch[0] = { op: 'test', path: '/Title', value: 'CEO' }),
+      '/changes/0',
+    ],
+    ['an edge', (p) => (p.changes[1]!.dependsOn = []), '/changes/1'],
+    ['the order', (p) => p.changes.reverse(), 'changesDigest'],
+    ['a dropped change', (p) => p.changes.pop(), 'changesDigest'],
+  ];
+
+  it('accepts a plan as sealed, after a round trip through its file', () => {
+    expect(() => verifyPlanIntegrity(parsePlan(serializePlan(sealed()), 'p.json'), 'p.json')).not.toThrow();
+  });
+
+  it.each(edits)('refuses %s edited after planning', (_, edit, where) => {
+    const plan = parsePlan(serializePlan(sealed()), 'p.json');
+    edit(plan);
+    const error = refusal(() => verifyPlanIntegrity(plan, 'p.json'));
+    expect(error.problem).toBe('tampered');
+    expect(error.message).toContain('p.json was edited after it was planned');
+    expect(error.message).toContain(where);
   });
 });
