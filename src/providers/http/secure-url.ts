@@ -33,3 +33,9 @@ export function requireSecureUrl(platform: string, variable: string, url: string
     hint: 'plain http is allowed only to this machine (localhost, 127.0.0.0/8, ::1)',
   });
 }
+
+/**
+ * A base URL as given, path included (a gateway or proxy may serve the API under one), without a
+ * trailing slash, query or fragment (which may carry a token and belong to no base).
+ */
+export const baseUrl = (url: URL): string => `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

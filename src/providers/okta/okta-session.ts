@@ -4,6 +4,7 @@ import { realSleep, withRetry } from '../http/retry.js';
 import type { OktaConnectionSettings } from './connection.js';
 import { classifyOktaError, mayHaveReachedOkta, tokenRefused, type OktaErrorContext } from './okta-errors.js';
 import { bucketOf, rateReading, type OktaBucket } from './rate-buckets.js';
+import { baseUrl } from '../http/secure-url.js';
 
 /**
  * The SDK client with accord's pacing and retries around every call.
@@ -50,7 +51,7 @@ export class OktaSession {
       const reading = rateReading((name) => headers.get(name), this.now());
       if (reading) this.budget.observe(bucket, reading);
     });
-    const base = settings.orgUrl.origin + settings.orgUrl.pathname.replace(/\/+$/, '');
+    const base = baseUrl(settings.orgUrl);
     const auth = settings.auth;
     this.client = new okta.Client({
       orgUrl: base,

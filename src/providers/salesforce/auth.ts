@@ -4,7 +4,7 @@ import { Connection } from 'jsforce';
 import { AccordError, isAccordError } from '../../errors.js';
 import { connectionError, redact } from '../http/connection-error.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
-import { requireSecureUrl } from '../http/secure-url.js';
+import { baseUrl, requireSecureUrl } from '../http/secure-url.js';
 import type { SalesforceEnvNames } from './env.js';
 import { classifySalesforceError } from './errors.js';
 
@@ -98,7 +98,7 @@ export async function authenticate(options: AuthOptions): Promise<Authenticated>
 
   if (present(accessToken)) {
     if (!present(instanceUrl)) throw missing(platform, 'an access token', [names.instanceUrlEnv]);
-    const url = requireSecureUrl(platform, names.instanceUrlEnv, instanceUrl).origin;
+    const url = baseUrl(requireSecureUrl(platform, names.instanceUrlEnv, instanceUrl));
     return {
       conn: new Connection({ instanceUrl: url, accessToken, version }),
       method: 'access-token',
@@ -116,7 +116,7 @@ export async function authenticate(options: AuthOptions): Promise<Authenticated>
     grant: () => Promise<{ grant_type: string; [name: string]: string }>,
     oauth2?: { clientId: string; clientSecret: string },
   ): Promise<Authenticated> => {
-    const login = requireSecureUrl(platform, variables[0]!, loginUrl).origin;
+    const login = baseUrl(requireSecureUrl(platform, variables[0]!, loginUrl));
     const context = { url: login, secrets };
     // Token calls are POSTs, which jsforce never retries; asking again for a token is harmless.
     const authorize = async (conn: Connection) => {
@@ -151,7 +151,7 @@ export async function authenticate(options: AuthOptions): Promise<Authenticated>
       },
     });
     await authorize(conn);
-    const instance = requireSecureUrl(platform, variables[0]!, conn.instanceUrl).origin;
+    const instance = baseUrl(requireSecureUrl(platform, variables[0]!, conn.instanceUrl));
     return { conn, method, variables, secrets: [...secrets, conn.accessToken ?? ''], instanceUrl: instance };
   };
 
