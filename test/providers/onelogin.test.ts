@@ -589,6 +589,26 @@ describe('OneLogin under faults (429 bursts, 500s, resets): nothing lost, nothin
     expect(store.users().filter((u) => u.username === 'lost.answer@globex.test')).toHaveLength(1);
   });
 
+  it('redacts the credentials a server echoes in a write failure (issue 15)', async () => {
+    const { sandbox, provider } = fresh();
+    const secret = sandbox.env.ONELOGIN_CLIENT_SECRET!;
+    server.use(
+      http.post(`${BASE}/api/2/users`, () =>
+        HttpResponse.json({ message: `bad request from client with secret ${secret}` }, { status: 400 }),
+      ),
+    );
+    const c = change(
+      'account',
+      'create',
+      { key: 'echo@globex.test' },
+      { after: { username: 'echo@globex.test' } },
+    );
+    const [r] = await provider.apply([c]);
+    expect(r!.status).toBe('failed');
+    expect(r!.message).toContain('bad request from client with secret');
+    expect(r!.message).not.toContain(secret);
+  });
+
   it('does not create a role twice when the answer to the POST is lost', async () => {
     const { provider, store } = fresh();
     let posts = 0;

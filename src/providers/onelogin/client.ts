@@ -1,7 +1,7 @@
 import got, { type Got, type Method } from 'got';
 import type { OneLoginConnection } from '../../policy/types.js';
 import { AccordError } from '../../errors.js';
-import { connectionError } from '../http/connection-error.js';
+import { connectionError, redact } from '../http/connection-error.js';
 import { RateBudget } from '../http/rate-limit.js';
 import { isNetworkError, networkErrorCode, withRetry, type RetryDecision } from '../http/retry.js';
 import { requireSecureUrl } from '../http/secure-url.js';
@@ -75,14 +75,15 @@ export class OneLoginHttpError extends Error {
 export const isHttpError = (error: unknown, status?: number): error is OneLoginHttpError =>
   error instanceof OneLoginHttpError && (status === undefined || error.status === status);
 
-function detailOf(body: unknown): string {
+/** What a failed response says, in one line, redacted (servers echo credentials) before it is cut. */
+function detailOf(body: unknown, secrets: string[]): string {
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
     const status = b.status as Record<string, unknown> | undefined;
     const message = b.message ?? b.error_description ?? b.error ?? status?.message;
-    if (typeof message === 'string') return oneLine(message);
+    if (typeof message === 'string') return redact(oneLine(message), secrets);
   }
-  return typeof body === 'string' ? oneLine(body).slice(0, 200) : '';
+  return typeof body === 'string' ? redact(oneLine(body), secrets).slice(0, 200) : '';
 }
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
@@ -113,6 +114,8 @@ export class OneLoginClient {
   private readonly now: () => number;
   private token: { value: string; expiresAtMs: number } | undefined;
   private pendingToken: Promise<string> | undefined;
+  /** The values no message may carry: the client secret and the current token. */
+  private secrets = () => [this.clientSecret, ...(this.token ? [this.token.value] : [])];
 
   constructor(
     readonly baseUrl: URL,
@@ -193,7 +196,7 @@ export class OneLoginClient {
         'auth/oauth2/v2/token',
         res.statusCode,
         res.headers,
-        detailOf(res.body) || 'no access_token in the response',
+        detailOf(res.body, this.secrets()) || 'no access_token in the response',
       );
     const lifetimeS = typeof body.expires_in === 'number' ? body.expires_in : 3600;
     this.token = {
@@ -241,7 +244,13 @@ export class OneLoginClient {
       if (res.statusCode !== 429) this.observe(res.headers);
       if (res.statusCode >= 300) {
         if (res.statusCode === 401) this.invalidate(token);
-        throw new OneLoginHttpError(method, path, res.statusCode, res.headers, detailOf(res.body));
+        throw new OneLoginHttpError(
+          method,
+          path,
+          res.statusCode,
+          res.headers,
+          detailOf(res.body, this.secrets()),
+        );
       }
       return { body: res.body as T, headers: res.headers };
     });

@@ -69,8 +69,9 @@ export function oneLine(text: string, secrets: string[] = []): string {
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const short = flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
-  return redact(short, secrets);
+  // Redacted before it is cut: a secret cut in half would no longer match.
+  const safe = redact(flat, secrets);
+  return safe.length > 300 ? `${safe.slice(0, 299)}…` : safe;
 }
 
 export function describeError(error: unknown, secrets: string[] = []): string {
