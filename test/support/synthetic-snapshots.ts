@@ -90,7 +90,7 @@ function salesforceSnapshot(company: DemoCompany, org: string, fetchedAt: string
     const manager = p.manager ? byLogin.get(p.manager)?.salesforce[org]?.[0] : undefined;
     if (mine && manager) managerOf.set(mine.username, idOf.get(manager.username)!);
   }
-  // As the sandbox seeds them (src/sandbox/salesforce/seed.ts).
+  // As the sandbox seeds them (packages/sandbox/src/salesforce/seed.ts).
   const users = demoUsers.map((u) => ({
     id: idOf.get(u.username)!,
     username: u.username,
