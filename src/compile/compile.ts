@@ -38,7 +38,7 @@ export function compile(
 ): DesiredState {
   const normalize = createNormalizer(policy.identity.normalize);
   const decisions = linkDecisions(policy, state);
-  const built = buildPeople(policy, snapshots, normalize, decisions);
+  const built = buildPeople(policy, snapshots, normalize, decisions, Object.keys(state.links));
   const conflicts = built.conflicts;
   const idp = desiredIdp(policy, snapshots, built.people);
   const people = withOwnedMemberships(built.people, idp.groups);

@@ -42,6 +42,8 @@ export interface DesiredIdpAccount {
   createFields: Record<string, string | null>;
   offboard?: 'suspend' | 'deactivate';
   population?: string;
+  /** The policy behind an offboarding that no population explains. */
+  rule?: string;
 }
 
 export interface IdpResult {
@@ -62,7 +64,7 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
   const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
   const findings: Finding[] = [];
   // Cross-provisioned accounts first: mirrors may need members that do not exist yet.
-  const accounts = crossProvisioned(policy, people);
+  const accounts = [...crossProvisioned(policy, people), ...crossDeprovisioned(policy, people, findings)];
   const futureKey = { okta: new Map<string, string>(), onelogin: new Map<string, string>() };
   for (const a of accounts) if (a.present) futureKey[a.platform].set(a.person, a.key);
   const keyOn: KeyOn = (p, idp) =>
@@ -85,7 +87,8 @@ function crossProvisioned(policy: Policy, people: readonly Person[]): DesiredIdp
     if (!policy.platforms[target]) continue;
     const live = p.accounts[target];
     const present = p.inScope && p.active;
-    if (!present && !(live && canSignIn(live))) continue;
+    const offboard = present ? undefined : offboardOf(policy, p, target);
+    if (!present && !(live && offboard && needsOffboarding(live, offboard))) continue;
     const fields: Record<string, string | null> = {};
     for (const flow of flowsInto(target)) {
       if (flow.from !== p.home) continue;
@@ -100,7 +103,7 @@ function crossProvisioned(policy: Policy, people: readonly Person[]): DesiredIdp
       present,
       fact: present
         ? `population ${p.population} owned by ${p.home}`
-        : `left: ${p.home} ${p.homeAccount.rawStatus}`,
+        : `${p.leaving && p.leaving.status !== 'deprovisioned' ? p.leaving.status : 'left'}: ${p.home} ${p.homeAccount.rawStatus}`,
       fields,
       createFields: {
         login: p.homeAccount.login,
@@ -108,12 +111,73 @@ function crossProvisioned(policy: Policy, people: readonly Person[]): DesiredIdp
         firstName: p.facts.attributes.firstName ?? null,
         lastName: p.facts.attributes.lastName ?? null,
       },
-      ...(present ? {} : { offboard: policy.lifecycle[target]?.action ?? 'deactivate' }),
+      ...(offboard ? { offboard, rule: offboardRule(p) } : {}),
       ...(p.population ? { population: p.population } : {}),
     });
   }
   return accounts;
 }
+
+const offboardRule = (p: Person) =>
+  p.leaving ? `lifecycle.statuses.${p.leaving.status}` : !p.inScope ? 'identity.scope' : 'lifecycle';
+
+/** How a cross-provisioned account is offboarded: by the person's status, else by `lifecycle.<idp>`. */
+function offboardOf(policy: Policy, p: Person, target: IdpId): DesiredIdpAccount['offboard'] {
+  if (p.leaving) return p.leaving.idp === 'keep' ? undefined : p.leaving.idp;
+  return policy.lifecycle[target]?.action ?? 'deactivate';
+}
+
+/**
+ * A leaver's own account in the other IdP, matched rather than cross-provisioned, follows their
+ * home status too (UC-11): an Okta leaver's OneLogin account is suspended or deactivated like a
+ * mirrored one. accord does not own such an account, so it does not reactivate it on return: a
+ * finding says so instead.
+ */
+function crossDeprovisioned(
+  policy: Policy,
+  people: readonly Person[],
+  findings: Finding[],
+): DesiredIdpAccount[] {
+  const accounts: DesiredIdpAccount[] = [];
+  for (const p of people) {
+    if (p.crossProvision) continue;
+    for (const idp of ['okta', 'onelogin'] as const) {
+      const live = p.accounts[idp];
+      // A deleted person has no home account: whatever they still have is theirs to lose.
+      if (!live || (idp === p.home && p.status !== 'deleted') || !policy.platforms[idp]) continue;
+      if (p.active && p.inScope && live.status === 'suspended')
+        findings.push({
+          code: 'not-restored',
+          severity: 'info',
+          platform: idp,
+          person: p.key,
+          message: `${p.key} is active in ${p.home} but their ${idp} account ${live.login} is suspended; accord does not own it (no cross-provisioned population), so it is not reactivated`,
+        });
+      const offboard = p.leaving && p.leaving.idp !== 'keep' ? p.leaving.idp : undefined;
+      if (!offboard || !needsOffboarding(live, offboard)) continue;
+      accounts.push({
+        platform: idp,
+        person: p.key,
+        key: live.login,
+        live,
+        present: false,
+        fact:
+          p.status === 'deleted'
+            ? `deleted from ${p.home}`
+            : `${p.leaving!.status === 'deprovisioned' ? 'left' : p.leaving!.status}: ${p.home} ${p.homeAccount.rawStatus}`,
+        fields: {},
+        createFields: {},
+        offboard,
+        rule: offboardRule(p),
+      });
+    }
+  }
+  return accounts;
+}
+
+/** Whether an account still has more than `offboard` leaves it: a suspended account can still be deactivated. */
+export const needsOffboarding = (live: IdpAccount, offboard: 'suspend' | 'deactivate') =>
+  offboard === 'suspend' ? canSignIn(live) : live.status !== 'deprovisioned';
 
 /** The groups the policy declares: listed members plus the people its rule matches. */
 function managedGroups(

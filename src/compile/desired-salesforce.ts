@@ -37,6 +37,8 @@ export interface DesiredSalesforceUser {
   present: boolean;
   /** The fact behind the decision, for the plan's reasons. */
   fact: string;
+  /** The policy behind the decision: the granting rules' ids, or the lifecycle, scope or access part that removes the user. */
+  rule: string;
   profile?: Granted;
   role?: Granted;
   permissionSets: Granted[];
@@ -46,8 +48,12 @@ export interface DesiredSalesforceUser {
   /** Fields only written on create (Username, Alias, locale defaults, ...); empty for a live user. */
   createFields: Record<string, string | null>;
   offboard?: {
+    /** `freeze`: the status only pauses access (UC-06), so nothing else is taken. */
+    mode: 'offboard' | 'freeze';
     settings: Required<Omit<SalesforceOffboarding, 'transfer' | 'fallbackProfiles'>>;
     transfers: Transfer[];
+    /** Why deactivation waits (records with nowhere to go); the rest of offboarding goes ahead. */
+    held?: string;
   };
 }
 
@@ -195,6 +201,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
   const { policy, org, snapshot, people } = input;
   const settings = userSettings(policy, org);
   const match = matchOrgUsers(input, settings);
+  claimRemembered(input, match);
   const ctx = orgContext(input, settings);
   const conflicts = [...match.conflicts];
   const findings: Finding[] = [];
@@ -214,13 +221,40 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     return at === undefined ? undefined : desiredAt[at];
   };
   // Record recipients need the final picture of who stays, so they are chosen in a second pass.
-  chooseRecipients(input, ctx.off, users, byPerson);
+  chooseRecipients(input, ctx.off, users, byPerson, findings);
   pointManagers(policy, users, conflicts, byPerson);
   // Accounts in a conflict are someone's, just not decided yet: they are not orphans.
   const claimed = new Set(match.accounts);
   const inConflict = new Set(match.conflicts.flatMap((c) => c.candidates));
   const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u) && !inConflict.has(u.username));
   return { users, conflicts, findings, orphans };
+}
+
+/**
+ * The users of people deleted from the directory, by the links earlier applies recorded: only
+ * users no present person matched and no conflict names, so a person who is still here (say,
+ * under a new login) keeps their user.
+ */
+function claimRemembered(input: OrgInput, match: ReturnType<typeof matchOrgUsers>): void {
+  const { people, snapshot } = input;
+  let byUsername: Map<string, SalesforceUser> | undefined;
+  let taken: Set<string> | undefined;
+  const decided = input.decisions(snapshot.platform);
+  for (let i = 0; i < people.length; i++) {
+    if (people[i]!.status !== 'deleted') continue;
+    const username = decided(people[i]!.key);
+    if (!username) continue;
+    byUsername ??= new Map(snapshot.users.map((u) => [u.username.toLowerCase(), u]));
+    taken ??= new Set([
+      ...match.accounts.flatMap((u) => (u ? [u.username.toLowerCase()] : [])),
+      ...match.conflicts.flatMap((c) => c.candidates.map((k) => k.toLowerCase())),
+    ]);
+    const user = byUsername.get(username.toLowerCase());
+    if (user && !taken.has(username.toLowerCase())) {
+      match.accounts[i] = user;
+      taken.add(username.toLowerCase());
+    }
+  }
 }
 
 /** People to the org's users by the policy's match keys (UC-13). */
@@ -231,6 +265,8 @@ function matchOrgUsers(input: OrgInput, settings: Required<SalesforceUserSetting
   return matchAccounts({
     platform: snapshot.platform,
     people: people.length,
+    // People gone from the directory only claim what nobody present matches (claimRemembered).
+    eligible: (i) => people[i]!.status !== 'deleted',
     accounts: snapshot.users,
     order,
     personKey: (i) => people[i]!.key,
@@ -299,10 +335,9 @@ function desiredUser(
   out: { conflicts: Conflict[]; findings: Finding[] },
 ): DesiredSalesforceUser | undefined {
   const grants = ctx.grantsOf(rules);
-  const entitled = p.inScope && p.active && grants.rules.length > 0;
-  if (!entitled && !live) return undefined;
-  // Not active but not gone either (staged, locked out): leave their Salesforce user as it is.
-  if (!entitled && p.inScope && !p.left && !p.active && grants.rules.length > 0) return undefined;
+  const action = salesforceAction(p, grants);
+  if (action === 'keep' || (action !== 'present' && !live)) return undefined;
+  const entitled = action === 'present';
   // One object shape for every user (no spreads, no optional keys added later): at 100k
   // people × orgs, shapes built piecemeal are most of compile's allocation.
   const desired: DesiredSalesforceUser = {
@@ -314,13 +349,14 @@ function desiredUser(
     present: entitled,
     fact: entitled
       ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${grants.ruleIds}`
+      : leaverFact(p, ctx.org),
+    rule: entitled
+      ? grants.ruleIds
       : !p.inScope
-        ? 'out of scope'
-        : p.left
-          ? `left: ${p.home} ${p.homeAccount.rawStatus}`
-          : !p.active
-            ? `not active in ${p.home} (${p.homeAccount.rawStatus})`
-            : `no access rule grants ${ctx.org}`,
+        ? 'identity.scope'
+        : p.leaving
+          ? `lifecycle.statuses.${p.leaving.status}`
+          : 'access',
     profile: undefined,
     role: undefined,
     permissionSets: NO_GRANTS,
@@ -330,8 +366,35 @@ function desiredUser(
     offboard: undefined,
   };
   if (entitled) entitle(ctx, desired, p, grants, out);
-  else if (live && live.isActive) desired.offboard = { settings: ctx.offboardSettings, transfers: [] };
+  else if (live && live.isActive)
+    desired.offboard =
+      action === 'freeze'
+        ? { mode: 'freeze', settings: FREEZE_ONLY, transfers: [] }
+        : { mode: 'offboard', settings: ctx.offboardSettings, transfers: [] };
   return desired;
+}
+
+const FREEZE_ONLY = { freeze: true, deactivate: false, revokePermissionSets: false };
+
+/**
+ * What becomes of a person's user here: kept as the rules give it (`present`), offboarded,
+ * frozen, or left alone. Scope and rules decide for active people; the status lifecycle decides
+ * for people whose status takes access away; people not active yet keep what they have.
+ */
+function salesforceAction(p: Person, grants: OrgGrants): 'present' | 'offboard' | 'freeze' | 'keep' {
+  if (!p.inScope) return 'offboard';
+  if (p.active) return grants.rules.length > 0 ? 'present' : 'offboard';
+  if (p.leaving) return p.leaving.salesforce;
+  return grants.rules.length > 0 ? 'keep' : 'offboard';
+}
+
+function leaverFact(p: Person, org: string): string {
+  if (!p.inScope) return 'out of scope';
+  if (p.status === 'deleted') return `deleted from ${p.home}`;
+  if (p.leaving)
+    return `${p.leaving.status === 'deprovisioned' ? 'left' : p.leaving.status}: ${p.home} ${p.homeAccount.rawStatus}`;
+  if (!p.active) return `not active in ${p.home} (${p.homeAccount.rawStatus})`;
+  return `no access rule grants ${org}`;
 }
 
 /** What an entitled person's user has: profile, role, assignments with exceptions, owned fields. */
@@ -401,36 +464,83 @@ function createFields(settings: Required<SalesforceUserSettings>, desired: Desir
 
 type ByPerson = (key: string | null | undefined) => DesiredSalesforceUser | undefined;
 
-/** Who each leaver's open records go to, by the first transfer target that exists. */
+/**
+ * Who each leaver's open records go to, by the first transfer target that exists in this org
+ * (UC-07). Records with nowhere to go hold the user's deactivation back with a blocking finding:
+ * the login is still frozen and the assignments revoked, so the person loses access meanwhile.
+ */
 function chooseRecipients(
   input: OrgInput,
   off: SalesforceOffboarding,
   users: readonly DesiredSalesforceUser[],
   byPerson: ByPerson,
+  findings: Finding[],
 ): void {
-  const { policy, snapshot, people, positionOf } = input;
-  let liveByUsername: Map<string, SalesforceUser> | undefined;
+  if (!off.transfer) return;
+  const { policy, snapshot, people, positionOf, org } = input;
+  const liveByUsername = new Map(snapshot.users.map((x) => [x.username.toLowerCase(), x]));
   const queues = new Set(snapshot.queues.map((q) => q.name));
+  const userExists = (u: string) => liveByUsername.get(u.toLowerCase())?.isActive === true;
+  findings.push(
+    ...missingFallbacks(off.transfer.to, org, snapshot.platform, userExists, (q) => queues.has(q)),
+  );
   const activeUser = (person: string | null | undefined) => {
     const d = byPerson(person);
     return d?.present ? d.username : undefined;
   };
   for (const d of users) {
-    if (!d.offboard || !off.transfer) continue;
+    if (d.offboard?.mode !== 'offboard') continue;
     const manager = people[positionOf.get(d.person)!]?.facts.attributes.manager;
+    const nowhere: TransferableObject[] = [];
     for (const object of off.transfer.objects) {
       const to = pickRecipient(off.transfer.to, object, {
         manager: activeUser(manager),
         successor: activeUser(policy.lifecycle.successors?.[d.person]),
-        userExists: (u) =>
-          (liveByUsername ??= new Map(snapshot.users.map((x) => [x.username.toLowerCase(), x]))).get(
-            u.toLowerCase(),
-          )?.isActive === true,
+        userExists,
         queueExists: (q) => queues.has(q),
       });
       if (to) d.offboard.transfers.push({ object, ...to });
+      else nowhere.push(object);
     }
+    if (nowhere.length === 0 || !d.offboard.settings.deactivate) continue;
+    d.offboard.held = `no recipient for open ${nowhere.join(', ')} records`;
+    findings.push({
+      code: 'no-recipient',
+      severity: 'block',
+      platform: snapshot.platform,
+      person: d.person,
+      rule: 'lifecycle.transfer',
+      message: `${d.username} in ${org} is frozen and stripped but not deactivated: no recipient exists for open ${nowhere.join(', ')} records (no active manager, successor or fallback); declare a successor or a fallback user or queue that exists in ${org}`,
+    });
   }
+}
+
+/** Fallback users and queues the policy names that this org lacks: each is a recipient that never is. */
+function missingFallbacks(
+  targets: readonly TransferTarget[],
+  org: string,
+  platform: PlatformId,
+  userExists: (u: string) => boolean,
+  queueExists: (q: string) => boolean,
+): Finding[] {
+  return targets.flatMap((t): Finding[] => {
+    if (typeof t !== 'object') return [];
+    const missing = 'user' in t ? !userExists(t.user) : !queueExists(t.queue);
+    if (!missing) return [];
+    const what =
+      'user' in t
+        ? `fallback user ${t.user} is not an active user`
+        : `fallback queue "${t.queue}" does not exist`;
+    return [
+      {
+        code: 'missing-recipient',
+        severity: 'warn',
+        platform,
+        rule: 'lifecycle.transfer',
+        message: `${what} in ${org}; records cannot go to it there`,
+      },
+    ];
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { MembershipIndex } from './memberships.js';
 import type { Normalizer } from './normalize.js';
 import { matchAccounts, type KeyIndex } from './resolve-identities.js';
 import type { Conflict } from '../model/findings.js';
+import { lifecycleOf, type Leaving, type PersonStatus } from './lifecycle.js';
 
 /**
  * People: who exists, according to the directories. A person is an account of the identity source,
@@ -28,8 +29,10 @@ export interface Person {
   facts: PersonFacts;
   /** Active in the home directory. */
   active: boolean;
-  /** Left: deprovisioned or suspended in the home directory (UC-06). */
-  left: boolean;
+  /** The home account's status, or `deleted` when the person is gone from the directory. */
+  status: PersonStatus;
+  /** What that status takes away on the other platforms (UC-06); undefined when it takes nothing. */
+  leaving?: Leaving;
   inScope: boolean;
 }
 
@@ -72,6 +75,8 @@ export function buildPeople(
   snapshots: Snapshots,
   normalize: Normalizer,
   decisions: (platform: PlatformId) => Decided,
+  /** People earlier applies linked accounts for (state links): those gone from the directory left. */
+  remembered: readonly string[] = [],
 ): PeopleResult {
   const groupsOf = {
     okta: new MembershipIndex(snapshots.okta),
@@ -99,6 +104,7 @@ export function buildPeople(
   const { include, exclude } = policy.identity.scope ?? {};
   const includes = (include ?? []).map(conditionTest);
   const excludes = (exclude ?? []).map(conditionTest);
+  const lifecycle = lifecycleOf(policy);
   const people = owned.map(({ account, home, population }, i): Person => {
     const mirror = mirrors[i];
     // Literals of one shape, not keys added as found: there is one of these per person.
@@ -117,11 +123,70 @@ export function buildPeople(
       accounts,
       facts,
       active: account.status === 'active',
-      left: account.status === 'deprovisioned' || account.status === 'suspended',
+      status: account.status,
+      leaving: lifecycle(account.status, home),
       inScope,
     };
   });
+  people.push(...deletedPeople(policy, snapshots, people, remembered, decisions));
   return { people, conflicts, matchValues };
+}
+
+/**
+ * People accord linked accounts for before who are no longer in any directory: deleted, so they
+ * left (UC-06). They come last, after every person the match values index, and claim only IdP
+ * accounts no present person has: a renamed login is a present person who keeps their accounts.
+ * Their Salesforce users are claimed the same way, per org (desired-salesforce).
+ */
+function deletedPeople(
+  policy: Policy,
+  snapshots: Snapshots,
+  present: readonly Person[],
+  remembered: readonly string[],
+  decisions: (platform: PlatformId) => Decided,
+): Person[] {
+  if (remembered.length === 0) return [];
+  const known = new Set(present.map((p) => p.key.toLowerCase()));
+  const gone = remembered.filter((key) => !known.has(key.toLowerCase()));
+  if (gone.length === 0) return [];
+  const claimed = new Set<IdpAccount>();
+  for (const p of present) for (const a of Object.values(p.accounts)) if (a) claimed.add(a);
+  const unclaimed = (idp: IdpId) => {
+    const byLogin = new Map<string, IdpAccount>();
+    for (const a of (idp === 'okta' ? snapshots.okta : snapshots.onelogin)?.accounts ?? [])
+      if (!claimed.has(a)) byLogin.set(a.login.toLowerCase(), a);
+    const decided = decisions(idp);
+    return (person: string) => {
+      const key = decided(person);
+      return key ? byLogin.get(key.toLowerCase()) : undefined;
+    };
+  };
+  const okta = unclaimed('okta');
+  const onelogin = unclaimed('onelogin');
+  const home = policy.identity.source;
+  const leaving = lifecycleOf(policy)('deleted', home);
+  return gone.map((key): Person => {
+    const homeAccount: IdpAccount = {
+      id: '',
+      login: key,
+      email: key,
+      status: 'deprovisioned',
+      rawStatus: 'deleted',
+      attributes: {},
+    };
+    return {
+      key,
+      home,
+      homeAccount,
+      crossProvision: false,
+      accounts: { okta: okta(key), onelogin: onelogin(key) },
+      facts: { attributes: {}, oktaGroups: NONE, oneloginRoles: NONE, apps: NONE },
+      active: false,
+      status: 'deleted',
+      leaving,
+      inScope: true,
+    };
+  });
 }
 
 /**

@@ -197,7 +197,9 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
           planHash,
           address: change.address,
           action: change.action,
+          person: change.person ?? null,
           rule: change.reason.rule ?? null,
+          fact: change.reason.source,
           result: r.status,
           ...(r.message ? { message: r.message } : {}),
         };

@@ -30,7 +30,11 @@ export interface Finding {
     | 'missing-group'
     | 'orphan-account'
     | 'license-capacity'
-    | 'no-profile';
+    | 'no-profile'
+    | 'no-recipient'
+    | 'missing-recipient'
+    | 'unresolved-leaver'
+    | 'not-restored';
   severity: FindingSeverity;
   message: string;
   platform?: PlatformId;

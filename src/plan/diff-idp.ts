@@ -1,4 +1,9 @@
-import { canSignIn, type DesiredGroup, type DesiredIdpAccount } from '../compile/desired-idp.js';
+import {
+  canSignIn,
+  needsOffboarding,
+  type DesiredGroup,
+  type DesiredIdpAccount,
+} from '../compile/desired-idp.js';
 import type { Finding } from '../model/findings.js';
 import type { Change } from '../model/change.js';
 import type { IdpAccount, IdpId, IdpSnapshot } from '../model/snapshot.js';
@@ -87,7 +92,10 @@ function diffAccounts(
   created: Map<string, Change>,
 ) {
   for (const a of accounts) {
-    const reason = { rule: a.population ? `population:${a.population}` : 'identity', source: a.fact };
+    const reason = {
+      rule: a.population ? `population:${a.population}` : (a.rule ?? 'identity'),
+      source: a.fact,
+    };
     if (a.present && !a.live) {
       const person = { ...a.createFields, ...a.fields };
       const after =
@@ -98,14 +106,14 @@ function diffAccounts(
       created.set(`${a.platform}:${a.key.toLowerCase()}`, create);
       changes.push(create);
     } else if (a.live && a.present) changes.push(...presentAccount(a, a.live, reason));
-    else if (a.live && a.offboard && canSignIn(a.live))
+    else if (a.live && a.offboard && needsOffboarding(a.live, a.offboard))
       changes.push(
         accountChange(
           a,
           a.offboard,
           { status: a.live.status },
           { status: a.offboard === 'suspend' ? 'suspended' : 'deprovisioned' },
-          { rule: 'lifecycle', source: a.fact },
+          { rule: a.rule ?? 'lifecycle', source: a.fact },
         ),
       );
   }

@@ -256,14 +256,19 @@ class OrgDiff {
     const fields = changedFields(d, live, profile?.name, role?.name, this.usernameById);
     let last: Change | undefined;
     if (!live.isActive)
-      last = build.user('activate', { IsActive: false }, { IsActive: true }, { source: d.fact });
+      last = build.user(
+        'activate',
+        { IsActive: false },
+        { IsActive: true },
+        { rule: d.rule, source: d.fact },
+      );
     // The provider's freeze with `frozen: false` thaws the login: the person is entitled again.
     if (live.frozen)
       last = build.user(
         'freeze',
         { frozen: true },
         { frozen: false },
-        { source: `unfreeze: ${d.fact}` },
+        { rule: d.rule, source: `unfreeze: ${d.fact}` },
         after(last),
       );
     if (fields) {
@@ -273,7 +278,7 @@ class OrgDiff {
         'update',
         fields.before,
         fields.after,
-        { ...(rule ? { rule } : {}), source: d.fact },
+        { rule: rule ?? d.rule, source: d.fact },
         after(last),
       );
     }
@@ -293,32 +298,30 @@ class OrgDiff {
       for (const a of held) {
         const name = a[kind];
         if (name === undefined || wanted.some((g) => g.name === name && this.known[kind].has(name))) continue;
-        build.revoke(a, { source: `not granted by any rule (${d.fact})` }, []);
+        build.revoke(a, { rule: 'access', source: `not granted by any rule (${d.fact})` }, []);
       }
     }
   }
 
-  /** Offboarding, in the order that keeps records safe: freeze → transfer → revoke → deactivate. */
-  leaver(d: DesiredSalesforceUser, live: SalesforceUser, { settings, transfers }: Offboard): void {
+  /**
+   * Offboarding, in the order that keeps records safe: freeze → transfer → revoke → deactivate.
+   * Deactivation waits while records have nowhere to go (`held`, a blocking finding).
+   */
+  leaver(d: DesiredSalesforceUser, live: SalesforceUser, { settings, transfers, held }: Offboard): void {
     const build = this.builders(d);
+    const reason = { rule: d.rule, source: d.fact };
     const steps: string[] = [];
     const freeze =
       settings.freeze && !live.frozen
-        ? build.user('freeze', { frozen: false }, { frozen: true }, { rule: 'lifecycle', source: d.fact })
+        ? build.user('freeze', { frozen: false }, { frozen: true }, reason)
         : undefined;
     if (freeze) steps.push(freeze.id);
     for (const t of transfers) steps.push(build.transfer(t, after(freeze)).id);
     if (settings.revokePermissionSets)
       for (const a of this.assignmentsByUser.get(live.id) ?? [])
-        steps.push(build.revoke(a, { rule: 'lifecycle', source: d.fact }, after(freeze)).id);
-    if (settings.deactivate)
-      build.user(
-        'deactivate',
-        { IsActive: true },
-        { IsActive: false },
-        { rule: 'lifecycle', source: d.fact },
-        steps,
-      );
+        steps.push(build.revoke(a, reason, after(freeze)).id);
+    if (settings.deactivate && !held)
+      build.user('deactivate', { IsActive: true }, { IsActive: false }, reason, steps);
   }
 
   /** A user created, or updated, with a manager who is created in the same plan waits for the manager. */

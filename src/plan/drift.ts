@@ -30,6 +30,11 @@ export interface DriftReport {
   pending: Change[];
   /** Active Salesforce users with no identity (licence reclamation). */
   orphans: Finding[];
+  /**
+   * People accord cannot finish with (a leaver with an ambiguous account, records with no
+   * recipient): blocking findings, so drift is not clean while any stands.
+   */
+  unresolved: Finding[];
   licenses: LicenseUse[];
 }
 
@@ -68,6 +73,7 @@ export function driftReport(
     drift,
     pending,
     orphans: current.findings.filter((f) => f.code === 'orphan-account'),
+    unresolved: current.findings.filter((f) => f.severity === 'block' && f.person !== undefined),
     licenses,
   };
 }

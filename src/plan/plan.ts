@@ -1,4 +1,5 @@
 import { compile, type DesiredState } from '../compile/compile.js';
+import type { Person } from '../compile/people.js';
 import { matchesAnyGlob } from '../compile/conditions.js';
 import type { Finding } from '../model/findings.js';
 import { AccordError } from '../errors.js';
@@ -79,9 +80,11 @@ export function planDesired(
   planned = guarded.changes;
   findings.push(...guarded.findings);
 
-  // A person in conflict gets no changes at all until a `links` entry resolves it.
-  const conflicted = new Set(desired.conflicts.map((c) => c.person));
-  planned = planned.filter((c) => !c.person || !conflicted.has(c.person));
+  // A conflict holds back its person's changes on its platform only: it narrows, it never shields
+  // a leaver elsewhere (a leaver stuck behind one is a blocking finding, below).
+  const conflicted = new Set(desired.conflicts.map((c) => `${c.platform}\n${c.person}`));
+  planned = planned.filter((c) => !c.person || !conflicted.has(`${c.platform}\n${c.person}`));
+  findings.push(...unresolvedLeavers(desired));
   planned = withinTargets(planned, options.targets);
 
   const changes = orderChanges(planned);
@@ -158,6 +161,30 @@ function withinTargets(planned: Change[], targets: string[] | undefined): Change
   };
   for (const c of planned) if (targets.some((t) => c.address.startsWith(t))) visit(c.id);
   return planned.filter((c) => keep.has(c.id));
+}
+
+/**
+ * A leaver whose account on a platform is ambiguous or contested may keep access there: accord
+ * will not guess which account to offboard, so the person is named with the candidates.
+ */
+function unresolvedLeavers(desired: DesiredState): Finding[] {
+  const leaving = new Map<string, Person>();
+  for (const p of desired.people) if (p.leaving) leaving.set(p.key, p);
+  return desired.conflicts.flatMap((c): Finding[] => {
+    const p = c.kind === 'priority' ? undefined : leaving.get(c.person);
+    const takes = orgOf(c.platform) === undefined ? p?.leaving?.idp : p?.leaving?.salesforce;
+    if (!p || !takes || takes === 'keep') return [];
+    const status = p.status === 'deleted' ? `deleted from ${p.home}` : `${p.home} ${p.homeAccount.rawStatus}`;
+    return [
+      {
+        code: 'unresolved-leaver',
+        severity: 'block',
+        platform: c.platform,
+        person: c.person,
+        message: `${c.person} left (${status}) but is not offboarded in ${c.platform}: ${c.message}; add a \`links\` entry naming their account there`,
+      },
+    ];
+  });
 }
 
 function sensitiveGrants(changes: readonly Change[], policy: Policy): Finding[] {

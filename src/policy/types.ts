@@ -528,10 +528,48 @@ export interface Lifecycle {
   /** Offboarding of accounts that accord cross-provisioned into OneLogin. */
   onelogin?: IdpOffboarding;
   /**
+   * What each status of a person's home account does on the other platforms (UC-06, UC-11).
+   * Unset statuses keep their defaults: `suspended` freezes Salesforce users and suspends the
+   * person's account in the other IdP (both restorable); `deprovisioned` and `deleted` (gone from
+   * the directory) offboard fully; `locked` changes nothing. Staged and provisioned accounts
+   * (never active yet) change nothing either.
+   * @example { "suspended": { "salesforce": "freeze", "idp": "suspend" }, "deprovisioned": { "salesforce": "offboard", "idp": "deactivate" } }
+   */
+  statuses?: StatusLifecycles;
+  /**
    * Successor by person: who receives a leaver's records when they have no manager.
    * @example { "sam.leaver@acme.test": "dana.boss@acme.test" }
    */
   successors?: { [personLogin: string]: string };
+}
+
+/** The lifecycle of each home-account status that takes access away. */
+export interface StatusLifecycles {
+  /** Okta SUSPENDED, OneLogin Suspended (2) while still licensed. @default { "salesforce": "freeze", "idp": "suspend" } */
+  suspended?: StatusLifecycle;
+  /** Okta DEPROVISIONED, OneLogin Suspended and Unlicensed. @default { "salesforce": "offboard", "idp": "deactivate" } */
+  deprovisioned?: StatusLifecycle;
+  /** No longer in the directory, though accord linked the person's accounts before. @default { "salesforce": "offboard", "idp": "deactivate" } */
+  deleted?: StatusLifecycle;
+  /** Okta LOCKED_OUT, OneLogin Locked (3). @default { "salesforce": "keep", "idp": "keep" } */
+  locked?: StatusLifecycle;
+}
+
+/** What one home-account status does on the other platforms. */
+export interface StatusLifecycle {
+  /**
+   * The person's Salesforce users in every org. `offboard` runs the org's offboarding
+   * (`lifecycle.salesforce`: freeze, transfer, revoke, deactivate as configured); `freeze` only
+   * freezes the login, keeping the user, its licence and its assignments for a return; `keep`
+   * changes nothing.
+   */
+  salesforce?: 'offboard' | 'freeze' | 'keep';
+  /**
+   * The person's account in the other IdP, mirrored or matched. `deactivate` removes access and
+   * memberships; `suspend` keeps the account restorable; `keep` changes nothing. For the
+   * `deprovisioned` and `deleted` statuses the default is `lifecycle.<idp>.action`, else `deactivate`.
+   */
+  idp?: 'deactivate' | 'suspend' | 'keep';
 }
 
 /** Salesforce offboarding for one org. Users are never deleted. */

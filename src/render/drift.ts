@@ -21,6 +21,12 @@ export function renderDriftText(r: DriftReport): string {
         `${renderChangeLine(d.change, c)}${d.lastChanged ? c.dim(`  (account last changed ${d.lastChanged})`) : ''}`,
     ),
   ];
+  if (r.unresolved.length > 0)
+    lines.push(
+      '',
+      c.red(`Unresolved: ${r.unresolved.length} person finding(s) block a clean report.`),
+      ...r.unresolved.map((f) => `  ${c.red('!')} ${f.message}`),
+    );
   if (r.pending.length > 0)
     lines.push(
       '',
@@ -46,7 +52,7 @@ export function renderDriftMarkdown(r: DriftReport): string {
   const line = (ch: DriftReport['pending'][number]) => `${markOf(ch.action)} ${ch.action} ${ch.address}`;
   return `${[
     '<!-- accord-drift -->',
-    `## accord drift: ${r.drift.length === 0 ? 'clean' : `${r.drift.length} drifted`}`,
+    `## accord drift: ${r.drift.length === 0 && r.unresolved.length === 0 ? 'clean' : [r.drift.length ? `${r.drift.length} drifted` : '', r.unresolved.length ? `${r.unresolved.length} unresolved` : ''].filter(Boolean).join(', ')}`,
     '',
     `_${BASIS[r.basis]}._`,
     '',
@@ -55,7 +61,9 @@ export function renderDriftMarkdown(r: DriftReport): string {
     `| drift (changed outside Git) | ${r.drift.length} |`,
     `| pending (policy not yet applied) | ${r.pending.length} |`,
     `| orphan Salesforce users | ${r.orphans.length} |`,
+    `| unresolved people (blocking) | ${r.unresolved.length} |`,
     '',
+    ...(r.unresolved.length ? ['### Unresolved', ...r.unresolved.map((f) => `- ${f.message}`), ''] : []),
     ...(r.drift.length
       ? [
           '### Drift',

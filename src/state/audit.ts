@@ -16,7 +16,12 @@ export interface AuditInput {
   planHash: string;
   address: string;
   action: string;
+  /** The person the change was for; null for what is nobody's (a group accord creates). */
+  person: string | null;
+  /** The part of the policy behind the change: an access rule's id, `lifecycle.statuses.deleted`, `identity.scope`... */
   rule: string | null;
+  /** The fact that caused it: `left: okta DEPROVISIONED`, `okta ACTIVE, matched by sales-reps`. */
+  fact: string;
   result: string;
   message?: string;
 }
@@ -81,7 +86,9 @@ function pickInput(input: AuditInput): AuditInput {
     planHash: input.planHash,
     address: input.address,
     action: input.action,
+    person: input.person,
     rule: input.rule,
+    fact: input.fact,
     result: input.result,
     ...(input.message !== undefined ? { message: input.message } : {}),
   };
@@ -123,6 +130,10 @@ function checkEntry(value: unknown): AuditEntry | string {
   for (const field of ['gitCommit', 'rule'] as const)
     if (entry[field] !== null && typeof entry[field] !== 'string') return `${field} must be a string or null`;
   if (entry.message !== undefined && typeof entry.message !== 'string') return 'message must be a string';
+  // Entries written before person and fact were recorded have neither; the hash covers what is there.
+  if (entry.person !== undefined && entry.person !== null && typeof entry.person !== 'string')
+    return 'person must be a string or null';
+  if (entry.fact !== undefined && typeof entry.fact !== 'string') return 'fact must be a string';
   const typed = entry as unknown as AuditEntry;
   if (auditHash(typed) !== typed.hash) return 'hash does not match the content (the line was edited)';
   return typed;

@@ -4,7 +4,7 @@ import type { State } from '../model/state.js';
 import type { Plan } from '../plan/types.js';
 
 /**
- * State after a batch: links for accounts accord created, activated or updated for a person,
+ * State after a batch: links for the accounts accord changed for a person,
  * ownership of what it created, and which policy and snapshots the applied plan came from.
  */
 export function nextState(
@@ -20,13 +20,10 @@ export function nextState(
   const owned = new Set(state.owned);
   for (const c of changes) {
     if (!applied.has(c.id)) continue;
-    if (
-      c.kind === 'account' &&
-      c.person &&
-      (c.action === 'create' || c.action === 'activate' || c.action === 'update')
-    ) {
+    // Any change accord applied for a person names that person's account there: remembered, so a
+    // person later deleted from the directory is still known to own it (a leaver, not an orphan).
+    if (c.person && c.kind !== 'group' && links[c.person]?.[c.platform] !== c.account.key)
       links[c.person] = { ...links[c.person], [c.platform]: c.account.key };
-    }
     if (c.action === 'create') owned.add(c.address);
   }
   return {

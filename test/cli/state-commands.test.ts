@@ -21,7 +21,9 @@ const change = (n: number): AuditInput => ({
   planHash: 'sha256:plan',
   address: `okta.group["G${n}"]`,
   action: 'create',
+  person: null,
   rule: null,
+  fact: 'managed group',
   result: 'applied',
 });
 

@@ -226,7 +226,7 @@ describe('UC-13 identity resolution', () => {
     ]);
   });
 
-  it('UC-13 an ambiguous match between the IdPs (person → other IdP) is a conflict too', () => {
+  it('UC-13 an ambiguous match between the IdPs (person → other IdP) is a conflict there, and only there', () => {
     const p = plan(
       makePolicy({
         platforms: { okta: {}, onelogin: {}, salesforce: { prod: {} } },
@@ -254,6 +254,7 @@ describe('UC-13 identity resolution', () => {
         ],
       ],
     );
-    expect(p.changes).toEqual([]);
+    // The conflict narrows to OneLogin: Ana's Salesforce access does not wait for it.
+    expect(lines(p)).toEqual([`create ${sfUserAddr('prod', ANA)}`, `grant ${psAddr('prod', ANA, 'Sales_Cloud_User')}`]);
   });
 });

@@ -48,15 +48,21 @@ describe('UC-06 deprovision', () => {
       why: 'deprovisioned in Okta',
       spec: { status: 'deprovisioned' as const, groups: ['Sales'] },
       fact: 'left: okta DEPROVISIONED',
+      rule: 'lifecycle.statuses.deprovisioned',
     },
     {
-      why: 'suspended in Okta',
-      spec: { status: 'suspended' as const, groups: ['Sales'] },
-      fact: 'left: okta SUSPENDED',
+      why: 'out of scope',
+      spec: { groups: ['Sales', 'Service Accounts'] },
+      fact: 'out of scope',
+      rule: 'identity.scope',
     },
-    { why: 'out of scope', spec: { groups: ['Sales', 'Service Accounts'] }, fact: 'out of scope' },
-    { why: 'removed from every rule', spec: { groups: ['Marketing'] }, fact: 'no access rule grants prod' },
-  ])('UC-06 $why → freeze, revoke, deactivate; never delete', ({ spec, fact }) => {
+    {
+      why: 'removed from every rule',
+      spec: { groups: ['Marketing'] },
+      fact: 'no access rule grants prod',
+      rule: 'access',
+    },
+  ])('UC-06 $why → freeze, revoke, deactivate; never delete', ({ spec, fact, rule }) => {
     const p = plan(
       makePolicy({
         access: [sales],
@@ -88,7 +94,7 @@ describe('UC-06 deprovision', () => {
     expect(deactivate.dependsOn).toEqual([freeze.id, ...revokes.map((r) => r.id)].sort());
     expect(deactivate.before).toEqual({ IsActive: true });
     expect(deactivate.after).toEqual({ IsActive: false });
-    expect(deactivate.reason).toEqual({ rule: 'lifecycle', source: fact });
+    expect(deactivate.reason).toEqual({ rule, source: fact });
     expect(p.changes.some((c) => (c.action as string) === 'delete')).toBe(false);
     expect(p.summary.peopleDeprovisioned).toBe(1);
     expect(p.impact.find((i) => i.person === SAM)).toMatchObject({
@@ -97,10 +103,10 @@ describe('UC-06 deprovision', () => {
         {
           platform: 'salesforce:prod',
           entitlement: 'permissionSetGroup:Sales_Leadership',
-          rule: 'lifecycle',
+          rule,
         },
-        { platform: 'salesforce:prod', entitlement: 'permissionSet:Sales_Cloud_User', rule: 'lifecycle' },
-        { platform: 'salesforce:prod', entitlement: 'account', rule: 'lifecycle' },
+        { platform: 'salesforce:prod', entitlement: 'permissionSet:Sales_Cloud_User', rule },
+        { platform: 'salesforce:prod', entitlement: 'account', rule },
       ],
     });
   });
@@ -292,12 +298,20 @@ describe('UC-07 record ownership transfer', () => {
     );
   });
 
-  it('UC-07 queue only for Lead and Case; Account has no recipient and is not transferred', () => {
+  it('UC-07 queue only for Lead and Case; Account has no recipient: deactivation waits, with a blocking finding', () => {
     const p = base({ fallbackActive: false });
     expect(targets(p)).toEqual({
       Case: { to: { queue: 'Unassigned Leads' } },
       Lead: { to: { queue: 'Unassigned Leads' } },
     });
+    expect(lines(p)).not.toContain(`deactivate ${sfUserAddr('prod', SAM)}`);
+    expect(lines(p)).toContain(`freeze ${sfUserAddr('prod', SAM)}`);
+    expect(p.findings.filter((f) => f.severity === 'block').map((f) => [f.code, f.person])).toEqual([
+      ['no-recipient', SAM],
+    ]);
+    expect(p.findings.find((f) => f.code === 'missing-recipient')?.message).toBe(
+      `fallback user ${FALLBACK} is not an active user in prod; records cannot go to it there`,
+    );
   });
 
   it('UC-07 a manager who is leaving too is skipped', () => {
@@ -542,7 +556,7 @@ describe('UC-11 cross-deprovision', () => {
       ]);
       expect(find(p, expected, idpUserAddr('okta', GINA)).after).toEqual(after);
       expect(find(p, expected, idpUserAddr('okta', GINA)).reason).toEqual({
-        rule: 'lifecycle',
+        rule: 'lifecycle.statuses.deprovisioned',
         source: 'left: onelogin DEPROVISIONED',
       });
     },

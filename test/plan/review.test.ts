@@ -194,7 +194,7 @@ describe('sensitive grants and access impact', () => {
         ],
         lost: [
           { platform: 'salesforce:prod', entitlement: 'profile:Support User', rule: 'sales-reps' },
-          { platform: 'salesforce:prod', entitlement: 'permissionSet:Knowledge_User' },
+          { platform: 'salesforce:prod', entitlement: 'permissionSet:Knowledge_User', rule: 'access' },
         ],
         deprovisioned: false,
       },
