@@ -106,16 +106,23 @@ function diffAccounts(
       created.set(`${a.platform}:${a.key.toLowerCase()}`, create);
       changes.push(create);
     } else if (a.live && a.present) changes.push(...presentAccount(a, a.live, reason));
-    else if (a.live && a.offboard && needsOffboarding(a.live, a.offboard))
+    else if (a.live && a.offboard && needsOffboarding(a.live, a.offboard)) {
+      // Okta suspends only ACTIVE users; a PROVISIONED one (activation pending) can only be
+      // deactivated, which an owned account comes back from on return (activate).
+      const action =
+        a.offboard === 'suspend' && a.platform === 'okta' && a.live.status !== 'active'
+          ? 'deactivate'
+          : a.offboard;
       changes.push(
         accountChange(
           a,
-          a.offboard,
+          action,
           { status: a.live.status },
-          { status: a.offboard === 'suspend' ? 'suspended' : 'deprovisioned' },
+          { status: action === 'suspend' ? 'suspended' : 'deprovisioned' },
           { rule: a.rule ?? 'lifecycle', source: a.fact },
         ),
       );
+    }
   }
 }
 

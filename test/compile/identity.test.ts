@@ -255,6 +255,9 @@ describe('UC-13 identity resolution', () => {
       ],
     );
     // The conflict narrows to OneLogin: Ana's Salesforce access does not wait for it.
-    expect(lines(p)).toEqual([`create ${sfUserAddr('prod', ANA)}`, `grant ${psAddr('prod', ANA, 'Sales_Cloud_User')}`]);
+    expect(lines(p)).toEqual([
+      `create ${sfUserAddr('prod', ANA)}`,
+      `grant ${psAddr('prod', ANA, 'Sales_Cloud_User')}`,
+    ]);
   });
 });
