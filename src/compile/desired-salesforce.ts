@@ -201,7 +201,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
   const { policy, org, snapshot, people } = input;
   const settings = userSettings(policy, org);
   const match = matchOrgUsers(input, settings);
-  claimRemembered(input, match);
+  claimRemembered(input, settings, match);
   const ctx = orgContext(input, settings);
   const conflicts = [...match.conflicts];
   const findings: Finding[] = [];
@@ -231,29 +231,50 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
 }
 
 /**
- * The users of people deleted from the directory, by the links earlier applies recorded: only
- * users no present person matched and no conflict names, so a person who is still here (say,
- * under a new login) keeps their user.
+ * The users of people deleted from the directory: the user an earlier apply linked them to here,
+ * else the one user whose federation id or username is what the org's templates make of their
+ * login (all that is left of them). Only users no present person matched and no conflict names:
+ * a person who is still here, say under a new login, keeps their user, and a user accord cannot
+ * tell apart stays an orphan.
  */
-function claimRemembered(input: OrgInput, match: ReturnType<typeof matchOrgUsers>): void {
-  const { people, snapshot } = input;
-  let byUsername: Map<string, SalesforceUser> | undefined;
-  let taken: Set<string> | undefined;
+function claimRemembered(
+  input: OrgInput,
+  settings: Required<SalesforceUserSettings>,
+  match: ReturnType<typeof matchOrgUsers>,
+): void {
+  const { people, snapshot, normalize } = input;
+  let free: Map<string, SalesforceUser[]> | undefined;
   const decided = input.decisions(snapshot.platform);
-  for (let i = 0; i < people.length; i++) {
-    if (people[i]!.status !== 'deleted') continue;
-    const username = decided(people[i]!.key);
-    if (!username) continue;
-    byUsername ??= new Map(snapshot.users.map((u) => [u.username.toLowerCase(), u]));
-    taken ??= new Set([
-      ...match.accounts.flatMap((u) => (u ? [u.username.toLowerCase()] : [])),
-      ...match.conflicts.flatMap((c) => c.candidates.map((k) => k.toLowerCase())),
-    ]);
-    const user = byUsername.get(username.toLowerCase());
-    if (user && !taken.has(username.toLowerCase())) {
-      match.accounts[i] = user;
-      taken.add(username.toLowerCase());
+  const index = () => {
+    const taken = new Set<SalesforceUser | string>(match.accounts.filter((u) => u !== undefined));
+    for (const c of match.conflicts) for (const k of c.candidates) taken.add(k.toLowerCase());
+    const byValue = new Map<string, SalesforceUser[]>();
+    const add = (key: string | undefined, u: SalesforceUser) => {
+      if (key) (byValue.get(key) ?? byValue.set(key, []).get(key)!).push(u);
+    };
+    for (const u of snapshot.users) {
+      if (taken.has(u) || taken.has(u.username.toLowerCase())) continue;
+      add(`u:${u.username.toLowerCase()}`, u);
+      add(`f:${normalize(u.federationId) ?? ''}`, u);
     }
+    return byValue;
+  };
+  for (let i = 0; i < people.length; i++) {
+    const p = people[i]!;
+    if (p.status !== 'deleted') continue;
+    const pool = (free ??= index());
+    const attributes = { login: p.key, email: p.key };
+    const linked = decided(p.key);
+    const keys = linked
+      ? [`u:${linked.toLowerCase()}`]
+      : [
+          `f:${normalize(renderTemplate(settings.federationId, attributes)) ?? ''}`,
+          `u:${(renderTemplate(settings.username, attributes) ?? '').toLowerCase()}`,
+        ];
+    const hits = [...new Set(keys.flatMap((k) => (k.length > 2 ? (pool.get(k) ?? []) : [])))];
+    if (hits.length !== 1) continue;
+    match.accounts[i] = hits[0];
+    for (const [k, users] of pool) if (users.includes(hits[0]!)) pool.delete(k);
   }
 }
 

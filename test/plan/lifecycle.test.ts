@@ -145,6 +145,23 @@ describe('UC-06 deleted from the directory', () => {
     expect(capped.blocked).toBe(true);
   });
 
+  it('UC-06 a deleted person linked in one org is found in another by what its templates make of the login', () => {
+    const p = plan(
+      makePolicy({ platforms: { okta: {}, salesforce: { prod: {}, emea: {} } }, access: [sales] }),
+      snapshots({
+        okta: okta(people),
+        salesforce: [
+          salesforce('prod', [liveUser(SAM), liveUser(STAY)]),
+          salesforce('emea', [liveUser(`${SAM}.emea`, { federationId: SAM }), liveUser(STAY)]),
+        ],
+      }),
+      { state: withState({ [SAM]: { 'salesforce:prod': SAM } }) },
+    );
+    expect([...lines(p)].sort()).toEqual(
+      [...offboarded('emea', `${SAM}.emea`), ...offboarded('prod')].sort(),
+    );
+  });
+
   it('UC-06 a renamed login is not a deletion: the present person who matches keeps the user', () => {
     const p = plan(
       makePolicy({ access: [sales] }),
