@@ -155,7 +155,7 @@ function conflictSection(conflicts: readonly Conflict[]): string[] {
   return [
     `### Conflicts (${conflicts.length})`,
     '',
-    "These people's changes are held back until their identity is resolved.",
+    "These people's changes on the platform named are held back until their identity there is resolved; their changes elsewhere go ahead.",
     '',
     ...conflicts.flatMap(conflictBlock),
   ];

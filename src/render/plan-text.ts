@@ -146,7 +146,11 @@ function renderConflicts(conflicts: readonly Conflict[], c: ChalkInstance): stri
     `    ${k.kind} match on ${k.key}; candidates: ${k.candidates.join(', ') || 'none'}`,
     `    ${conflictResolutionText(k)}`,
   ]);
-  return [c.bold(`Conflicts (${conflicts.length}): these people's changes are held back`), ...lines, ''];
+  return [
+    c.bold(`Conflicts (${conflicts.length}): these people's changes on the platform named are held back`),
+    ...lines,
+    '',
+  ];
 }
 
 const SEVERITY_RANK: Record<FindingSeverity, number> = { block: 0, warn: 1, info: 2 };

@@ -51,6 +51,13 @@ describe('accord plan --sandbox on the demo company (UC-23)', () => {
     expect(plan.changes.some((c) => (c.action as string) === 'delete')).toBe(false);
   });
 
+  it('UC-20 every change of the demo names its rule and its fact (what the audit trail records)', () => {
+    const unexplained = plan.changes.filter((c) => !c.reason.rule || !c.reason.source).map((c) => c.address);
+    expect(unexplained).toEqual([]);
+    const lifecycle = plan.changes.filter((c) => c.reason.rule?.startsWith('lifecycle.statuses.'));
+    expect(lifecycle.length).toBeGreaterThan(0);
+  });
+
   it('reverts manual drift and grants the time-bound exception (UC-05)', () => {
     expect(has('revoke', `${prod('chris.drift@acme.test')}.permissionSet["Data_Export"]`)).toBe(true);
     expect(has('grant', `${prod('ana.lopez@acme.test')}.permissionSet["Report_Builder"]`)).toBe(true);

@@ -30,7 +30,7 @@ describe('renderPlanText', () => {
       '  - salesforce.emea.user["carl@acme.test"].permissionSet["Sales_Cloud_User"] revoke  # offboarding: okta.user["carl@acme.test"] deprovisioned',
       '  - salesforce.emea.user["carl@acme.test"] deactivate  # offboarding: okta.user["carl@acme.test"] deprovisioned',
       '',
-      "Conflicts (1): these people's changes are held back",
+      "Conflicts (1): these people's changes on the platform named are held back",
       '  ! eve@acme.test (Salesforce prod): 2 Salesforce users match by email',
       '    ambiguous match on email; candidates: eve@acme.test, eve.adams@acme.test',
       '    resolve with links entry: {"person":"eve@acme.test","salesforce":{"prod":"eve.adams@acme.test"}}',
