@@ -44,3 +44,9 @@ export function parseDuration(flag: string): (value: string) => number {
     return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS]);
   };
 }
+
+/** A key from the environment; an empty value counts as unset, so `KEY=` in a workflow turns it off. */
+export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value ? value : undefined;
+}

@@ -5,14 +5,14 @@ import { digestOf } from '../model/canonical-json.js';
 import type { State } from '../model/state.js';
 import type { Plan } from '../plan/types.js';
 import type { Progress, Provider } from '../providers/provider.js';
-import { appendAudit, currentActor, currentGitCommit } from '../state/audit.js';
+import { appendAudit, withAuditHead, currentActor, currentGitCommit } from '../state/audit.js';
 import { Journal } from '../state/journal.js';
 import { acquireLock, describeLock } from '../state/lock.js';
 import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
 import { AccordError } from '../errors.js';
-import { checkPlanFor, readPlanFile, verifyPlanIntegrity } from '../plan/plan-file.js';
+import { checkPlanFor, readPlanFile, verifyPlanIntegrity, verifyPlanSignature } from '../plan/plan-file.js';
 import {
   loadPolicyInputs,
   planWith,
@@ -21,6 +21,7 @@ import {
   type PlanInputs,
   type PlanRun,
 } from './run-plan.js';
+import { auditFields, reachedPlatform, recordRecovered } from './recover-in-flight.js';
 
 export interface ApplyRequest extends PlanInputs {
   /** A plan saved by `accord plan --out`; without one, the fresh plan is applied. */
@@ -35,6 +36,10 @@ export interface ApplyRequest extends PlanInputs {
   verify: boolean;
   /** How long to wait for a state lock another run holds; 0 refuses at once. */
   lockTimeoutMs: number;
+  /** ACCORD_AUDIT_KEY: audit lines and the head in state are HMAC'd with it. */
+  auditKey?: string;
+  /** ACCORD_PLAN_KEY: a saved plan must be signed with it. */
+  planKey?: string;
 }
 
 export interface ApplyHooks extends PlanContext {
@@ -62,7 +67,10 @@ export interface ApplyOutcome {
 export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promise<ApplyOutcome> {
   const saved = request.planFile ? await readPlanFile(request.planFile) : undefined;
   const { policy, statePath } = await loadPolicyInputs(request);
-  if (saved && request.planFile) verifyPlanIntegrity(saved, request.planFile);
+  if (saved && request.planFile) {
+    verifyPlanSignature(saved, request.planKey, request.planFile);
+    verifyPlanIntegrity(saved, request.planFile);
+  }
   if (saved && request.planFile)
     checkPlanFor(
       saved,
@@ -91,6 +99,18 @@ export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promis
       hooks,
     );
     try {
+      const recovered = await recordRecovered(reachedPlatform(interrupted, run.plan), {
+        statePath,
+        auditPath: request.auditPath(statePath),
+        ...(request.auditKey !== undefined ? { auditKey: request.auditKey } : {}),
+        actor: currentActor(),
+        gitCommit: await currentGitCommit(),
+        plan: run.plan,
+      });
+      if (recovered > 0)
+        hooks.note(
+          `note: ${recovered} change(s) of the interrupted apply had reached the platforms; they are now in the audit log and state`,
+        );
       return await applyPlanned(request, hooks, { saved, run, journal });
     } finally {
       await run.close();
@@ -128,6 +148,7 @@ async function applyPlanned(
     auditPath: request.auditPath(run.statePath),
     parallelism: request.parallelism,
     journal,
+    ...(request.auditKey !== undefined ? { auditKey: request.auditKey } : {}),
   });
   if (!request.verify) return { plan, report };
   return { plan, report, again: await replanAfterApply(run, request.target, hooks.progress) };
@@ -168,12 +189,14 @@ interface ExecuteInputs {
   auditPath: string;
   parallelism: number;
   journal: Journal;
+  auditKey?: string;
 }
 
 /**
- * executor → journal → state → audit, under the lock the caller holds. The journal names each
- * batch before it is sent; state and the audit log are written after it, so an interrupted run is
- * seen next time.
+ * executor → journal → audit → state, under the lock the caller holds. The journal names each
+ * batch, changes included, before it is sent; the audit log and then state are written after it,
+ * so an interrupted run is seen, and recorded, next time. The log is written first so that state's
+ * head never names an entry the log lacks.
  */
 async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
   const { plan, statePath, auditPath, journal } = inputs;
@@ -184,27 +207,25 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
   const byId = new Map(plan.changes.map((c) => [c.id, c]));
   const planHash = digestOf(plan);
   const record = async (batchChanges: Change[], results: ChangeResult[]) => {
-    state = nextState(state, batchChanges, results, plan, gitCommit);
-    await writeState(statePath, state);
-    await appendAudit(
+    const entries = await appendAudit(
       auditPath,
-      results.map((r) => {
-        const change = byId.get(r.changeId)!;
-        return {
-          time: new Date().toISOString(),
-          actor,
-          gitCommit,
-          planHash,
-          address: change.address,
-          action: change.action,
-          person: change.person ?? null,
-          rule: change.reason.rule ?? null,
-          fact: change.reason.source,
-          result: r.status,
-          ...(r.message ? { message: r.message } : {}),
-        };
-      }),
+      results.map((r) => ({
+        ...auditFields(byId.get(r.changeId)!),
+        time: new Date().toISOString(),
+        actor,
+        gitCommit,
+        planHash,
+        result: r.status,
+        ...(r.message ? { message: r.message } : {}),
+      })),
+      inputs.auditKey,
     );
+    state = withAuditHead(
+      nextState(state, batchChanges, results, plan, gitCommit),
+      entries.at(-1),
+      inputs.auditKey,
+    );
+    await writeState(statePath, state);
   };
   const report = await execute(plan.changes, new Map(inputs.providers.map((p) => [p.id, p])), {
     parallelism: inputs.parallelism,
@@ -215,6 +236,8 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
         platform: batch.platform,
         changeIds: batch.changes.map((c) => c.id),
         startedAt: new Date().toISOString(),
+        changes: batch.changes,
+        planHash,
       }),
     afterBatch: async (batch, results) => {
       await record(batch.changes, results);

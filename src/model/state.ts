@@ -17,6 +17,12 @@ export interface State {
   fingerprints: Partial<Record<PlatformId, string>>;
   /** The digest of the policy applied last, the commit it came from (absent outside git), and when. */
   lastApply?: { policyDigest: string; gitCommit?: string; at: string };
+  /**
+   * The audit log's last entry when this state was written: its seq and hash, so a log cut back
+   * or rewritten is caught by `audit verify`. `mac` (with ACCORD_AUDIT_KEY) keys the pair to this
+   * state's lineage and serial, so it cannot be copied from an earlier line.
+   */
+  audit?: { seq: number; head: string; mac?: string };
 }
 
 export const emptyState = (): State => ({

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { AccordError } from '../errors.js';
 import { isRecord } from '../model/json.js';
@@ -14,7 +15,13 @@ import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
 
 /** Why a plan file was refused; `code` is `apply.<reason>` for scripts. */
 export type PlanFileProblem =
-  'plan-file' | 'format-version' | 'other-environment' | 'policy-changed' | 'tampered';
+  | 'plan-file'
+  | 'format-version'
+  | 'other-environment'
+  | 'policy-changed'
+  | 'tampered'
+  | 'unsigned'
+  | 'bad-signature';
 
 export class PlanFileError extends AccordError {
   constructor(
@@ -31,6 +38,40 @@ const REPLAN = 'plan again (`accord plan --out`) and review the new plan';
 /** Writes a plan for `accord apply PLANFILE`; owner-only, since it names people and accounts. */
 export const writePlanFile = (path: string, plan: Plan): Promise<void> =>
   writeFile(path, serializePlan(plan), { mode: 0o600 });
+
+const SIGNATURE_PREFIX = 'hmac-sha256:';
+
+/** What a signature covers: the whole plan as canonical JSON, the signature itself left out. */
+function signatureOf(plan: Plan, key: string): string {
+  const { signature: _signature, ...content } = plan;
+  return `${SIGNATURE_PREFIX}${createHmac('sha256', key).update(canonicalJson(content)).digest('hex')}`;
+}
+
+/**
+ * The plan signed with ACCORD_PLAN_KEY. Content ids already make an edit visible; the key adds who
+ * may make a plan at all: a plan written elsewhere, ids recomputed and all, is not applied.
+ */
+export const signPlan = (plan: Plan, key: string | undefined): Plan =>
+  key ? { ...plan, signature: signatureOf(plan, key) } : plan;
+
+/** With a key, a saved plan must carry its signature; without one, there is nothing to check it with. */
+export function verifyPlanSignature(plan: Plan, key: string | undefined, source: string): void {
+  if (!key) return;
+  if (typeof plan.signature !== 'string')
+    throw new PlanFileError(
+      'unsigned',
+      `${source} is not signed, and ACCORD_PLAN_KEY is set: only plans made with the key are applied`,
+      'make the plan where ACCORD_PLAN_KEY is set (`accord plan --out`), or unset the key to apply unsigned plans',
+    );
+  const expected = Buffer.from(signatureOf(plan, key));
+  const actual = Buffer.from(plan.signature);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual))
+    throw new PlanFileError(
+      'bad-signature',
+      `${source} has a signature that ACCORD_PLAN_KEY does not make: it was edited, or signed with another key`,
+      REPLAN,
+    );
+}
 
 /** Reads and checks a saved plan's shape; says which field is wrong when it is not one. */
 export async function readPlanFile(path: string): Promise<Plan> {
@@ -146,7 +187,8 @@ export function checkPlanFor(
  * - `formatVersion` (currently 1) changes only when a field is removed or changes meaning; new
  *   optional fields may appear within a version, so readers should ignore keys they don't know.
  * - Top-level keys, in order: formatVersion, createdAt, environment, policyDigest,
- *   snapshotFingerprints, changes, conflicts, findings, impact, summary, blocked, blockedReasons.
+ *   snapshotFingerprints, changesDigest, changes, conflicts, findings, impact, summary, blocked,
+ *   blockedReasons, and `signature` when ACCORD_PLAN_KEY was set.
  * - `changes` is topologically ordered: each change comes after the ids in its `dependsOn`. Each
  *   has id, address, platform, kind, action, account, target?, before, after, patch (RFC 6902,
  *   leading `test` ops are the preconditions apply re-checks), dependsOn, reason {rule?, source}.
@@ -268,4 +310,5 @@ const canonicalPlan = ordered({
   summary,
   blocked: same,
   blockedReasons: same,
+  signature: same,
 });

@@ -56,4 +56,9 @@ export interface Plan {
   /** True when a guard rail blocks apply (deprovision cap, separation of duties) without `--allow-large-change`. */
   blocked: boolean;
   blockedReasons: string[];
+  /**
+   * `hmac-sha256:<hex>` over the canonical JSON of everything else, when ACCORD_PLAN_KEY was set at
+   * `plan` time; `apply` with the key set refuses a plan without it or with a wrong one.
+   */
+  signature?: string;
 }

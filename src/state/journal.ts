@@ -1,6 +1,7 @@
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
+import type { Change } from '../model/change.js';
 import { appendDurably, cutTornTail, fsyncDir } from './fsync.js';
 
 export interface JournalBatch {
@@ -8,6 +9,13 @@ export interface JournalBatch {
   platform: string;
   changeIds: string[];
   startedAt: string;
+  /**
+   * The changes themselves and the digest of their plan: a run that finds the batch in flight
+   * writes the audit entries and state the killed run never got to. Journals written before
+   * these were recorded have neither.
+   */
+  changes?: Change[];
+  planHash?: string;
 }
 
 export interface JournalResult {

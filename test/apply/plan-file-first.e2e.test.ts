@@ -97,6 +97,47 @@ describe('accord apply PLANFILE checks the file first', () => {
     });
   });
 
+  describe('with ACCORD_PLAN_KEY set', () => {
+    const withKey = async <T>(run: () => Promise<T>): Promise<T> => {
+      process.env.ACCORD_PLAN_KEY = 'review-key';
+      try {
+        return await run();
+      } finally {
+        delete process.env.ACCORD_PLAN_KEY;
+      }
+    };
+
+    it('refuses an unsigned plan, even one whose ids and digest were all resealed, before any write', async () => {
+      const file = join(dir.dir, 'unsigned.json');
+      writeFileSync(file, saved);
+      const writes = writeRequests(sandbox).length;
+      const run = await withKey(() =>
+        accordInProcess(sandbox, ['apply', file, '--state', dir.state, '--audit', dir.audit]),
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('is not signed, and ACCORD_PLAN_KEY is set');
+      expect(writeRequests(sandbox).length).toBe(writes);
+    });
+
+    it('signs what `plan --out` saves, and refuses that plan once edited', async () => {
+      const file = join(dir.dir, 'signed.json');
+      const made = await withKey(() =>
+        accordInProcess(sandbox, ['plan', '--out', file, '--state', dir.state]),
+      );
+      expect(made.status).toBe(0);
+      const plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
+      expect(plan.signature).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+      writeFileSync(file, JSON.stringify({ ...plan, blocked: false, blockedReasons: [] }));
+      const writes = writeRequests(sandbox).length;
+      const run = await withKey(() =>
+        accordInProcess(sandbox, ['apply', file, '--state', dir.state, '--audit', dir.audit]),
+      );
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('has a signature that ACCORD_PLAN_KEY does not make');
+      expect(writeRequests(sandbox).length).toBe(writes);
+    });
+  });
+
   it('judges guard rails on a fresh plan, not on the blocked flag a file carries', async () => {
     const file = join(dir.dir, 'unblocked.json');
     const plan = JSON.parse(saved) as { blocked: boolean; blockedReasons: string[] };

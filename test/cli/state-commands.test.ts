@@ -92,6 +92,25 @@ describe('accord audit verify', () => {
     expect(status).toBe(1);
   });
 
+  it('with ACCORD_AUDIT_KEY, accepts a signed log and refuses one rewritten without the key (UC-20)', async () => {
+    const dir = workspace();
+    const path = join(dir, 'state/demo.audit.jsonl');
+    await appendAudit(path, [change(1), change(2)], 'the-key');
+    const signed = runCli(['audit', 'verify'], { cwd: dir, env: { ACCORD_AUDIT_KEY: 'the-key' } });
+    expect(signed.stdout).toBe('audit log ok: 2 entries, every line signed\n');
+    expect(signed.status).toBe(0);
+    const otherKey = runCli(['audit', 'verify'], { cwd: dir, env: { ACCORD_AUDIT_KEY: 'another' } });
+    expect(otherKey.stdout).toMatch(/^audit log broken at line 1: mac does not match ACCORD_AUDIT_KEY/);
+    expect(otherKey.status).toBe(1);
+    // Rewritten whole: a valid sha256 chain with an edited line, but nobody could make the macs.
+    writeFileSync(path, '');
+    await appendAudit(path, [change(1), { ...change(2), result: 'failed' }]);
+    const rewritten = runCli(['audit', 'verify'], { cwd: dir, env: { ACCORD_AUDIT_KEY: 'the-key' } });
+    expect(rewritten.stdout).toMatch(/^audit log broken at line 1: the line has no mac/);
+    expect(rewritten.status).toBe(1);
+    expect(runCli(['audit', 'verify'], { cwd: dir }).status).toBe(0);
+  });
+
   it('exits 1 when there is no log', () => {
     const dir = workspace();
     const { status, stderr } = runCli(['audit', 'verify'], { cwd: dir });

@@ -8,7 +8,9 @@ import {
   PlanFileError,
   readPlanFile,
   serializePlan,
+  signPlan,
   verifyPlanIntegrity,
+  verifyPlanSignature,
   writePlanFile,
   type PlanFileProblem,
 } from '../../src/plan/plan-file.js';
@@ -176,5 +178,40 @@ describe('verifyPlanIntegrity', () => {
     expect(error.problem).toBe('tampered');
     expect(error.message).toContain('p.json was edited after it was planned');
     expect(error.message).toContain(where);
+  });
+});
+
+describe('plan signatures (ACCORD_PLAN_KEY)', () => {
+  const signed = () => parsePlan(serializePlan(signPlan(demoPlan(), 'k1')), 'p.json');
+
+  it('signs over the whole plan, and the signature survives the round trip through its file', () => {
+    const plan = signed();
+    expect(plan.signature).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(() => verifyPlanSignature(plan, 'k1', 'p.json')).not.toThrow();
+  });
+
+  it('leaves a plan unsigned without a key, and checks nothing without one', () => {
+    expect(signPlan(demoPlan(), undefined).signature).toBeUndefined();
+    expect(() => verifyPlanSignature(demoPlan(), undefined, 'p.json')).not.toThrow();
+  });
+
+  it.each<[string, (p: Plan) => void]>([
+    ['the blocked flag', (p) => (p.blocked = !p.blocked)],
+    ['a finding', (p) => p.findings.pop()],
+    ['the environment', (p) => (p.environment = 'staging')],
+    ['a change', (p) => (p.changes[0]!.address = 'okta.user["mallory@acme.test"]')],
+  ])('refuses a signed plan with %s edited', (_, edit) => {
+    const plan = signed();
+    edit(plan);
+    expect(refusal(() => verifyPlanSignature(plan, 'k1', 'p.json')).problem).toBe('bad-signature');
+  });
+
+  it('refuses an unsigned plan, and one signed with another key, when the key is set', () => {
+    const unsigned = refusal(() => verifyPlanSignature(demoPlan(), 'k1', 'p.json'));
+    expect(unsigned.problem).toBe('unsigned');
+    expect(unsigned.message).toBe(
+      'p.json is not signed, and ACCORD_PLAN_KEY is set: only plans made with the key are applied',
+    );
+    expect(refusal(() => verifyPlanSignature(signed(), 'k2', 'p.json')).code).toBe('apply.bad-signature');
   });
 });

@@ -11,6 +11,8 @@ import {
   defaultAuditPath,
   GENESIS,
   verifyAudit,
+  withAuditHead,
+  type AuditHead,
   type AuditInput,
 } from '../../src/state/audit.js';
 import { repoRoot } from '../cli/run-cli.js';
@@ -64,7 +66,7 @@ describe('audit log', () => {
       'prev',
       'hash',
     ]);
-    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 5 });
+    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 5, keyed: false });
   });
 
   it('returns the entries it wrote, with hashes over the content and the previous hash', async () => {
@@ -74,7 +76,7 @@ describe('audit log', () => {
     expect(first!.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(auditHash(first!)).toBe(first!.hash);
     expect(await appendAudit(path, [])).toEqual([]);
-    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 1 });
+    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 1, keyed: false });
   });
 
   it('keeps one chain when batches of several platforms append at the same moment', async () => {
@@ -82,7 +84,7 @@ describe('audit log', () => {
     await Promise.all(
       Array.from({ length: 10 }, (_, i) => appendAudit(path, [input(2 * i), input(2 * i + 1)])),
     );
-    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 20 });
+    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 20, keyed: false });
   });
 
   /** An entry line with `edit` applied and its own hash recomputed, as a careful forger would. */
@@ -155,7 +157,7 @@ describe('audit log', () => {
     writeFileSync(path, `${readFileSync(path, 'utf8')}{"seq":3,"time":"2026`);
     const [entry] = await appendAudit(path, [input(3)]);
     expect(entry!.seq).toBe(3);
-    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 3 });
+    expect(await verifyAudit(path)).toEqual({ ok: true, entries: 3, keyed: false });
   });
 
   it('says so when there is no log at all', async () => {
@@ -178,5 +180,56 @@ describe('auditPathFor', () => {
     expect(auditPathFor('state/prod.state.json')).toBe(defaultAuditPath('prod'));
     expect(auditPathFor('/tmp/run/s.json')).toBe('/tmp/run/s.json.audit.jsonl');
     expect(auditPathFor('elsewhere/prod.state.json')).toBe('elsewhere/prod.audit.jsonl');
+  });
+});
+
+describe('audit head and key (issue 15)', () => {
+  const state: { lineage: string; serial: number; audit?: AuditHead } = {
+    lineage: '6b0c3f5e-2d7a-4c1e-9f00-1a2b3c4d5e6f',
+    serial: 7,
+  };
+
+  it('catches a cut tail against the head state recorded, and accepts lines written after it', async () => {
+    const path = await logOf(5);
+    const entries = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const head = withAuditHead(state, entries[3], undefined).audit!;
+    // A crash between the log and the state write leaves the log one batch ahead: not tampering.
+    expect(await verifyAudit(path, { head })).toEqual({ ok: true, entries: 5, keyed: false });
+    writeFileSync(path, `${readFileSync(path, 'utf8').trimEnd().split('\n').slice(0, 3).join('\n')}\n`);
+    expect(await verifyAudit(path, { head })).toEqual({
+      ok: false,
+      line: 4,
+      problem: 'the state file recorded 4 entries and the log has 3 (lines were removed from the end)',
+    });
+  });
+
+  it('with a key, binds the head to the state serial, so an earlier line cannot stand in for it', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'accord-audit-')), 'k.audit.jsonl');
+    const written = await appendAudit(path, [input(1), input(2), input(3)], 'k');
+    const head = withAuditHead(state, written[2], 'k').audit!;
+    expect(await verifyAudit(path, { key: 'k', head, stateIdentity: state })).toEqual({
+      ok: true,
+      entries: 3,
+      keyed: true,
+    });
+    // Cut back to line 2, with the head rewritten to name line 2 (copied from the log itself).
+    writeFileSync(path, `${readFileSync(path, 'utf8').split('\n').slice(0, 2).join('\n')}\n`);
+    const forged = { seq: 2, head: written[1]!.hash, mac: written[1]!.mac! };
+    expect(await verifyAudit(path, { key: 'k', head: forged, stateIdentity: state })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('not signed with ACCORD_AUDIT_KEY'),
+    });
+    // A head re-bound to a new serial stays valid: each state write signs it again.
+    const next = { ...state, serial: 8, audit: head };
+    expect(
+      await verifyAudit(path, {
+        key: 'k',
+        head: withAuditHead(next, written[1], 'k').audit!,
+        stateIdentity: next,
+      }),
+    ).toEqual({ ok: true, entries: 2, keyed: true });
   });
 });

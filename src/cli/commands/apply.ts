@@ -11,7 +11,7 @@ import { palette } from '../../render/colors.js';
 import { renderPlanText, summaryLine } from '../../render/plan-text.js';
 import { auditPathFor } from '../../state/audit.js';
 import { planContext, type EnvironmentOptions } from '../environment.js';
-import { parseDuration, withPlanInputOptions } from '../options.js';
+import { parseDuration, secretFromEnv, withPlanInputOptions } from '../options.js';
 
 interface ApplyOptions extends PlanInputs, EnvironmentOptions {
   autoApprove?: boolean;
@@ -72,6 +72,7 @@ export function registerApply(program: Command): void {
           allowLargeChange: options.allowLargeChange ?? false,
           verify: (options.verify || options.sandbox) ?? false,
           lockTimeoutMs: options.lockTimeout,
+          ...keys(),
         },
         {
           ...planContext(options),
@@ -111,6 +112,13 @@ export function registerApply(program: Command): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** The optional signing keys, from the environment only (never a flag: flags show in `ps`). */
+function keys(): { planKey?: string; auditKey?: string } {
+  const planKey = secretFromEnv('ACCORD_PLAN_KEY');
+  const auditKey = secretFromEnv('ACCORD_AUDIT_KEY');
+  return { ...(planKey ? { planKey } : {}), ...(auditKey ? { auditKey } : {}) };
 }
 
 async function confirm(plan: Plan): Promise<void> {

@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
 import { palette } from '../../render/colors.js';
-import { defaultAuditPath, verifyAudit } from '../../state/audit.js';
+import { auditPathFor, verifyAudit } from '../../state/audit.js';
+import { defaultStatePath, readState } from '../../state/state-file.js';
 import { environmentFromPolicy } from '../../engine/environment-of-policy.js';
-import { withPolicyOptions, type PolicyOptions } from '../options.js';
+import { secretFromEnv, withPolicyOptions, type PolicyOptions } from '../options.js';
 
 interface AuditVerifyOptions extends PolicyOptions {
   audit?: string;
+  state?: string;
 }
+
+/** `x.audit.jsonl` → `x.state.json`: the state file that records the log's head. */
+const statePathFor = (auditPath: string) => `${auditPath.replace(/\.audit\.jsonl$/, '')}.state.json`;
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('work with the audit log of applied changes');
@@ -14,20 +19,40 @@ export function registerAudit(program: Command): void {
     audit
       .command('verify')
       .description(
-        'check the hash chain of the audit log (exit 0 intact, 1 edited, removed or reordered lines)',
+        'check the audit log: its hash chain, the head the state file recorded, and with ACCORD_AUDIT_KEY every mac (exit 0 intact, 1 edited, removed, reordered or rewritten)',
       ),
   )
-    .option('--audit <file>', 'audit log (default: state/<environment>.audit.jsonl)')
+    .option(
+      '--state <file>',
+      'state file that records the log head (default: state/<environment>.state.json)',
+    )
+    .option('--audit <file>', 'audit log (default: beside the state file, <name>.audit.jsonl)')
     .action(async (options: AuditVerifyOptions) => {
-      const path =
-        options.audit ??
-        defaultAuditPath(await environmentFromPolicy(options.policies, options.code, '--audit'));
-      const result = await verifyAudit(path);
+      const statePath =
+        options.state ??
+        (options.audit
+          ? statePathFor(options.audit)
+          : defaultStatePath(await environmentFromPolicy(options.policies, options.code, '--state')));
+      const path = options.audit ?? auditPathFor(statePath);
+      const state = await readState(statePath);
+      const key = secretFromEnv('ACCORD_AUDIT_KEY');
+      const result = await verifyAudit(path, {
+        ...(key ? { key } : {}),
+        ...(state.audit ? { head: state.audit } : {}),
+        stateIdentity: { lineage: state.lineage, serial: state.serial },
+      });
       const c = palette();
       if (result.ok) {
+        const caveats = [
+          ...(state.audit
+            ? []
+            : [`no head recorded in ${statePath}, so lines cut from the end would not show`]),
+          ...(result.keyed ? [] : ['ACCORD_AUDIT_KEY is not set, so a log rewritten whole would not show']),
+        ];
         process.stdout.write(
-          `${c.green('audit log ok:')} ${result.entries} ${result.entries === 1 ? 'entry' : 'entries'}\n`,
+          `${c.green('audit log ok:')} ${result.entries} ${result.entries === 1 ? 'entry' : 'entries'}${result.keyed ? ', every line signed' : ''}\n`,
         );
+        for (const caveat of caveats) process.stderr.write(`note: ${caveat}\n`);
         process.exitCode = 0;
       } else {
         process.stdout.write(`${c.red(`audit log broken at line ${result.line}:`)} ${result.problem}\n`);

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { runPlan, type PlanInputs } from '../../engine/run-plan.js';
-import { serializePlan, writePlanFile } from '../../plan/plan-file.js';
+import { serializePlan, signPlan, writePlanFile } from '../../plan/plan-file.js';
 import { palette } from '../../render/colors.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { planContext, type EnvironmentOptions } from '../environment.js';
-import { formatOption, withPlanInputOptions } from '../options.js';
+import { formatOption, secretFromEnv, withPlanInputOptions } from '../options.js';
 
 interface PlanOptions extends PlanInputs, EnvironmentOptions {
   format: 'text' | 'markdown' | 'json';
@@ -28,8 +28,9 @@ export function registerPlan(program: Command): void {
     )
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are changes, 1 on error')
     .action(async (options: PlanOptions) => {
-      const { plan, close } = await runPlan(options, planContext(options));
-      await close();
+      const planned = await runPlan(options, planContext(options));
+      await planned.close();
+      const plan = signPlan(planned.plan, secretFromEnv('ACCORD_PLAN_KEY'));
       if (options.out) await writePlanFile(options.out, plan);
       if (options.format === 'json') process.stdout.write(serializePlan(plan));
       else if (options.format === 'markdown')

@@ -5,13 +5,16 @@ import { expect } from '@jest/globals';
  * the write happened), then a second apply runs to completion; expectCleanResume checks the outcome.
  */
 import { existsSync } from 'node:fs';
+import { verifyAudit, type AuditVerification } from '../../../src/state/audit.js';
 import { Journal, journalPath } from '../../../src/state/journal.js';
+import { readState } from '../../../src/state/state-file.js';
 import { forceUnlock, lockPath } from '../../../src/state/lock.js';
 import {
   duplicates,
   freshPlan,
   isWrite,
   loopbackSandbox,
+  readAudit,
   runAccord,
   scratch,
   writeRequests,
@@ -39,6 +42,29 @@ export function expectCleanResume(o: CrashOutcome, k: number): void {
   expect(o.journalExisted).toBe(true);
   expect(o.inFlightBatches).toBeGreaterThan(0);
   expect(o.resumed.stderr).toContain('an earlier apply stopped with');
+  // Crash-complete audit: every change of the plan landed once, and is logged applied exactly once,
+  // whether by the killed run, by the resumed one, or recovered from the journal.
+  expect(o.auditMissing).toEqual([]);
+  expect(o.auditDuplicated).toEqual([]);
+  expect(o.auditExtra).toEqual([]);
+  // The k-th write landed unanswered: its change is logged by the run that found it in the journal.
+  expect(o.recoveredEntries).toBeGreaterThan(0);
+  expect(o.auditVerified).toMatchObject({ ok: true, keyed: true });
+}
+
+const AUDIT_KEY = 'crash-test-audit-key';
+
+const repeatedWithin = (keys: string[]) => [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+
+let recoveredCount = 0;
+
+/** Each entry the audit log records as applied, in log order. */
+async function appliedEntries(auditPath: string) {
+  const entries = await readAudit(auditPath);
+  recoveredCount = entries.filter((e) => e.recovered).length;
+  return entries
+    .filter((e) => e.result === 'applied')
+    .map((e) => ({ key: `${e.action} ${e.address}`, planHash: e.planHash, recovered: e.recovered === true }));
 }
 
 export const CRASH_PEOPLE = 80;
@@ -53,15 +79,28 @@ export interface CrashOutcome {
   resumed: CliRun;
   remaining: string[];
   duplicates: string[];
+  /** Changes of the first plan with no applied audit entry. */
+  auditMissing: string[];
+  /** Applied audit entries logged more than once for the same plan. */
+  auditDuplicated: string[];
+  /** Applied audit entries for changes the first plan did not have. */
+  auditExtra: string[];
+  auditVerified: AuditVerification;
+  /** How many entries (applied or interrupted) were written by recovery. */
+  recoveredEntries: number;
 }
 
 export async function crashAfterWrites(k: number): Promise<CrashOutcome> {
   const sandbox = await loopbackSandbox({ people: CRASH_PEOPLE, seed: CRASH_SEED });
   const dir = scratch(`crash-${k}`);
   const args = ['apply', '--auto-approve', '--state', dir.state, '--audit', dir.audit];
+  // Keyed, so the check below also proves the killed, recovering and resumed writers kept one
+  // signed chain and a head in state that matches it.
+  const env = { ACCORD_AUDIT_KEY: AUDIT_KEY };
   try {
+    const planned = (await freshPlan(sandbox, dir.state)).changes.map((c) => `${c.action} ${c.address}`);
     let writes = 0;
-    const killed = await runAccord(sandbox, args, { killAfter: (r) => isWrite(r) && ++writes >= k });
+    const killed = await runAccord(sandbox, args, { env, killAfter: (r) => isWrite(r) && ++writes >= k });
     const writesBeforeKill = writeRequests(sandbox).length;
     const journalExisted = existsSync(journalPath(dir.state));
     const inFlightBatches = journalExisted ? (await (await Journal.open(dir.state)).inFlight()).length : 0;
@@ -69,9 +108,24 @@ export async function crashAfterWrites(k: number): Promise<CrashOutcome> {
     // The killed run could not release its lock; a person checks it is gone and force-unlocks
     // (what `accord force-unlock` does, in-process to save a child's start-up).
     if (lockLeft) await forceUnlock(dir.state);
-    const resumed = await runAccord(sandbox, args);
+    const resumed = await runAccord(sandbox, args, { env });
+    const state = await readState(dir.state);
+    const auditVerified = await verifyAudit(dir.audit, {
+      key: AUDIT_KEY,
+      ...(state.audit ? { head: state.audit } : {}),
+      stateIdentity: state,
+    });
     const remaining = (await freshPlan(sandbox, dir.state)).changes.map((c) => `${c.action} ${c.address}`);
+    const logged = await appliedEntries(dir.audit);
+    const keys = logged.map((e) => e.key);
     return {
+      auditMissing: planned.filter((k) => !keys.includes(k)),
+      // Per plan: the resumed run may rightly send a change again that the killed one had in
+      // flight (a transfer is planned until its owner is deactivated); that is a second change.
+      auditDuplicated: repeatedWithin(logged.map((e) => `${e.planHash} ${e.key}`)),
+      auditExtra: [...new Set(keys.filter((k) => !planned.includes(k)))],
+      recoveredEntries: recoveredCount,
+      auditVerified,
       killed,
       writesBeforeKill,
       journalExisted,

@@ -56,13 +56,15 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Called with everything the child has written to stderr so far, each time it writes more. */
   onStderr?: (stderr: string) => void;
+  /** More environment for the child (e.g. ACCORD_AUDIT_KEY). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs `accord <args>` as a child process against the sandbox (no `--sandbox`: plain env vars). */
 export function runAccord(sandbox: Sandbox, args: string[], options: SpawnOptions = {}): Promise<CliRun> {
   const child = spawn(process.execPath, ['bin/accord.js', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...sandbox.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...sandbox.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
