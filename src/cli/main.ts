@@ -14,6 +14,8 @@ import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerValidate } from './commands/validate.js';
+import { redact } from '../model/redact.js';
+import { redactOutput } from './redacted-output.js';
 
 /**
  * The `accord` command line. Each command lives in its own file and registers itself here; this
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  redactOutput();
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);
@@ -54,6 +57,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return error.exitCode;
     }
-    throw error;
+    // A bug, not the user's mistake: say so, with the stack for a report, and nothing secret in it.
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`error: internal error (please report it): ${redact(detail)}\n`);
+    return 1;
   }
 }

@@ -4,6 +4,7 @@ import { AccordError } from '../errors.js';
 import { isRecord } from '../model/json.js';
 import { ACTION_ORDER, isChangeAction } from '../model/actions.js';
 import { canonicalJson } from '../model/canonical-json.js';
+import { redact } from '../model/redact.js';
 import { changeKeys, changesDigest, contentId } from '../model/change-id.js';
 import { patchFor } from './make-change.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
@@ -37,7 +38,7 @@ const REPLAN = 'plan again (`accord plan --out`) and review the new plan';
 
 /** Writes a plan for `accord apply PLANFILE`; owner-only, since it names people and accounts. */
 export const writePlanFile = (path: string, plan: Plan): Promise<void> =>
-  writeFile(path, serializePlan(plan), { mode: 0o600 });
+  writeFile(path, redact(serializePlan(plan)), { mode: 0o600 });
 
 const SIGNATURE_PREFIX = 'hmac-sha256:';
 

@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import { canonicalJson } from '../model/canonical-json.js';
+import { redact } from '../model/redact.js';
 import { exclusive } from './exclusive.js';
 import { appendDurably, cutTornTail } from './fsync.js';
 
@@ -138,7 +139,8 @@ async function appendChained(path: string, inputs: AuditInput[], key?: string): 
   return entries;
 }
 
-// Fixed field order keeps the lines easy to read and grep; the hash does not depend on it.
+// Fixed field order keeps the lines easy to read and grep; the hash does not depend on it. The
+// free text (messages from platforms, facts from their data) is redacted: the log is committed.
 function pickInput(input: AuditInput): AuditInput {
   return {
     time: input.time,
@@ -149,9 +151,9 @@ function pickInput(input: AuditInput): AuditInput {
     action: input.action,
     person: input.person,
     rule: input.rule,
-    fact: input.fact,
+    fact: redact(input.fact),
     result: input.result,
-    ...(input.message !== undefined ? { message: input.message } : {}),
+    ...(input.message !== undefined ? { message: redact(input.message) } : {}),
     ...(input.recovered ? { recovered: true as const } : {}),
   };
 }

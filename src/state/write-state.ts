@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import type { State } from '../model/state.js';
 import { canonicalJson } from '../model/canonical-json.js';
+import { redact } from '../model/redact.js';
 import { exclusive } from './exclusive.js';
 import { fsyncDir } from './fsync.js';
 
@@ -52,7 +53,14 @@ export function assertNoSecrets(value: unknown, what: string, path = '$'): void 
  */
 export function serializeState(state: State): string {
   assertNoSecrets(state, 'state');
-  return `${canonicalJson(state, 2)}\n`;
+  const text = `${canonicalJson(state, 2)}\n`;
+  // State names accounts by login and holds hashes: a secret value in it is a bug, refused, not hidden.
+  if (redact(text) !== text)
+    throw new AccordError('refusing to write state: it would contain a secret value', {
+      code: 'state.secret',
+      hint: 'state is committed to git; please report this',
+    });
+  return text;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { AccordError, isAccordError } from '../../errors.js';
 import { isNetworkError, networkErrorCode } from './retry.js';
 import { asRecord } from '../../model/json.js';
+import { redact } from '../../model/redact.js';
 
 /**
  * Turns a failure to connect or authenticate into the one-line error the CLI prints: what went
@@ -9,34 +10,8 @@ import { asRecord } from '../../model/json.js';
  * redacted against the known secret values.
  */
 
-const REDACTED = '***';
-
-/** Replaces every known secret (and its URL-encoded form) and anything shaped like a credential. */
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  const values = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
-  for (const secret of values) {
-    for (const form of new Set([secret, encodeURIComponent(secret)])) {
-      out = out.split(form).join(REDACTED);
-    }
-  }
-  return (
-    out
-      // Token-shaped only (12+ characters with a digit), so "Basic authentication" in prose survives.
-      .replace(/\b(Bearer|SSWS|Basic|OAuth)\s+(?=[\w.~+/=!-]*\d)[\w.~+/=!-]{12,}/gi, `$1 ${REDACTED}`)
-      // Query and form parameters, where even a bare `token=` is a credential.
-      .replace(
-        /\b(access_token|refresh_token|id_token|client_secret|api_token|sessionId|password|token)=[^\s&,;"']+/gi,
-        `$1=${REDACTED}`,
-      )
-      // Headers and JSON: only unambiguous names, so that prose such as "unexpected token: 'x'" survives.
-      .replace(
-        /\b(access_token|refresh_token|id_token|client_secret|api_token|sessionId|password)(["']?\s*:\s*["']?)[^\s&,;"']+/gi,
-        `$1$2${REDACTED}`,
-      )
-      .replace(/"token"\s*:\s*"[^"]*"/gi, `"token":"${REDACTED}"`)
-  );
-}
+// The patterns and the registry of known secrets live in one place, model/redact.ts.
+export { redact };
 
 /** HTTP status from fetch Responses, got's HTTPError, the Okta SDK, jsforce and plain objects. */
 function statusOf(error: unknown): number | undefined {
