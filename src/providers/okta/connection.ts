@@ -1,6 +1,7 @@
 import { AccordError } from '../../errors.js';
 import type { OktaConnection } from '../../policy/types.js';
 import { requireSecureUrl } from '../http/secure-url.js';
+import { registerSecrets } from '../../model/redact.js';
 
 /**
  * Where the Okta org is and how to sign in, read from the environment variables the policy names
@@ -58,6 +59,8 @@ export function readOktaConnection(
   const orgUrl = requireSecureUrl('okta', variables.orgUrlEnv, rawUrl);
 
   const token = value(variables.tokenEnv);
+  // Whatever the policy names its variables, their values are redacted from every output.
+  registerSecrets([token, value(variables.privateKeyEnv)]);
   if (token) {
     return {
       orgUrl,

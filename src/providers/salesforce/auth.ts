@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { Connection } from 'jsforce';
 import { AccordError, isAccordError } from '../../errors.js';
 import { connectionError, redact } from '../http/connection-error.js';
+import { registerSecrets } from '../../model/redact.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
 import { baseUrl, requireSecureUrl } from '../http/secure-url.js';
 import type { SalesforceEnvNames } from './env.js';
@@ -96,6 +97,8 @@ export async function authenticate(options: AuthOptions): Promise<Authenticated>
   const privateKey = get(names.privateKeyEnv);
   const clientSecret = get(names.clientSecretEnv);
 
+  // Whatever the policy names its variables, their values are redacted from every output.
+  registerSecrets([accessToken, privateKey, clientSecret]);
   if (present(accessToken)) {
     if (!present(instanceUrl)) throw missing(platform, 'an access token', [names.instanceUrlEnv]);
     const url = baseUrl(requireSecureUrl(platform, names.instanceUrlEnv, instanceUrl));
@@ -125,6 +128,8 @@ export async function authenticate(options: AuthOptions): Promise<Authenticated>
           ...options.retry,
           platform,
         });
+        // A token obtained at run time is as secret as the key that obtained it.
+        registerSecrets([conn.accessToken ?? undefined]);
       } catch (error) {
         if (isAccordError(error)) throw error;
         if (isOAuthRefusal(error))
