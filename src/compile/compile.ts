@@ -8,6 +8,7 @@ import { linkDecisions } from './links.js';
 import { createNormalizer } from './normalize.js';
 import { withOwnedMemberships } from './owned-memberships.js';
 import { buildPeople, type Person } from './people.js';
+import { unknownPeople } from './unknown-people.js';
 import type { Conflict, Finding } from '../model/findings.js';
 
 /**
@@ -67,7 +68,7 @@ export function compile(
     findings.push(...result.findings);
     orphans[org] = result.orphans;
   }
-  findings.push(...idp.findings);
+  findings.push(...idp.findings, ...unknownPeople(policy, people));
   for (const [name, snapshot] of [
     ['okta', snapshots.okta],
     ['onelogin', snapshots.onelogin],

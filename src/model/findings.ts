@@ -34,7 +34,8 @@ export interface Finding {
     | 'no-recipient'
     | 'missing-recipient'
     | 'unresolved-leaver'
-    | 'not-restored';
+    | 'not-restored'
+    | 'unknown-person';
   severity: FindingSeverity;
   message: string;
   platform?: PlatformId;

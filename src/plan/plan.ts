@@ -99,7 +99,9 @@ export function planDesired(
   );
   const blockedReasons = [
     ...cap.reasons,
-    ...findings.filter((f) => f.code === 'separation-of-duties').map((f) => f.message),
+    ...findings
+      .filter((f) => f.code === 'separation-of-duties' || f.code === 'unknown-person')
+      .map((f) => f.message),
   ];
 
   const byAction: Partial<Record<ChangeAction, number>> = {};

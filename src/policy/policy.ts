@@ -1,5 +1,5 @@
 import { digestOf } from '../model/canonical-json.js';
-import type { Collected } from './collect.js';
+import { child, type Collected, type Located } from './collect.js';
 import type {
   AccessException,
   AccessRule,
@@ -30,8 +30,52 @@ export interface Policy {
   guardrails: Guardrails;
   /** Files the policy came from, in load order. */
   files: string[];
+  /**
+   * Every place the policy names a person (exceptions, links, successors and whom they name),
+   * with where it says so: only the snapshot can tell whether the person exists, and a name that
+   * matches nobody must not validate, then do nothing. Outside the digest: moving a line is no
+   * policy change.
+   */
+  personReferences?: PersonReference[];
   /** sha256 of the merged policy's canonical JSON: saved plans carry it to detect a changed policy. */
   digest: string;
+}
+
+export interface PersonReference {
+  person: string;
+  /** e.g. `exceptions["ana-reports"].person`. */
+  what: string;
+  /** `file:line:column`. */
+  where: string;
+  pointer: string;
+}
+
+function referenceAt(at: Located<string>, what: string, onKey = false): PersonReference {
+  const pos = onKey ? at.doc.locate.key(at.pointer) : at.doc.locate.value(at.pointer);
+  return { person: at.value, what, where: `${at.doc.file}:${pos.line}:${pos.column}`, pointer: at.pointer };
+}
+
+function personReferences(c: Collected): PersonReference[] {
+  return [
+    ...c.exceptions.map((x) =>
+      referenceAt(child(x, 'person', x.value.person), `exceptions["${x.value.id}"].person`),
+    ),
+    ...c.links.map((l) =>
+      referenceAt(child(l, 'person', l.value.person), `links["${l.value.person}"].person`),
+    ),
+    ...c.lifecycles.flatMap((l) =>
+      Object.entries(l.value.successors ?? {}).flatMap(([leaver, successor]) => {
+        const successors = child(l, 'successors', null);
+        return [
+          referenceAt(child(successors, leaver, leaver), `lifecycle.successors["${leaver}"]`, true),
+          referenceAt(
+            child(successors, leaver, successor),
+            `lifecycle.successors["${leaver}"] (the successor)`,
+          ),
+        ];
+      }),
+    ),
+  ];
 }
 
 export function mergePolicy(c: Collected): Policy {
@@ -73,6 +117,7 @@ export function mergePolicy(c: Collected): Policy {
   return {
     ...body,
     files: [...new Set(c.documents.map((d) => d.file))],
+    personReferences: personReferences(c),
     digest: digestOf(body),
   };
 }
