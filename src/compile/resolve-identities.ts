@@ -90,21 +90,32 @@ interface Candidates {
   candidate: Int32Array;
   /** People with several candidates by that key: all of them. */
   more: Map<number, number[]>;
+  /** People whom a later key points at another account: that key and the account, per key. */
+  elsewhere: Map<number, { k: number; at: number }[]>;
 }
 
 /**
  * Each person's candidates: the accounts sharing a value of the first key (in policy order) that
- * has any. Keys are walked in order, so a person's first key is set once.
+ * has any. Keys are walked in order, so a person's first key is set once. A later key that points
+ * the same person, and only them, at another account is kept too: the keys disagree, and the
+ * first one winning would be a guess.
  */
 function findCandidates<A>(input: MatchInput<A>, takesPart: Uint8Array, explicit: Uint8Array): Candidates {
   const { accounts } = input;
   const firstKey = new Uint8Array(input.people).fill(NO_KEY);
   const candidate = new Int32Array(input.people);
   const more = new Map<number, number[]>();
+  const elsewhere = new Map<number, { k: number; at: number }[]>();
   input.order.forEach((key, k) => {
     const index = input.peopleBy(key);
     if (index.size === 0) return;
     let at = 0;
+    const disagrees = (i: number) => {
+      if (!takesPart[i] || firstKey[i]! >= k || candidate[i] === at || more.has(i)) return;
+      const list = elsewhere.get(i);
+      if (!list) elsewhere.set(i, [{ k, at }]);
+      else if (!list.some((e) => e.at === at)) list.push({ k, at });
+    };
     const consider = (i: number) => {
       if (!takesPart[i] || firstKey[i]! < k) return;
       if (firstKey[i] === NO_KEY) {
@@ -120,11 +131,13 @@ function findCandidates<A>(input: MatchInput<A>, takesPart: Uint8Array, explicit
       if (explicit[at]) continue;
       const v = input.accountValue(accounts[at]!, key);
       const hit = v === undefined ? undefined : index.get(v);
-      if (typeof hit === 'number') consider(hit);
-      else if (hit) hit.forEach(consider);
+      if (typeof hit === 'number') {
+        disagrees(hit);
+        consider(hit);
+      } else if (hit) hit.forEach(consider);
     }
   });
-  return { firstKey, candidate, more };
+  return { firstKey, candidate, more, elsewhere };
 }
 
 interface Claims {
@@ -139,7 +152,7 @@ interface Claims {
 /** One candidate is a claim on it; several are an ambiguous match (a conflict). */
 function claimCandidates<A>(
   input: MatchInput<A>,
-  { firstKey, candidate, more }: Candidates,
+  { firstKey, candidate, more, elsewhere }: Candidates,
   conflicts: Conflict[],
 ) {
   const claims: Claims = {
@@ -158,6 +171,11 @@ function claimCandidates<A>(
       continue;
     }
     const at = candidate[i]!;
+    const others = elsewhere.get(i);
+    if (others) {
+      conflicts.push(disagreement(input, i, [{ k: firstKey[i]!, at }, ...others]));
+      continue;
+    }
     const first = claimant[at]!;
     if (first === FREE) {
       claimant[at] = i;
@@ -187,6 +205,23 @@ function ambiguous<A>(input: MatchInput<A>, i: number, key: MatchKey, several: n
     candidates: keys,
     message: `${keys.length} ${input.platform} accounts match ${person} by ${key}: ${keys.join(', ')}`,
     resolution: input.suggest(person, keys[0]!),
+  };
+}
+
+function disagreement<A>(input: MatchInput<A>, i: number, hits: { k: number; at: number }[]): Conflict {
+  const person = input.personKey(i);
+  const each = hits.map(({ k, at }) => ({
+    key: input.order[k]!,
+    account: input.accountKey(input.accounts[at]!),
+  }));
+  return {
+    person,
+    platform: input.platform,
+    kind: 'disagreement',
+    key: each.map((e) => e.key).join(', '),
+    candidates: each.map((e) => e.account),
+    message: `match keys disagree for ${person} on ${input.platform}: ${each.map((e) => `${e.key} → ${e.account}`).join(', ')}`,
+    resolution: input.suggest(person, each[0]!.account),
   };
 }
 

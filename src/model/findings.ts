@@ -6,8 +6,12 @@ export interface Conflict {
   /** The person, by source login. */
   person: string;
   platform: PlatformId;
-  /** `ambiguous`: several accounts match; `contested`: one account matches several people; `priority`: rules of equal priority disagree. */
-  kind: 'ambiguous' | 'contested' | 'priority';
+  /**
+   * `ambiguous`: several accounts match; `contested`: one account matches several people;
+   * `disagreement`: match keys point at different accounts (candidates in key order);
+   * `priority`: rules of equal priority disagree.
+   */
+  kind: 'ambiguous' | 'contested' | 'disagreement' | 'priority';
   /** Which match key (or field) produced it. */
   key: string;
   /** Candidate accounts or values. */

@@ -137,7 +137,7 @@ function impactSection(impact: readonly PersonImpact[]): string[] {
 
 function conflictBlock(k: Conflict): string[] {
   const candidates = k.candidates.map(code).join(', ') || 'none';
-  const head = `- ${code(k.person)} in ${platformTitle(k.platform)}: ${k.message} (${k.kind} match on ${code(k.key)}; candidates: ${candidates})`;
+  const head = `- ${code(k.person)} in ${platformTitle(k.platform)}: ${k.message} (${k.kind === 'disagreement' ? `match keys disagree: ${code(k.key)}` : `${k.kind} match on ${code(k.key)}`}; candidates: ${candidates})`;
   if (!k.resolution) return [head, `  ${conflictResolutionText(k)}.`, ''];
   const json = JSON.stringify(k.resolution, null, 2).split('\n');
   return [

@@ -143,7 +143,7 @@ function renderConflicts(conflicts: readonly Conflict[], c: ChalkInstance): stri
   if (conflicts.length === 0) return [];
   const lines = conflicts.flatMap((k) => [
     `  ${c.magenta('!')} ${k.person} (${platformTitle(k.platform)}): ${k.message}`,
-    `    ${k.kind} match on ${k.key}; candidates: ${k.candidates.join(', ') || 'none'}`,
+    `    ${conflictNature(k)}; candidates: ${k.candidates.join(', ') || 'none'}`,
     `    ${conflictResolutionText(k)}`,
   ]);
   return [
@@ -201,3 +201,7 @@ export function renderPlanText(plan: Plan, c: ChalkInstance): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/** What kind of conflict, in words: `ambiguous match on email`, `match keys disagree (federationId, email)`. */
+export const conflictNature = (k: Pick<Conflict, 'kind' | 'key'>): string =>
+  k.kind === 'disagreement' ? `match keys disagree (${k.key})` : `${k.kind} match on ${k.key}`;

@@ -45,20 +45,13 @@ const run = (users: UserSpec[], over: Parameters<typeof policy>[0] = {}, extraPe
 describe('UC-13 identity resolution', () => {
   it.each([
     {
-      name: 'federationId before employeeNumber before email',
-      users: [
-        ok({ username: 'by.email@x.test', email: ANA }),
-        ok({ username: 'by.number@x.test', employeeNumber: 'E1' }),
-        ok({ username: 'by.fed@x.test', federationId: ANA }),
-      ],
+      name: 'federationId first, when the other keys find nothing else',
+      users: [ok({ username: 'by.fed@x.test', federationId: ANA, email: ANA })],
       linked: 'by.fed@x.test',
     },
     {
-      name: 'employeeNumber before email',
-      users: [
-        ok({ username: 'by.email@x.test', email: ANA }),
-        ok({ username: 'by.number@x.test', employeeNumber: 'E1' }),
-      ],
+      name: 'employeeNumber, when the other keys find nothing else',
+      users: [ok({ username: 'by.number@x.test', employeeNumber: 'E1' })],
       linked: 'by.number@x.test',
     },
     {
@@ -81,15 +74,6 @@ describe('UC-13 identity resolution', () => {
       name: 'an undeclared alias does not match',
       users: [ok({ username: 'u@x.test', email: 'ana.lopez@acme-corp.test' })],
       linked: undefined,
-    },
-    {
-      name: 'match order as declared (email first)',
-      users: [
-        ok({ username: 'by.number@x.test', employeeNumber: 'E1' }),
-        ok({ username: 'by.email@x.test', email: ANA }),
-      ],
-      match: ['email', 'employeeNumber'] as MatchKey[],
-      linked: 'by.email@x.test',
     },
   ])('UC-13 $name', ({ users, aliases, match, linked }) => {
     const p = run(users, { ...(aliases ? { aliases } : {}), ...(match ? { match } : {}) });
@@ -138,6 +122,33 @@ describe('UC-13 identity resolution', () => {
     expect(p.changes.every((c) => c.account.key === 'bo.b@acme.test')).toBe(true);
     expect(p.changes).toHaveLength(2);
     expect(p.findings.filter((f) => f.code === 'orphan-account')).toEqual([]);
+  });
+
+  it("UC-13 keys that disagree → a conflict listing each key's hit, not the first key winning", () => {
+    const users = [
+      ok({ username: 'by.email@x.test', email: ANA }),
+      ok({ username: 'by.number@x.test', employeeNumber: 'E1' }),
+      ok({ username: 'by.fed@x.test', federationId: ANA }),
+    ];
+    const p = run(users);
+    expect(p.conflicts).toEqual([
+      expect.objectContaining({
+        person: ANA,
+        kind: 'disagreement',
+        key: 'federationId, employeeNumber, email',
+        candidates: ['by.fed@x.test', 'by.number@x.test', 'by.email@x.test'],
+        message: `match keys disagree for ${ANA} on salesforce:prod: federationId → by.fed@x.test, employeeNumber → by.number@x.test, email → by.email@x.test`,
+      }),
+    ]);
+    expect(p.changes).toEqual([]);
+    expect(p.findings.filter((f) => f.code === 'orphan-account')).toEqual([]);
+    // The suggested links entry settles it; the other two are then orphans, reported.
+    const settled = run(users, { links: [p.conflicts[0]!.resolution!] });
+    expect(settled.conflicts).toEqual([]);
+    expect(lines(settled)).toEqual([]);
+    expect(
+      settled.findings.filter((f) => f.code === 'orphan-account').map((f) => f.message.split(' ')[0]),
+    ).toEqual(['by.email@x.test', 'by.number@x.test']);
   });
 
   it('UC-13 the suggested links entry resolves the conflict when committed', () => {

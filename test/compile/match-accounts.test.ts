@@ -1,7 +1,8 @@
 /**
  * Identity matching walks accounts against people indexes. Property: it decides exactly what the
  * plain reading of UC-13 decides, person by person (first key with candidates; one candidate is a
- * claim, several are ambiguous; an account claimed twice is contested; explicit links win).
+ * claim, several are ambiguous, and a later key of theirs alone that points at another account is
+ * a disagreement; an account claimed twice is contested; explicit links win).
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -59,7 +60,24 @@ function reference({ people, accounts }: Case) {
             .sort()
             .join(',')}`,
         );
-      else claims.set(candidates[0]!, [...(claims.get(candidates[0]!) ?? []), { person: i, key }]);
+      else {
+        // A later key held by this person alone that points at another account: the keys disagree.
+        const first = candidates[0]!;
+        const hits = [{ key, at: first }];
+        for (const later of KEYS.slice(KEYS.indexOf(key) + 1)) {
+          const w = p.values[later];
+          if (w === undefined || people.filter((q) => q.values[later] === w).length !== 1) continue;
+          accounts.forEach((a, at) => {
+            if (a[later] === w && !explicit.has(at) && !hits.some((h) => h.at === at))
+              hits.push({ key: later, at });
+          });
+        }
+        if (hits.length > 1)
+          conflicts.push(
+            `disagreement p${i} ${hits.map((h) => h.key).join(', ')} ${hits.map((h) => `a${h.at}`).join(',')}`,
+          );
+        else claims.set(first, [...(claims.get(first) ?? []), { person: i, key }]);
+      }
       break;
     }
   });
