@@ -1,5 +1,6 @@
 import type { PlatformId, SalesforceSnapshot, SalesforceUser } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
+import { matchOrder } from '../policy/match-order.js';
 import type {
   AccessRule,
   MatchKey,
@@ -282,7 +283,7 @@ function claimRemembered(
 function matchOrgUsers(input: OrgInput, settings: Required<SalesforceUserSettings>) {
   const { policy, org, snapshot, people, normalize, matchValues } = input;
   const decided = input.decisions(snapshot.platform);
-  const order: MatchKey[] = policy.identity.match ?? ['federationId', 'employeeNumber', 'email'];
+  const order: MatchKey[] = matchOrder(policy.identity, 'salesforce');
   return matchAccounts({
     platform: snapshot.platform,
     people: people.length,
@@ -305,7 +306,9 @@ function matchOrgUsers(input: OrgInput, settings: Required<SalesforceUserSetting
           ? normalize(u.employeeNumber)
           : key === 'email'
             ? normalize(u.email, 'email')
-            : normalize(u.username),
+            : key === 'phone'
+              ? normalize(u.fields.Phone, 'phone')
+              : normalize(u.username),
     decided: (i) => decided(people[i]!.key),
     suggest: (person, username) => ({
       person,

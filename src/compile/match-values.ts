@@ -16,13 +16,15 @@ export class MatchValues {
     private readonly normalize: Normalizer,
   ) {}
 
-  /** By employee number, email, or login (normalised as an email). */
-  by(key: 'employeeNumber' | 'email' | 'login'): KeyIndex {
+  /** By employee number, email, login (normalised as an email) or phone (E.164). */
+  by(key: 'employeeNumber' | 'email' | 'login' | 'phone'): KeyIndex {
     const normalize = this.normalize;
     return this.index(key, (a) =>
       key === 'employeeNumber'
         ? normalize(a.attributes.employeeNumber)
-        : normalize(key === 'email' ? a.email : a.login, 'email'),
+        : key === 'phone'
+          ? normalize(a.attributes.phone, 'phone')
+          : normalize(key === 'email' ? a.email : a.login, 'email'),
     );
   }
 

@@ -1,7 +1,24 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Normalization } from '../policy/types.js';
 
-/** Normalises match-key values the way the policy says (case, whitespace, email domain aliases). */
-export type Normalizer = (value: string | null | undefined, kind?: 'email' | 'plain') => string | undefined;
+/**
+ * Normalises match-key values the way the policy says (case, whitespace, email domain aliases,
+ * phone numbers in E.164).
+ */
+export type Normalizer = (
+  value: string | null | undefined,
+  kind?: 'email' | 'plain' | 'phone',
+) => string | undefined;
+
+/**
+ * E.164 (`+14155550100`) of a phone number as people write it, or undefined when it cannot be one:
+ * spelled any way ("(415) 555-0100", "+1 415 555 0100"), one number is one value. A number
+ * without its country code needs the region, and a guess would match strangers.
+ */
+export function e164(value: string, region?: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(value, region as CountryCode | undefined);
+  return parsed?.isPossible() ? parsed.number : undefined;
+}
 
 export function createNormalizer(options: Normalization = {}): Normalizer {
   const caseInsensitive = options.caseInsensitive ?? true;
@@ -14,6 +31,7 @@ export function createNormalizer(options: Normalization = {}): Normalizer {
   }));
   return (value, kind = 'plain') => {
     if (value === null || value === undefined) return undefined;
+    if (kind === 'phone') return e164(value, options.phoneRegion);
     let v = trim ? value.trim() : value;
     if (caseInsensitive) v = v.toLowerCase();
     if (kind === 'email') {

@@ -1,5 +1,6 @@
 import type { IdpAccount, IdpId, PlatformId, Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
+import { matchOrder } from '../policy/match-order.js';
 import type { MatchKey } from '../policy/types.js';
 import { conditionTest, matches, type PersonFacts } from './conditions.js';
 import type { Decided } from './links.js';
@@ -58,7 +59,9 @@ const idpValue =
         ? normalize(a.email, 'email')
         : key === 'login'
           ? normalize(a.login, 'email')
-          : undefined;
+          : key === 'phone'
+            ? normalize(a.attributes.phone, 'phone')
+            : undefined;
 
 type Owned = {
   account: IdpAccount;
@@ -235,9 +238,7 @@ function linkOtherIdp(
       people: owned.length,
       eligible: (i) => owned[i]!.home === home,
       accounts: targetSnapshot.accounts,
-      order: (policy.identity.match ?? ['federationId', 'employeeNumber', 'email']).filter(
-        (k) => k !== 'federationId',
-      ),
+      order: matchOrder(policy.identity, target),
       personKey: (i) => owned[i]!.account.login,
       accountKey: (a) => a.login,
       // IdP accounts have no federation id: that key is left out of the order above.

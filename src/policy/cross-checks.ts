@@ -197,7 +197,27 @@ function checkPlatformReferences(c: Collected): Diagnostic[] {
       );
     }
   };
-  for (const i of c.identities) need(i.value.source, child(i, 'source', i.value.source), 'identity.source');
+  for (const i of c.identities) {
+    need(i.value.source, child(i, 'source', i.value.source), 'identity.source');
+    const matchOn = child(i, 'matchOn', i.value.matchOn);
+    for (const platform of ['okta', 'onelogin'] as const) {
+      const keys = i.value.matchOn?.[platform];
+      if (!keys) continue;
+      const at = child(matchOn, platform, keys);
+      need(platform, at, `identity.matchOn.${platform}`);
+      const fed = keys.indexOf('federationId');
+      if (fed >= 0)
+        out.push(
+          diagnosticAt(
+            child(at, fed, 'federationId'),
+            'error',
+            'identity.match-key',
+            `identity.matchOn.${platform} cannot use federationId: it is a Salesforce field, and ${platform === 'okta' ? 'Okta' : 'OneLogin'} accounts have none`,
+            'use employeeNumber, email, login or phone there',
+          ),
+        );
+    }
+  }
   for (const p of c.populations)
     need(p.value.owner, child(p, 'owner', p.value.owner), `population "${p.value.id}"`);
   for (const g of c.groups)

@@ -186,9 +186,18 @@ export interface SalesforceConnection {
  * - `federationId`: Salesforce FederationIdentifier = the person's login;
  * - `employeeNumber`: employee number in the IdP, EmployeeNumber in Salesforce;
  * - `email`: normalised email address;
- * - `login`: IdP login = Salesforce Username (after the username template).
+ * - `login`: IdP login = Salesforce Username (after the username template);
+ * - `phone`: phone number in E.164 form (IdP mobile or primary phone, Salesforce Phone); numbers
+ *   written without a country code need `normalize.phoneRegion`, and ones that cannot be read as a
+ *   phone number match nothing.
  */
-export type MatchKey = 'federationId' | 'employeeNumber' | 'email' | 'login';
+export type MatchKey = 'federationId' | 'employeeNumber' | 'email' | 'login' | 'phone';
+
+/**
+ * Match keys in precedence order, for one platform.
+ * @minItems 1
+ */
+export type MatchOrder = MatchKey[];
 
 /** Who the people are and how their accounts relate across platforms. */
 export interface Identity {
@@ -205,6 +214,12 @@ export interface Identity {
    * @example ["federationId", "employeeNumber", "email"]
    */
   match?: MatchKey[];
+  /**
+   * Match keys for one platform, in place of `match` there. Salesforce's apply to every org. IdP
+   * accounts carry no federation id, so `federationId` is refused for `okta` and `onelogin`.
+   * @example { "onelogin": ["employeeNumber", "email"] }
+   */
+  matchOn?: { okta?: MatchOrder; onelogin?: MatchOrder; salesforce?: MatchOrder };
   /** How values are normalised before matching. */
   normalize?: Normalization;
   /** The people in scope. Without it, every account of the source (and of owned populations) is in scope. */
@@ -244,6 +259,13 @@ export interface Normalization {
    * @example { "acme-corp.test": "acme.test" }
    */
   domainAliases?: { [alias: string]: string };
+  /**
+   * Country (ISO 3166-1 alpha-2) of phone numbers written without a country code, for the `phone`
+   * match key. Without it such numbers match nothing.
+   * @pattern ^[A-Z]{2}$
+   * @example "US"
+   */
+  phoneRegion?: string;
 }
 
 /** The people in scope: everyone matched by `include` (or everyone when absent) and by no `exclude`. */

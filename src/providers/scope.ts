@@ -1,6 +1,7 @@
 import type { SnapshotScope } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import type { Condition, EntitlementRef } from '../policy/types.js';
+import { matchOrder } from '../policy/match-order.js';
 
 /**
  * What to read from the platforms: exactly the groups, roles and fields the policy references, so
@@ -47,6 +48,8 @@ export function snapshotScope(policy: Policy): SnapshotScope {
       for (const field of Object.keys(flow.fields)) salesforceFields.add(field);
     }
   }
+  // The phone match key compares Salesforce's Phone: read it only when a key needs it.
+  if (matchOrder(policy.identity, 'salesforce').includes('phone')) salesforceFields.add('Phone');
 
   return {
     oktaGroups: sorted(oktaGroups),

@@ -33,7 +33,7 @@ const policy = (
     access: [rule],
     links: over.links ?? [],
   });
-const ana = { login: ANA, groups: ['Sales'], attrs: { employeeNumber: 'E1' } };
+const ana = { login: ANA, groups: ['Sales'], attrs: { employeeNumber: 'E1' } as Record<string, string> };
 // A live user already in the desired shape, so a match shows as "no change" and a miss as a create.
 const ok = (u: UserSpec): UserSpec => ({ profile: 'Sales User', permissionSets: ['Sales_Cloud_User'], ...u });
 const run = (users: UserSpec[], over: Parameters<typeof policy>[0] = {}, extraPeople: (typeof ana)[] = []) =>
@@ -75,8 +75,8 @@ describe('UC-13 identity resolution', () => {
       users: [ok({ username: 'u@x.test', email: 'ana.lopez@acme-corp.test' })],
       linked: undefined,
     },
-  ])('UC-13 $name', ({ users, aliases, match, linked }) => {
-    const p = run(users, { ...(aliases ? { aliases } : {}), ...(match ? { match } : {}) });
+  ])('UC-13 $name', ({ users, aliases, linked }) => {
+    const p = run(users, { ...(aliases ? { aliases } : {}) });
     expect(p.conflicts).toEqual([]);
     if (linked) expect(lines(p)).toEqual([]);
     else
@@ -270,5 +270,59 @@ describe('UC-13 identity resolution', () => {
       `create ${sfUserAddr('prod', ANA)}`,
       `grant ${psAddr('prod', ANA, 'Sales_Cloud_User')}`,
     ]);
+  });
+});
+
+describe('UC-13 phone numbers and match keys per platform', () => {
+  const withPhone = (identity: Record<string, unknown>, phone: string, users: UserSpec[]) =>
+    plan(
+      makePolicy({ identity: { source: 'okta', ...identity }, access: [rule] }),
+      snapshots({
+        okta: okta([{ ...ana, attrs: { ...ana.attrs, phone } }]),
+        salesforce: [salesforce('prod', users)],
+      }),
+    );
+  const created = [`create ${sfUserAddr('prod', ANA)}`, `grant ${psAddr('prod', ANA, 'Sales_Cloud_User')}`];
+
+  it.each([
+    [
+      'the same number written two ways',
+      { match: ['phone'], normalize: { phoneRegion: 'US' } },
+      '(415) 555-0100',
+      [],
+    ],
+    ['an international number, no region needed', { match: ['phone'] }, '+1 415 555 0100', []],
+    [
+      'a national number without a region: no match, a new user',
+      { match: ['phone'] },
+      '415 555 0100',
+      created,
+    ],
+    [
+      'a value that is no phone number matches nothing',
+      { match: ['phone'], normalize: { phoneRegion: 'US' } },
+      'ask reception',
+      created,
+    ],
+  ])('UC-13 phone: %s', (_, identity, phone, expected) => {
+    const p = withPhone(identity, phone, [
+      ok({ username: 'u@x.test', fields: { Phone: '+1 415-555-0100' } }),
+    ]);
+    expect(p.conflicts).toEqual([]);
+    expect(lines(p)).toEqual(expected);
+  });
+
+  it('UC-13 matchOn.salesforce replaces match for Salesforce only', () => {
+    const users = [
+      ok({ username: 'by.email@x.test', email: ANA }),
+      ok({ username: 'by.number@x.test', employeeNumber: 'E1' }),
+    ];
+    const shared = withPhone({ match: ['employeeNumber'] }, '', users);
+    const own = withPhone({ match: ['employeeNumber'], matchOn: { salesforce: ['email'] } }, '', users);
+    const orphans = (p: typeof own) =>
+      p.findings.filter((f) => f.code === 'orphan-account').map((f) => f.message.split(' ')[0]);
+    expect(orphans(shared)).toEqual(['by.email@x.test']);
+    expect(orphans(own)).toEqual(['by.number@x.test']);
+    expect(lines(own)).toEqual([]);
   });
 });

@@ -74,6 +74,15 @@ const cases: Row[] = [
     '"sales-reps"',
   ],
   [
+    'match-on-federation-id',
+    'error',
+    '00-identity.json',
+    '/identity/matchOn/onelogin/1',
+    5,
+    'identity.matchOn.onelogin cannot use federationId: it is a Salesforce field, and OneLogin accounts have none',
+    'use employeeNumber, email, login or phone there',
+  ],
+  [
     'bad-match-key',
     'error',
     '00-identity.json',

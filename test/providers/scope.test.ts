@@ -72,4 +72,15 @@ describe('snapshotScope', () => {
       salesforceFields: ['Division', 'Title'],
     });
   });
+
+  it('reads Salesforce Phone only when a Salesforce match key is phone', () => {
+    const base = { access: [], groups: [], mirrors: [], guardrails: {} };
+    const fields = (identity: Record<string, unknown>) =>
+      snapshotScope({ ...base, identity: { source: 'okta', ...identity } } as unknown as Policy)
+        .salesforceFields;
+    expect(fields({})).toEqual([]);
+    expect(fields({ match: ['email', 'phone'] })).toEqual(['Phone']);
+    expect(fields({ match: ['phone'], matchOn: { salesforce: ['email'] } })).toEqual([]);
+    expect(fields({ matchOn: { salesforce: ['phone'] } })).toEqual(['Phone']);
+  });
 });
