@@ -19,6 +19,7 @@ import {
 } from './guardrails.js';
 import { accessImpact } from './impact.js';
 import { changesDigest } from '../model/change-id.js';
+import { licenseCapacity } from './license-capacity.js';
 import { contentAddress } from './make-change.js';
 import { orderChanges } from './order-changes.js';
 import { PLAN_FORMAT_VERSION, type Plan } from './types.js';
@@ -91,14 +92,17 @@ export function planDesired(
   contentAddress(changes);
   const peopleInScope = desired.people.filter((p) => p.inScope).length;
   const cap = deprovisionCap(changes, policy, peopleInScope);
+  const seats = licenseCapacity(changes, snapshots);
   findings.push(
     ...cap.findings,
+    ...seats.findings,
     ...separationOfDuties(policy, desired),
     ...sensitiveGrants(changes, policy),
     ...orphanFindings(desired, policy),
   );
   const blockedReasons = [
     ...cap.reasons,
+    ...seats.reasons,
     ...findings
       .filter((f) => f.code === 'separation-of-duties' || f.code === 'unknown-person')
       .map((f) => f.message),
