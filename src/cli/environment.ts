@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { PlanContext } from '../engine/run-plan.js';
 import { loadSandbox, sandboxDefaults } from './load-sandbox.js';
-import { stderrProgress } from './progress.js';
+import { stderrReporter } from './reporter.js';
 
 export interface EnvironmentOptions {
   sandbox?: boolean;
@@ -42,8 +42,11 @@ export async function openEnvironment(
   return { env: { ...process.env, ...sandbox.env }, close: () => sandbox.close() };
 }
 
-/** How the engine reaches the platforms for these options, with live progress on stderr. */
-export const planContext = (options: EnvironmentOptions): PlanContext => ({
-  connect: () => openEnvironment(options),
-  progress: stderrProgress(),
-});
+/**
+ * How the engine reaches the platforms for these options, with live progress, every wait and,
+ * with ACCORD_LOG, more on stderr.
+ */
+export const planContext = (options: EnvironmentOptions): PlanContext => {
+  const { progress, events } = stderrReporter();
+  return { connect: () => openEnvironment(options), progress, events };
+};

@@ -1,7 +1,7 @@
 import type { Snapshots, SnapshotScope } from '../model/snapshot.js';
 import { emptyState, type State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
-import type { Provider } from '../providers/provider.js';
+import type { Provider, ProviderEvents } from '../providers/provider.js';
 import { createProviders } from '../providers/registry.js';
 import { snapshotScope } from '../providers/scope.js';
 import { snapshotAll } from '../providers/snapshot-all.js';
@@ -95,7 +95,11 @@ export function runDiff(inputs: DiffInputs, context: PlanContext): Promise<RefDi
           snapshot: async (scope, policies) => {
             const environment = await context.connect();
             try {
-              return await snapshotAll(providersFor(policies, environment.env), scope, context.progress);
+              return await snapshotAll(
+                providersFor(policies, environment.env, context.events),
+                scope,
+                context.progress,
+              );
             } finally {
               await environment.close();
             }
@@ -107,9 +111,13 @@ export function runDiff(inputs: DiffInputs, context: PlanContext): Promise<RefDi
 }
 
 /** The providers both policies need: an org only one side declares is read too. */
-function providersFor(policies: { base: Policy; head: Policy }, env: NodeJS.ProcessEnv): Provider[] {
+function providersFor(
+  policies: { base: Policy; head: Policy },
+  env: NodeJS.ProcessEnv,
+  events: ProviderEvents | undefined,
+): Provider[] {
   const seen = new Set<string>();
   return [policies.head, policies.base]
-    .flatMap((policy) => createProviders({ platforms: policy.platforms, env }))
+    .flatMap((policy) => createProviders({ platforms: policy.platforms, env, ...(events ? { events } : {}) }))
     .filter((p) => !seen.has(p.id) && !!seen.add(p.id));
 }

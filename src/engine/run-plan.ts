@@ -3,7 +3,7 @@ import { loadPolicy } from '../policy/validate.js';
 import type { Policy } from '../policy/policy.js';
 import type { Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
-import type { Progress, Provider } from '../providers/provider.js';
+import type { Progress, Provider, ProviderEvents } from '../providers/provider.js';
 import { createProviders } from '../providers/registry.js';
 import { snapshotScope } from '../providers/scope.js';
 import { snapshotAll } from '../providers/snapshot-all.js';
@@ -25,6 +25,8 @@ export interface PlanInputs {
 export interface PlanContext {
   connect: Connect;
   progress?: Progress;
+  /** Where providers report their waits (and requests). */
+  events?: ProviderEvents;
 }
 
 /** The local inputs of a plan: a valid policy and the state it is planned against. */
@@ -74,7 +76,11 @@ export async function planWith(
 ): Promise<PlanRun> {
   const environment = await context.connect();
   try {
-    const providers = createProviders({ platforms: loaded.policy.platforms, env: environment.env });
+    const providers = createProviders({
+      platforms: loaded.policy.platforms,
+      env: environment.env,
+      ...(context.events ? { events: context.events } : {}),
+    });
     const { snapshots, plan } = await snapshotAndPlan(
       loaded.policy,
       providers,

@@ -38,13 +38,42 @@ export interface Provider<S extends Snapshot = Snapshot> {
   maxBatch(kind: ChangeKind, action: ChangeAction): number;
 }
 
+/** A retry about to wait: a throttle, an unavailable platform, a 5xx or a lost connection. */
+export interface WaitEvent {
+  platform: PlatformId;
+  /** Why, e.g. `throttled (429 REQUEST_LIMIT_EXCEEDED)`. */
+  reason: string;
+  delayMs: number;
+  /** The attempt that failed, from 1; the next one is `attempt + 1` of `maxAttempts`. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** One HTTP request as it completed. Never headers or bodies; `path` carries no query values. */
+export interface RequestEvent {
+  platform: PlatformId;
+  method: string;
+  path: string;
+  /** Undefined when no response came (a network failure). */
+  status?: number;
+  ms: number;
+}
+
+/** Where providers report what they wait for and, if asked, every request (the CLI prints them). */
+export interface ProviderEvents {
+  waiting(event: WaitEvent): void;
+  request?(event: RequestEvent): void;
+}
+
 /**
  * What a factory gets: the policy's `platforms` section (each factory takes its own platform's
- * settings from it and hands a provider nothing else) and the environment the secrets come from.
+ * settings from it and hands a provider nothing else), the environment the secrets come from,
+ * and where to report waits and requests.
  */
 export interface ProviderConfig {
   platforms: Platforms;
   env: NodeJS.ProcessEnv;
+  events?: ProviderEvents;
 }
 
 /** One entry per platform; adding a platform is a new folder and one line in `registry.ts`. */

@@ -657,7 +657,7 @@ describe('UC-24 Okta faults: no lost or duplicated change', () => {
     const limited = sandbox.instrument.requests({ tenant: 'okta' }).filter((r) => r.fault === 'rate-limit');
     expect(limited.length).toBeGreaterThan(batch.length / 2);
     // Every 429 was retried once by accord's loop, none by the SDK's executor (maxRetries 0).
-    const rateRetries = retries.filter((r) => r.reason === 'rate limited (429)');
+    const rateRetries = retries.filter((r) => r.reason === 'throttled (429 E0000047)');
     expect(rateRetries).toHaveLength(limited.length);
     // Reset is the next whole second and Date is truncated to the second: at most a second's wait.
     for (const r of rateRetries) expect(r.delayMs).toBeLessThanOrEqual(1000);

@@ -210,8 +210,24 @@ describe('stderrProgress', () => {
     ...(done ? { done } : {}),
   });
 
-  it('reports nothing when stderr is not a terminal', () => {
-    expect(stderrProgress(terminal(false), {})).toBeUndefined();
+  it('without a terminal, prints a platform at most every 10 s, and closes the phases it showed', () => {
+    const log = terminal(false);
+    let now = 0;
+    const progress = stderrProgress(log, { NO_COLOR: '1' }, () => now);
+    progress(event('okta', 'users', 1, 200));
+    now = 4_000;
+    progress(event('okta', 'users', 2, 400));
+    progress(event('onelogin', 'users', 1, 100));
+    progress(event('onelogin', 'users', 1, 100, true)); // quick: never shown, so no done line either
+    now = 10_000;
+    progress(event('okta', 'users', 3, 600));
+    now = 15_000;
+    progress(event('okta', 'users', 4, 800));
+    progress(event('okta', 'users', 5, 900, true));
+    expect(log.written).toEqual([
+      'okta: users 3 pages, 600 records\n',
+      'okta: users 5 pages, 900 records done\n',
+    ]);
   });
 
   it('keeps one line per platform and rewrites them in place', () => {

@@ -24,7 +24,12 @@ export interface RequestRecord {
   fault?: FaultKind;
 }
 
-export type FaultKind = 'rate-limit' | 'server-error' | 'reset' | 'timeout';
+/**
+ * `rate-limit` is each platform's budget running out (Okta's bucket, OneLogin's hour, Salesforce's
+ * daily limit as 403 REQUEST_LIMIT_EXCEEDED); `throttle` is a per-request refusal that says to come
+ * back in `retryAfterSeconds` (a 429); `unavailable` is a 503 with `Retry-After`.
+ */
+export type FaultKind = 'rate-limit' | 'server-error' | 'reset' | 'timeout' | 'throttle' | 'unavailable';
 
 /** Faults for one tenant (or, under `'*'`, every tenant). Probabilities are per request. */
 export interface FaultConfig {
@@ -44,6 +49,12 @@ export interface FaultConfig {
   timeoutMs?: number;
   /** Only these methods suffer faults (e.g. ['POST'] to hit writes only). Default: all. */
   methods?: string[];
+  /** Probability of a per-request throttle: the platform's 429 saying when to come back. */
+  throttleRate?: number;
+  /** Probability of a 503 with `Retry-After`. */
+  unavailableRate?: number;
+  /** The wait that throttle and unavailable faults announce, in seconds. @default 1 */
+  retryAfterSeconds?: number;
 }
 
 export interface RequestFilter {
@@ -155,7 +166,15 @@ export class Instrument {
       await delay(config.timeoutMs ?? 2000);
       return 'timeout';
     }
+    // Drawn last, so that configs without them see the same faults under a seed as before.
+    if (this.rng.chance(config.throttleRate ?? 0)) return 'throttle';
+    if (this.rng.chance(config.unavailableRate ?? 0)) return 'unavailable';
     return undefined;
+  }
+
+  /** The Retry-After of this tenant's throttle and unavailable faults. */
+  retryAfterSeconds(tenant: TenantId): number {
+    return this.configFor(tenant)?.retryAfterSeconds ?? 1;
   }
 }
 
@@ -169,6 +188,10 @@ export interface TenantContext {
   rateLimited(): Response;
   /** The platform's own 5xx body. */
   serverError(): Response;
+  /** The platform's per-request 429, announcing a retry after `seconds`. */
+  throttled(seconds: number): Response;
+  /** The platform's 503, with `Retry-After: seconds`. */
+  unavailable(seconds: number): Response;
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -196,12 +219,7 @@ export function route(
     const shown = `${url.pathname}${url.search}`;
     const fault = await ctx.instrument.decide(ctx.tenant, upper);
     if (fault) {
-      const response =
-        fault === 'rate-limit'
-          ? ctx.rateLimited()
-          : fault === 'server-error'
-            ? ctx.serverError()
-            : HttpResponse.error();
+      const response = faultResponse(ctx, fault);
       ctx.instrument.record({
         tenant: ctx.tenant,
         method: upper,
@@ -222,4 +240,19 @@ export function route(
     });
     return response;
   });
+}
+
+function faultResponse(ctx: TenantContext, fault: FaultKind): Response {
+  switch (fault) {
+    case 'rate-limit':
+      return ctx.rateLimited();
+    case 'server-error':
+      return ctx.serverError();
+    case 'throttle':
+      return ctx.throttled(ctx.instrument.retryAfterSeconds(ctx.tenant));
+    case 'unavailable':
+      return ctx.unavailable(ctx.instrument.retryAfterSeconds(ctx.tenant));
+    default:
+      return HttpResponse.error();
+  }
 }

@@ -6,7 +6,20 @@ import pRetry, { AbortError } from 'p-retry';
  * X-Rate-Limit-Reset), that wait replaces the computed backoff: waiting less only earns another 429.
  */
 
-export type RetryDecision = { retry: true; delayMs?: number; reason: string } | { retry: false };
+/**
+ * `error` on a refusal replaces what the operation threw, for a failure that needs saying in
+ * accord's words (e.g. a Retry-After longer than accord waits).
+ */
+export type RetryDecision =
+  { retry: true; delayMs?: number; reason: string } | { retry: false; error?: unknown };
+
+export interface RetryInfo {
+  /** The attempt that just failed, from 1. */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  reason: string;
+}
 
 export interface RetryOptions {
   /** Names the platform in retry reports. */
@@ -19,7 +32,7 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** Injectable so tests don't wait. */
   sleep?: (ms: number) => Promise<void>;
-  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 export const realSleep = (ms: number): Promise<void> =>
@@ -82,14 +95,16 @@ export async function withRetry<T>(
             delayMs !== undefined
               ? Math.max(0, delayMs)
               : backoffDelay(attemptNumber, baseDelayMs, maxDelayMs);
-          options.onRetry?.({ attempt: attemptNumber, delayMs: wait, reason });
+          options.onRetry?.({ attempt: attemptNumber, maxAttempts, delayMs: wait, reason });
           await sleep(wait);
           return true;
         },
       },
     );
   } catch (error) {
-    throw error instanceof Attempt ? error.original : error;
+    if (!(error instanceof Attempt)) throw error;
+    const { decision } = error;
+    throw !decision.retry && decision.error !== undefined ? decision.error : error.original;
   }
 }
 

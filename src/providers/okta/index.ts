@@ -10,10 +10,12 @@ export { bucketOf, type OktaBucket } from './rate-buckets.js';
 export function createOktaFactory(options: OktaProviderOptions = {}): ProviderFactory {
   return {
     platform: 'okta',
-    create({ platforms, env }) {
+    create({ platforms, env, events }) {
       const okta = platforms.okta;
       if (!okta) return [];
-      return [new OktaProvider(readOktaConnection(okta.connection, env), options)];
+      return [
+        new OktaProvider(readOktaConnection(okta.connection, env), { ...options, ...(events && { events }) }),
+      ];
     },
   };
 }

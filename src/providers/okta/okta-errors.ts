@@ -1,6 +1,7 @@
 import { AccordError, isAccordError } from '../../errors.js';
 import { connectionError, redact } from '../http/connection-error.js';
 import { isNetworkError, networkErrorCode, type RetryDecision } from '../http/retry.js';
+import { throttleDecision } from '../http/retry-after.js';
 import { resetDelayMs } from './rate-buckets.js';
 
 /**
@@ -43,15 +44,28 @@ function headerGetter(error: unknown): (name: string) => string | null | undefin
 }
 
 /**
- * Retry 429 (after the reset Okta announces), 5xx and network failures; nothing else. A 401 is
- * not retried here: in OAuth mode the SDK itself fetches a fresh token and repeats the call once.
+ * Retry 429 and 503 after the wait Okta announces, other 5xx and network failures after a
+ * backoff; nothing else. For a 429 the wait is `Retry-After` when present (Okta documents only
+ * the `X-Rate-Limit-*` headers, so whether it ever sends one is UNCONFIRMED; honouring it costs
+ * nothing), else the bucket's `X-Rate-Limit-Reset`. A 401 is not retried here: in OAuth mode the
+ * SDK itself fetches a fresh token and repeats the call once.
  */
 export function classifyOktaError(error: unknown, localNow: () => number = Date.now): RetryDecision {
   if (isAccordError(error)) return { retry: false };
   const status = httpStatus(error);
-  if (status === 429) {
-    const delayMs = resetDelayMs(headerGetter(error), localNow());
-    return { retry: true, reason: 'rate limited (429)', ...(delayMs !== undefined ? { delayMs } : {}) };
+  if (status === 429 || status === 503) {
+    const get = headerGetter(error);
+    const now = localNow();
+    const code = asError(error).errorCode;
+    const what = status === 429 ? 'throttled' : 'unavailable';
+    return throttleDecision({
+      reason: `${what} (${status}${typeof code === 'string' && code ? ` ${code}` : ''})`,
+      error,
+      retryAfter: get('retry-after'),
+      date: get('date'),
+      now,
+      ...(status === 429 ? { fallbackDelayMs: resetDelayMs(get, now) } : {}),
+    });
   }
   if (status !== undefined && status >= 500) return { retry: true, reason: `server error (${status})` };
   if (status === undefined && isNetworkError(error)) {

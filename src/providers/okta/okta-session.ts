@@ -1,6 +1,8 @@
 import okta from '@okta/okta-sdk-nodejs';
 import { RateBudget, type BucketReading } from '../http/rate-limit.js';
-import { realSleep, withRetry } from '../http/retry.js';
+import { realSleep, withRetry, type RetryInfo } from '../http/retry.js';
+import { reportingRetries, requestPath } from '../http/events.js';
+import type { ProviderEvents } from '../provider.js';
 import type { OktaConnectionSettings } from './connection.js';
 import { classifyOktaError, mayHaveReachedOkta, tokenRefused, type OktaErrorContext } from './okta-errors.js';
 import { bucketOf, rateReading, type OktaBucket } from './rate-buckets.js';
@@ -27,8 +29,10 @@ export interface OktaSessionOptions {
   baseDelayMs?: number;
   /** @default 30000 */
   maxDelayMs?: number;
-  onRetry?: (info: { bucket: OktaBucket; attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: (info: { bucket: OktaBucket } & RetryInfo) => void;
   now?: () => number;
+  /** The run's sink for waits and requests. */
+  events?: ProviderEvents;
 }
 
 export class OktaSession {
@@ -51,6 +55,7 @@ export class OktaSession {
       const reading = rateReading((name) => headers.get(name), this.now());
       if (reading) this.budget.observe(bucket, reading);
     });
+    if (options.events?.request) reportRequests(executor, options.events.request, this.now);
     const base = baseUrl(settings.orgUrl);
     const auth = settings.auth;
     this.client = new okta.Client({
@@ -104,7 +109,9 @@ export class OktaSession {
         ...(this.options.baseDelayMs !== undefined ? { baseDelayMs: this.options.baseDelayMs } : {}),
         ...(this.options.maxDelayMs !== undefined ? { maxDelayMs: this.options.maxDelayMs } : {}),
         sleep: this.options.sleep ?? realSleep,
-        onRetry: (info) => this.options.onRetry?.({ bucket, ...info }),
+        onRetry: reportingRetries('okta', this.options.events, (info) =>
+          this.options.onRetry?.({ bucket, ...info }),
+        ),
       },
     );
   }
@@ -157,4 +164,33 @@ export class OktaSession {
   readings(): Record<string, BucketReading> {
     return this.budget.readings();
   }
+}
+
+type RequestSink = NonNullable<ProviderEvents['request']>;
+
+/**
+ * Times every request the SDK sends, its OAuth token calls included. The executor's own
+ * `request`/`response` events can't be paired, so its `fetch` is wrapped instead.
+ */
+function reportRequests(executor: okta.DefaultRequestExecutor, sink: RequestSink, now: () => number): void {
+  const fetch = executor.fetch.bind(executor);
+  executor.fetch = async (request) => {
+    const started = now();
+    const report = (status?: number) =>
+      sink({
+        platform: 'okta',
+        method: String((request as { method?: string }).method ?? 'GET').toUpperCase(),
+        path: requestPath(String(request.url ?? '')),
+        ...(status !== undefined ? { status } : {}),
+        ms: now() - started,
+      });
+    try {
+      const response = await fetch(request);
+      report(response.status);
+      return response;
+    } catch (error) {
+      report();
+      throw error;
+    }
+  };
 }

@@ -3,7 +3,16 @@ import type { OneLoginConnection } from '../../policy/types.js';
 import { AccordError } from '../../errors.js';
 import { connectionError, redact } from '../http/connection-error.js';
 import { RateBudget } from '../http/rate-limit.js';
-import { isNetworkError, networkErrorCode, withRetry, type RetryDecision } from '../http/retry.js';
+import {
+  isNetworkError,
+  networkErrorCode,
+  withRetry,
+  type RetryDecision,
+  type RetryInfo,
+} from '../http/retry.js';
+import { throttleDecision } from '../http/retry-after.js';
+import { reportingRetries, requestPath } from '../http/events.js';
+import type { ProviderEvents } from '../provider.js';
 import { requireSecureUrl } from '../http/secure-url.js';
 
 /**
@@ -50,7 +59,7 @@ export interface ClientTiming {
   now?: () => number;
   maxAttempts?: number;
   baseDelayMs?: number;
-  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 /** A non-2xx answer from the API, with OneLogin's `{message, statusCode, name}` reduced to one line. */
@@ -123,6 +132,8 @@ export class OneLoginClient {
     private readonly clientSecret: string,
     readonly variables: ConnectionVariables,
     private readonly timing: ClientTiming = {},
+    /** The run's sink for waits and requests. */
+    private readonly events?: ProviderEvents,
   ) {
     this.now = timing.now ?? Date.now;
     this.budget = new RateBudget(PLATFORM, {
@@ -143,6 +154,7 @@ export class OneLoginClient {
     variables: ConnectionVariables,
     env: NodeJS.ProcessEnv,
     timing?: ClientTiming,
+    events?: ProviderEvents,
   ): OneLoginClient {
     const need = (name: string) => {
       const value = env[name]?.trim();
@@ -154,7 +166,14 @@ export class OneLoginClient {
       return value;
     };
     const url = requireSecureUrl(PLATFORM, variables.url, need(variables.url));
-    return new OneLoginClient(url, need(variables.clientId), need(variables.clientSecret), variables, timing);
+    return new OneLoginClient(
+      url,
+      need(variables.clientId),
+      need(variables.clientSecret),
+      variables,
+      timing,
+      events,
+    );
   }
 
   /** The cached access token, fetched once and shared by concurrent callers until it nears expiry. */
@@ -173,7 +192,7 @@ export class OneLoginClient {
 
   private async fetchToken(): Promise<string> {
     const basic = Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64');
-    const res = await this.http.post('auth/oauth2/v2/token', {
+    const res = await this.send('POST', 'auth/oauth2/v2/token', {
       headers: { authorization: `Basic ${basic}` },
       json: { grant_type: 'client_credentials' },
     });
@@ -206,6 +225,39 @@ export class OneLoginClient {
     return body.access_token;
   }
 
+  /** One HTTP exchange, reported to the request sink (method, path without query values, status, time). */
+  private async send(
+    method: Method,
+    path: string,
+    options: {
+      headers: Record<string, string>;
+      searchParams?: Record<string, string | number>;
+      json?: unknown;
+    },
+  ) {
+    const sink = this.events?.request;
+    const url = new URL(`/${path}`, 'http://invalid');
+    // Only the names reach the log; requestPath drops values anyway.
+    for (const name of Object.keys(options.searchParams ?? {})) url.searchParams.set(name, '');
+    const started = this.now();
+    const report = (status?: number) =>
+      sink?.({
+        platform: PLATFORM,
+        method: method.toUpperCase(),
+        path: requestPath(url),
+        ...(status !== undefined ? { status } : {}),
+        ms: this.now() - started,
+      });
+    try {
+      const res = await this.http(path, { method, ...options });
+      report(res.statusCode);
+      return res;
+    } catch (error) {
+      report();
+      throw error;
+    }
+  }
+
   private observe(headers: Record<string, string | string[] | undefined>): void {
     const num = (name: string) => {
       const v = header(headers, name);
@@ -233,8 +285,7 @@ export class OneLoginClient {
       }
       await this.budget.wait(BUCKET);
       const token = await this.accessToken();
-      const res = await this.http(path, {
-        method,
+      const res = await this.send(method, path, {
         headers: { authorization: `bearer ${token}` },
         ...(options.searchParams && { searchParams: options.searchParams }),
         ...(options.json !== undefined && { json: options.json }),
@@ -269,13 +320,20 @@ export class OneLoginClient {
           renewed = true;
           return { retry: true, delayMs: 0, reason: '401: renewing the access token' };
         }
-        if (error.status === 429) {
+        if (error.status === 429 || error.status === 503) {
+          // 429: `X-RateLimit-Reset` is the seconds left in the account's hourly window, the wait
+          // OneLogin documents; a Retry-After (not documented by OneLogin) wins when present.
           const reset = Number(header(error.headers, 'x-ratelimit-reset'));
-          return {
-            retry: true,
-            ...(Number.isFinite(reset) && reset >= 0 && { delayMs: reset * 1000 }),
-            reason: '429 rate limited',
-          };
+          const budgetReset =
+            error.status === 429 && Number.isFinite(reset) && reset >= 0 ? reset * 1000 : undefined;
+          return throttleDecision({
+            reason: `${error.status === 429 ? 'throttled' : 'unavailable'} (${error.status})`,
+            error,
+            retryAfter: header(error.headers, 'retry-after'),
+            date: header(error.headers, 'date'),
+            now: this.now(),
+            ...(budgetReset !== undefined && { fallbackDelayMs: budgetReset }),
+          });
         }
         if (error.status >= 500) return { retry: true, reason: `${error.status} server error` };
         return { retry: false };
@@ -289,7 +347,7 @@ export class OneLoginClient {
         ...(this.timing.sleep && { sleep: this.timing.sleep }),
         ...(this.timing.maxAttempts !== undefined && { maxAttempts: this.timing.maxAttempts }),
         ...(this.timing.baseDelayMs !== undefined && { baseDelayMs: this.timing.baseDelayMs }),
-        ...(this.timing.onRetry && { onRetry: this.timing.onRetry }),
+        onRetry: reportingRetries(PLATFORM, this.events, this.timing.onRetry),
       });
     } catch (error) {
       throw this.userFacing(error);

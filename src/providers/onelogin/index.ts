@@ -4,10 +4,16 @@ import { OneLoginProvider } from './provider.js';
 /** The OneLogin account, when the policy declares `platforms.onelogin`. */
 export const oneloginFactory: ProviderFactory = {
   platform: 'onelogin',
-  create: ({ platforms, env }) => {
+  create: ({ platforms, env, events }) => {
     const platform = platforms.onelogin;
     if (!platform) return [];
-    return [new OneLoginProvider({ env, ...(platform.connection && { connection: platform.connection }) })];
+    return [
+      new OneLoginProvider({
+        env,
+        ...(platform.connection && { connection: platform.connection }),
+        ...(events && { events }),
+      }),
+    ];
   },
 };
 

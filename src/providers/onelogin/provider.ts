@@ -1,7 +1,7 @@
 import type { Change, ChangeAction, ChangeKind, ChangeResult } from '../../model/change.js';
 import type { IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
 import type { OneLoginConnection } from '../../policy/types.js';
-import type { ApplyContext, Progress, Provider } from '../provider.js';
+import type { ApplyContext, Progress, Provider, ProviderEvents } from '../provider.js';
 import { applyAccount } from './accounts.js';
 import { connectionVariables, OneLoginClient, type ClientTiming } from './client.js';
 import { Directory } from './directory.js';
@@ -16,6 +16,8 @@ export interface OneLoginProviderOptions {
   env: NodeJS.ProcessEnv;
   /** Retry and budget timing; tests shorten the waits. */
   timing?: ClientTiming;
+  /** The run's sink for waits and requests. */
+  events?: ProviderEvents;
 }
 
 /**
@@ -31,7 +33,12 @@ export class OneLoginProvider implements Provider<IdpSnapshot> {
   private connection(): { client: OneLoginClient; directory: Directory } {
     if (!this.state) {
       const variables = connectionVariables(this.options.connection);
-      const client = OneLoginClient.fromEnv(variables, this.options.env, this.options.timing);
+      const client = OneLoginClient.fromEnv(
+        variables,
+        this.options.env,
+        this.options.timing,
+        this.options.events,
+      );
       this.state = { client, directory: new Directory(client) };
     }
     return this.state;

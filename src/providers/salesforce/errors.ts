@@ -1,13 +1,34 @@
 import { AccordError, isAccordError } from '../../errors.js';
 import { connectionError, redact } from '../http/connection-error.js';
 import { isNetworkError, type RetryDecision } from '../http/retry.js';
+import { throttleDecision } from '../http/retry-after.js';
 
 /**
  * How jsforce failures are sorted: transient (retried by withRetry), fatal for the whole run
  * (daily limit, credentials, unreachable org: an AccordError), or about the change at hand.
  * jsforce's HttpApiError carries Salesforce's `errorCode` but not the HTTP status, so the codes
- * decide.
+ * decide, except for 429 and 503: the session's transport throws those as SalesforceHttpError,
+ * with the status and Retry-After, because `429 REQUEST_LIMIT_EXCEEDED` is a burst to wait out
+ * while `403 REQUEST_LIMIT_EXCEEDED` is the daily limit.
  */
+
+/** A 429 or 503 answer, with what jsforce's own error leaves out: the status and the wait. */
+export class SalesforceHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+    readonly retryAfter: string | undefined,
+    readonly date: string | undefined,
+  ) {
+    super(`${message} (HTTP ${status})`);
+    this.name = errorCode;
+  }
+}
+
+/** Whether this is the per-request throttle or unavailability, which is waited out, not the daily limit. */
+export const isThrottle = (error: unknown): error is SalesforceHttpError =>
+  error instanceof SalesforceHttpError && (error.status === 429 || error.status === 503);
 
 const TRANSIENT_CODES = new Set(['UNKNOWN_EXCEPTION', 'SERVER_UNAVAILABLE', 'REQUEST_RUNNING_TOO_LONG']);
 const TRANSIENT_HTTP = /^ERROR_HTTP_(420|429|500|502|503|504)$/;
@@ -21,10 +42,18 @@ export function errorCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-export function classifySalesforceError(error: unknown): RetryDecision {
+export function classifySalesforceError(error: unknown, now: number = Date.now()): RetryDecision {
   if (isAccordError(error)) return { retry: false };
+  if (isThrottle(error))
+    return throttleDecision({
+      reason: `${error.status === 429 ? 'throttled' : 'unavailable'} (${error.status} ${error.errorCode})`,
+      error,
+      retryAfter: error.retryAfter,
+      date: error.date,
+      now,
+    });
   const code = errorCodeOf(error);
-  // The daily limit is not a burst: waiting seconds does not help, and retrying spends more of it.
+  // The daily limit (a 403) is not a burst: waiting seconds does not help, and retrying spends more of it.
   if (code === 'REQUEST_LIMIT_EXCEEDED') return { retry: false };
   if (code !== undefined && (TRANSIENT_CODES.has(code) || TRANSIENT_HTTP.test(code)))
     return { retry: true, reason: code };
@@ -54,7 +83,7 @@ export function dailyLimitExceeded(platform: string): AccordError {
 export function fatalError(error: unknown, context: ErrorContext): AccordError | undefined {
   if (isAccordError(error)) return error;
   const code = errorCodeOf(error);
-  if (code === 'REQUEST_LIMIT_EXCEEDED') return dailyLimitExceeded(context.platform);
+  if (code === 'REQUEST_LIMIT_EXCEEDED' && !isThrottle(error)) return dailyLimitExceeded(context.platform);
   if ((code !== undefined && AUTH_CODES.has(code)) || isNetworkError(error))
     return connectionError(context.platform, context.variables, error, {
       url: context.url,

@@ -7,8 +7,14 @@ export function createSalesforceProviders(
   config: Parameters<ProviderFactory['create']>[0],
   options?: SalesforceProviderOptions,
 ): SalesforceProvider[] {
+  const events = options?.events ?? config.events;
   return Object.entries(config.platforms.salesforce ?? {}).map(
-    ([org, settings]) => new SalesforceProvider(org, { settings, env: config.env }, options),
+    ([org, settings]) =>
+      new SalesforceProvider(
+        org,
+        { settings, env: config.env },
+        { ...options, ...(events ? { events } : {}) },
+      ),
   );
 }
 

@@ -6,8 +6,9 @@ import {
   type SnapshotScope,
 } from '../../model/snapshot.js';
 import type { SalesforceOrg } from '../../policy/types.js';
-import type { ApplyContext, Progress, Provider } from '../provider.js';
+import type { ApplyContext, Progress, Provider, ProviderEvents } from '../provider.js';
 import type { RetryOptions } from '../http/retry.js';
+import { reportingRetries } from '../http/events.js';
 import { grantAssignments, revokeAssignments } from './assignments.js';
 import { authenticate } from './auth.js';
 import { Catalogue } from './catalogue.js';
@@ -38,6 +39,8 @@ export interface SalesforceProviderOptions {
   bulkPollTimeoutMs?: number;
   /** Clock for the JWT assertion's expiry. */
   now?: () => number;
+  /** The run's sink for waits and requests. */
+  events?: ProviderEvents;
 }
 
 type Handler = (writer: Writer, changes: Change[]) => Promise<Outcomes>;
@@ -78,7 +81,9 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
   private connect(): Promise<Session> {
     if (!this.session) {
       const { settings } = this.config;
-      const retry = this.options.retry ?? {};
+      const own = this.options.retry ?? {};
+      const onRetry = reportingRetries(this.id, this.options.events, own.onRetry);
+      const retry = { ...own, ...(onRetry ? { onRetry } : {}) };
       this.session = authenticate({
         platform: this.id,
         names: salesforceEnvNames(this.org, settings),
@@ -94,6 +99,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
             settings?.apiReserve ?? DEFAULT_API_RESERVE,
             retry,
             this.options.transportRetry,
+            this.options.events,
           ),
       );
       // A failed connection is tried again on the next call rather than remembered.

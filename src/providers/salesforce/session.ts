@@ -1,10 +1,11 @@
 import type { Connection } from 'jsforce';
 import type { PlatformId } from '../../model/snapshot.js';
-import type { Progress } from '../provider.js';
+import type { Progress, ProviderEvents } from '../provider.js';
 import { DailyLimitGuard } from '../http/rate-limit.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
 import type { Authenticated } from './auth.js';
 import { classifySalesforceError, fatalError, type ErrorContext } from './errors.js';
+import { hookTransport, type TransportRetry } from './transport.js';
 
 /**
  * One authenticated org connection with the run's rules around every call: the daily-limit
@@ -12,27 +13,12 @@ import { classifySalesforceError, fatalError, type ErrorContext } from './errors
  * concerns the whole run (limit, credentials, unreachable org) becomes an AccordError.
  */
 
-/** jsforce's default `maxFetch` is 10,000; a snapshot of a large org must never be cut short. */
-const MAX_FETCH = 100_000_000;
 /** Records per query batch: Salesforce's default and largest. */
 const QUERY_BATCH = 2000;
 
 export type SalesforceRecord = Record<string, unknown> & { Id?: string };
 
-/** What jsforce's own retry loop (GET, PUT, DELETE only) may do; tests shorten the waits. */
-export interface TransportRetry {
-  maxRetries?: number;
-  minTimeout?: number;
-  timeoutFactor?: number;
-}
-
-/** jsforce reads retry settings per request from the transport options; there is no connection-level setting. */
-function tuneTransportRetries(conn: Connection, retry: TransportRetry): void {
-  const transport = conn._transport;
-  const httpRequest = transport.httpRequest.bind(transport);
-  transport.httpRequest = (request, options = {}) =>
-    httpRequest(request, { ...options, retry: { ...retry, ...options.retry } });
-}
+export type { TransportRetry };
 
 export class Session {
   readonly conn: Connection;
@@ -45,10 +31,18 @@ export class Session {
     reserve: number,
     private readonly retry: Omit<RetryOptions, 'platform'>,
     transportRetry: TransportRetry | undefined,
+    events?: ProviderEvents,
   ) {
     this.conn = auth.conn;
-    if (transportRetry) tuneTransportRetries(this.conn, transportRetry);
     this.guard = new DailyLimitGuard(platform, reserve);
+    hookTransport(this.conn, {
+      platform,
+      ...(transportRetry ? { retry: transportRetry } : {}),
+      ...(events ? { events } : {}),
+      // jsforce never sees a 429 or 503 answer (they are thrown before it does), so its usage
+      // reading would miss theirs.
+      onLimitInfo: (used, limit) => this.guard.observe(used, limit),
+    });
     this.context = {
       platform,
       variables: auth.variables,
@@ -90,36 +84,42 @@ export class Session {
   }
 
   /**
-   * Every record of a SOQL query, fetched in batches of up to 2000 (one call each) by jsforce's
-   * autoFetch, and never more batches than the reserve allows: `maxFetch` stops jsforce there, and
-   * a result cut short by it is the limit error. Progress is reported per page.
+   * Every record of a SOQL query, in batches of up to 2000, each batch its own retried call: a
+   * throttled page is asked for again, not the whole query. No batch is fetched once the calls
+   * left are down to the reserve. Progress is reported per page.
    */
   async query<T extends SalesforceRecord = SalesforceRecord>(
     soql: string,
     report?: { phase: string; progress?: Progress },
   ): Promise<T[]> {
-    return this.run(1, async () => {
-      // run() has just read the usage, before this attempt.
-      const spendable = this.guard.spendable();
-      const maxFetch = spendable === undefined ? MAX_FETCH : Math.max(1, spendable) * QUERY_BATCH;
-      let pages = 0;
-      let records = 0;
-      const query = this.conn.query<T>(soql, { autoFetch: true, maxFetch });
-      query.on('record', () => records++);
-      query.on('fetch', () => {
-        pages++;
-        this.observe();
-        // jsforce emits the page's records synchronously right after 'fetch'.
-        if (report?.progress)
-          queueMicrotask(() =>
-            report.progress?.({ platform: this.platform, phase: report.phase, pages, records }),
-          );
-      });
-      const result = await query;
-      if (result.records.length < result.totalSize)
-        throw this.guard.reserveError(Math.ceil((result.totalSize - result.records.length) / QUERY_BATCH));
-      report?.progress?.({ platform: this.platform, phase: report.phase, pages, records, done: true });
-      return result.records;
+    const records: T[] = [];
+    let pages = 0;
+    const page = (result: QueryResult<T>) => {
+      pages++;
+      for (const record of result.records) records.push(record);
+      report?.progress?.({ platform: this.platform, phase: report.phase, pages, records: records.length });
+    };
+    let result: QueryResult<T> = await this.run(
+      1,
+      async () => await this.conn.query<T>(soql, { autoFetch: false }),
+    );
+    page(result);
+    while (!result.done && result.nextRecordsUrl) {
+      const locator = result.nextRecordsUrl;
+      if (this.guard.spendable() === 0)
+        throw this.guard.reserveError(Math.ceil((result.totalSize - records.length) / QUERY_BATCH));
+      result = await this.run(1, async () => await this.conn.queryMore<T>(locator));
+      page(result);
+    }
+    report?.progress?.({
+      platform: this.platform,
+      phase: report.phase,
+      pages,
+      records: records.length,
+      done: true,
     });
+    return records;
   }
 }
+
+type QueryResult<T> = { done: boolean; totalSize: number; records: T[]; nextRecordsUrl?: string };

@@ -73,6 +73,12 @@ export const invalidSearch = (why: string) =>
 /** UNCONFIRMED: E0000009 for a 5xx is not in the reference table. */
 export const internalError = () => new OktaError(500, 'E0000009', 'Internal Server Error');
 
+/**
+ * UNCONFIRMED: E0000010 ("Service is in read only mode", 503) is the code remembered for Okta's
+ * 503s; it is not in the reference table.
+ */
+export const serviceUnavailable = () => new OktaError(503, 'E0000010', 'Service is in read only mode');
+
 /** UNCONFIRMED: the exact wording of a refused lifecycle transition; the code (E0000001, 400) is documented. */
 export const invalidTransition = (operation: string, status: string) =>
   validationFailed('status', `Cannot ${operation} a user whose status is ${status}`);

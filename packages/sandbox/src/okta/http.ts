@@ -1,7 +1,7 @@
 import type { HttpHandler } from 'msw';
 import { route, type RouteInfo, type TenantContext } from '../instrument.js';
 import type { OktaAuth } from './auth.js';
-import { internalError, malformedBody, OktaError, rateLimitExceeded } from './errors.js';
+import { internalError, malformedBody, OktaError, rateLimitExceeded, serviceUnavailable } from './errors.js';
 import { oktaToken } from './ids.js';
 import type { OktaBucket, RateLimitDecision, RateLimiter } from './rate-limit.js';
 import type { OktaStore } from './store.js';
@@ -90,6 +90,36 @@ export function faultRateLimited(env: OktaEnv): Response {
   return toResponse(
     errorReply(rateLimitExceeded(), requestId),
     { allowed: false, limit: 600, remaining: 0, reset },
+    requestId,
+  );
+}
+
+/**
+ * The per-request throttle: 429 E0000047 with Remaining 0 and a Reset `seconds` after the whole
+ * second that `Date` shows, so a client that waits Reset − Date waits exactly `seconds`. No
+ * `Retry-After`: Okta documents only the `X-Rate-Limit-*` headers (whether it ever sends one is
+ * UNCONFIRMED).
+ */
+export function faultThrottled(env: OktaEnv, seconds: number): Response {
+  const requestId = env.nextRequestId();
+  // Date and Reset from one reading of the clock, or a second boundary between them shifts the wait.
+  const now = Date.now();
+  const reply = errorReply(rateLimitExceeded(), requestId);
+  return toResponse(
+    { ...reply, headers: { ...reply.headers, Date: new Date(now).toUTCString() } },
+    { allowed: false, limit: 600, remaining: 0, reset: Math.floor(now / 1000) + seconds },
+    requestId,
+  );
+}
+
+/** A 503 in Okta's error shape with `Retry-After: seconds`; the bucket headers are untouched. */
+export function faultUnavailable(env: OktaEnv, seconds: number): Response {
+  const requestId = env.nextRequestId();
+  const reset = Math.ceil(Date.now() / 1000) + 60;
+  const reply = errorReply(serviceUnavailable(), requestId);
+  return toResponse(
+    { ...reply, headers: { ...reply.headers, 'Retry-After': String(seconds) } },
+    { allowed: true, limit: 600, remaining: 599, reset },
     requestId,
   );
 }

@@ -5,7 +5,15 @@ import { notFound } from './errors.js';
 import { groupHandlers } from './handlers/groups.js';
 import { lifecycleHandlers } from './handlers/lifecycle.js';
 import { userHandlers } from './handlers/users.js';
-import { endpoint, faultRateLimited, faultServerError, requestIds, type OktaEnv } from './http.js';
+import {
+  endpoint,
+  faultRateLimited,
+  faultServerError,
+  faultThrottled,
+  faultUnavailable,
+  requestIds,
+  type OktaEnv,
+} from './http.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { OktaStore } from './store.js';
 
@@ -47,6 +55,8 @@ export function oktaTenant(
     instrument,
     rateLimited: () => faultRateLimited(env),
     serverError: () => faultServerError(env),
+    throttled: (seconds) => faultThrottled(env, seconds),
+    unavailable: (seconds) => faultUnavailable(env, seconds),
   };
   env.ctx = ctx;
 

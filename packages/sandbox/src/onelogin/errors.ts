@@ -10,7 +10,8 @@ export type OneLoginErrorName =
   | 'NotFoundError'
   | 'UnprocessableEntityError'
   | 'TooManyRequestsError'
-  | 'InternalServerError';
+  | 'InternalServerError'
+  | 'ServiceUnavailableError';
 
 export interface OneLoginErrorBody {
   message: string;
@@ -48,4 +49,12 @@ export function errorResponse(error: OneLoginApiError, headers?: Record<string, 
 
 export function serverErrorResponse(): Response {
   return errorResponse(new OneLoginApiError(500, 'InternalServerError', 'Internal Server Error'));
+}
+
+/** UNCONFIRMED: OneLogin's 503 body; it follows the v2 error shape like every other error here. */
+export function unavailableResponse(seconds: number, headers: Record<string, string> = {}): Response {
+  return errorResponse(new OneLoginApiError(503, 'ServiceUnavailableError', 'Service Unavailable'), {
+    ...headers,
+    'Retry-After': String(seconds),
+  });
 }

@@ -74,10 +74,22 @@ export class RateLimiter {
 /**
  * The 429 both for a spent budget and for an injected rate-limit fault. The body shape is
  * UNCONFIRMED in the reference; it follows the v2 error shape (`{message, statusCode, name}`), and
- * the headers say Remaining 0 with the real Reset. No `Retry-After`: OneLogin doesn't document
- * one, and got would honour it literally and sleep for up to an hour inside a test.
+ * the headers say Remaining 0 with the real Reset. No `Retry-After`: OneLogin doesn't document one.
  */
 export function tooManyRequests(limiter: RateLimiter): Response {
   const error = new OneLoginApiError(429, 'TooManyRequestsError', 'Rate limit exceeded');
   return HttpResponse.json(error.body(), { status: 429, headers: limiter.headers({ remaining: 0 }) });
+}
+
+/**
+ * A per-request throttle: the 429 of a spent budget, but with a Reset of `seconds`, as a short
+ * window would answer. Still no `Retry-After` (OneLogin documents none, so the emulator sends
+ * none); the client's handling of one is covered by its own tests.
+ */
+export function throttled(limiter: RateLimiter, seconds: number): Response {
+  const error = new OneLoginApiError(429, 'TooManyRequestsError', 'Rate limit exceeded');
+  return HttpResponse.json(error.body(), {
+    status: 429,
+    headers: limiter.headers({ remaining: 0, reset: seconds }),
+  });
 }

@@ -2,11 +2,11 @@ import type { HttpHandler } from 'msw';
 import type { Instrument, TenantContext } from '../instrument.js';
 import type { SandboxTenant } from '../tenant.js';
 import type { OneLoginContext } from './auth.js';
-import { serverErrorResponse } from './errors.js';
+import { serverErrorResponse, unavailableResponse } from './errors.js';
 import { authHandlers } from './handlers/auth.js';
 import { roleHandlers } from './handlers/roles.js';
 import { userHandlers } from './handlers/users.js';
-import { tooManyRequests } from './rate-limit.js';
+import { throttled, tooManyRequests } from './rate-limit.js';
 import type { OneLoginStore } from './store.js';
 
 export interface OneLoginTenantOptions {
@@ -37,6 +37,8 @@ export function oneloginTenant(
       for (const [k, v] of Object.entries(store.rateLimit.headers())) response.headers.set(k, v);
       return response;
     },
+    throttled: (seconds) => throttled(store.rateLimit, seconds),
+    unavailable: (seconds) => unavailableResponse(seconds, store.rateLimit.headers()),
   };
   const ctx: OneLoginContext = { store, tenant };
   const handlers: HttpHandler[] = [...authHandlers(ctx), ...userHandlers(ctx), ...roleHandlers(ctx)];

@@ -2,7 +2,14 @@ import type { Instrument, TenantContext } from '../instrument.js';
 import type { SandboxTenant } from '../tenant.js';
 import { bulk2Handlers } from './handlers/bulk2.js';
 import { compositeHandlers } from './handlers/composite.js';
-import { apiError, json, requestLimitExceeded, type SfContext } from './handlers/context.js';
+import {
+  apiError,
+  json,
+  requestLimitExceeded,
+  throttled,
+  unavailable,
+  type SfContext,
+} from './handlers/context.js';
 import { oauthHandlers } from './handlers/oauth.js';
 import { queryHandlers } from './handlers/query.js';
 import { sobjectHandlers } from './handlers/sobjects.js';
@@ -25,8 +32,10 @@ export function salesforceTenant(
     tenant: `salesforce:${store.org}`,
     baseUrl: base,
     instrument,
-    // Salesforce has no 429: running out of API calls is a 403 REQUEST_LIMIT_EXCEEDED.
+    // The daily limit is a 403 REQUEST_LIMIT_EXCEEDED, never a 429.
     rateLimited: () => requestLimitExceeded(store),
+    throttled: (seconds) => throttled(store, seconds),
+    unavailable: (seconds) => unavailable(store, seconds),
     serverError: () =>
       apiError(
         store,

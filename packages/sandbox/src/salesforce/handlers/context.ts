@@ -59,6 +59,34 @@ export function apiError(
 export const requestLimitExceeded = (store: SalesforceStore) =>
   apiError(store, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
 
+function withRetryAfter(response: Response, seconds: number): Response {
+  response.headers.set('Retry-After', String(seconds));
+  return response;
+}
+
+/**
+ * A concurrency or burst refusal: 429 with the daily limit's own error code but a Retry-After,
+ * which is how a client tells the two apart. UNCONFIRMED: the reference has Salesforce never use
+ * 429 for the daily limit, but not this message; it is the emulator's own.
+ */
+export const throttled = (store: SalesforceStore, seconds: number) =>
+  withRetryAfter(
+    apiError(store, 429, 'REQUEST_LIMIT_EXCEEDED', 'Too many concurrent requests; retry later.'),
+    seconds,
+  );
+
+/** 503 SERVER_UNAVAILABLE (an ExceptionCode); the message is UNCONFIRMED. */
+export const unavailable = (store: SalesforceStore, seconds: number) =>
+  withRetryAfter(
+    apiError(
+      store,
+      503,
+      'SERVER_UNAVAILABLE',
+      'Server unavailable; the org is in maintenance or overloaded.',
+    ),
+    seconds,
+  );
+
 export function bearerToken(request: Request): string | undefined {
   const header = request.headers.get('authorization') ?? '';
   const match = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(header);
