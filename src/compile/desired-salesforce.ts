@@ -221,13 +221,14 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
     const at = key ? input.positionOf.get(key) : undefined;
     return at === undefined ? undefined : desiredAt[at];
   };
-  // Record recipients need the final picture of who stays, so they are chosen in a second pass.
-  chooseRecipients(input, ctx.off, users, byPerson, findings);
-  pointManagers(policy, users, conflicts, byPerson);
   // Accounts in a conflict are someone's, just not decided yet: they are not orphans.
   const claimed = new Set(match.accounts);
   const inConflict = new Set(match.conflicts.flatMap((c) => c.candidates));
   const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u) && !inConflict.has(u.username));
+  if (ctx.orphans !== 'report') users.push(...orphans.map((u) => reclaimedOrphan(ctx, u)));
+  // Record recipients need the final picture of who stays, so they are chosen in a second pass.
+  chooseRecipients(input, ctx.off, users, byPerson, findings);
+  pointManagers(policy, users, conflicts, byPerson);
   return { users, conflicts, findings, orphans };
 }
 
@@ -333,6 +334,9 @@ function orgContext(input: OrgInput, settings: Required<SalesforceUserSettings>)
     platform: input.snapshot.platform,
     settings,
     off,
+    orphans: policy.lifecycle.orphans ?? 'report',
+    inactivity: policy.lifecycle.inactivity,
+    todayMs: Date.parse(`${today}T00:00:00Z`),
     owned: ownedTemplates(policy, org),
     // Shared by every leaver of the org: read, never written.
     offboardSettings: {
@@ -359,7 +363,14 @@ function desiredUser(
   out: { conflicts: Conflict[]; findings: Finding[] },
 ): DesiredSalesforceUser | undefined {
   const grants = ctx.grantsOf(rules);
-  const action = salesforceAction(p, grants);
+  let action = salesforceAction(p, grants);
+  // Entitled, but idle past the policy's limit: the licence is reclaimed (a deactivated user stays
+  // idle, so this holds on every later plan and nothing is reactivated).
+  const idle = action === 'present' && live ? idleDays(ctx, live) : undefined;
+  if (idle !== undefined) {
+    if (ctx.inactivity!.action === 'report') out.findings.push(inactiveFinding(ctx, live!, idle, p.key));
+    else action = ctx.inactivity!.action === 'freeze' ? 'freeze' : 'offboard';
+  }
   if (action === 'keep' || (action !== 'present' && !live)) return undefined;
   const entitled = action === 'present';
   // One object shape for every user (no spreads, no optional keys added later): at 100k
@@ -373,14 +384,18 @@ function desiredUser(
     present: entitled,
     fact: entitled
       ? `${p.home} ${p.homeAccount.rawStatus}, matched by ${grants.ruleIds}`
-      : leaverFact(p, ctx.org),
+      : idle !== undefined
+        ? idleFact(live!, idle)
+        : leaverFact(p, ctx.org),
     rule: entitled
       ? grants.ruleIds
-      : !p.inScope
-        ? 'identity.scope'
-        : p.leaving
-          ? `lifecycle.statuses.${p.leaving.status}`
-          : 'access',
+      : idle !== undefined
+        ? 'lifecycle.inactivity'
+        : !p.inScope
+          ? 'identity.scope'
+          : p.leaving
+            ? `lifecycle.statuses.${p.leaving.status}`
+            : 'access',
     profile: undefined,
     role: undefined,
     permissionSets: NO_GRANTS,
@@ -399,6 +414,57 @@ function desiredUser(
 }
 
 const FREEZE_ONLY = { freeze: true, deactivate: false, revokePermissionSets: false };
+
+const DAY_MS = 86_400_000;
+
+/** Whole days since the user's last login when past the inactivity limit; undefined otherwise or when never logged in. */
+function idleDays(ctx: OrgContext, live: SalesforceUser): number | undefined {
+  if (!ctx.inactivity) return undefined;
+  const last = Date.parse(live.fields.LastLoginDate ?? '');
+  if (Number.isNaN(last)) return undefined;
+  const days = Math.floor((ctx.todayMs - last) / DAY_MS);
+  return days > ctx.inactivity.afterDays ? days : undefined;
+}
+
+const idleFact = (live: SalesforceUser, days: number) =>
+  `no login for ${days} days (last ${live.fields.LastLoginDate!.slice(0, 10)})`;
+
+function inactiveFinding(ctx: OrgContext, live: SalesforceUser, days: number, person: string): Finding {
+  return {
+    code: 'inactive-user',
+    severity: 'info',
+    platform: ctx.platform,
+    person,
+    rule: 'lifecycle.inactivity',
+    message: `${live.username} in ${ctx.org}: ${idleFact(live, days)}; its licence could be reclaimed`,
+  };
+}
+
+/**
+ * An orphan the policy reclaims: no person, so the changes carry none, and records go only to the
+ * org's fixed recipients (it has no manager or successor).
+ */
+function reclaimedOrphan(ctx: OrgContext, live: SalesforceUser): DesiredSalesforceUser {
+  return {
+    org: ctx.org,
+    person: '',
+    live,
+    username: live.username,
+    present: false,
+    fact: `orphan: active in ${ctx.org} (license ${live.license}) but matches no person`,
+    rule: 'lifecycle.orphans',
+    profile: undefined,
+    role: undefined,
+    permissionSets: NO_GRANTS,
+    permissionSetGroups: NO_GRANTS,
+    ownedFields: {},
+    createFields: NO_FIELDS,
+    offboard:
+      ctx.orphans === 'freeze'
+        ? { mode: 'freeze', settings: FREEZE_ONLY, transfers: [] }
+        : { mode: 'offboard', settings: ctx.offboardSettings, transfers: [] },
+  };
+}
 
 /**
  * What becomes of a person's user here: kept as the rules give it (`present`), offboarded,
@@ -532,7 +598,8 @@ function chooseRecipients(
       code: 'no-recipient',
       severity: 'block',
       platform: snapshot.platform,
-      person: d.person,
+      // A reclaimed orphan is nobody's: the username in the message is all there is.
+      ...(d.person ? { person: d.person } : {}),
       rule: 'lifecycle.transfer',
       message: `${d.username} in ${org} is frozen and stripped but not deactivated: no recipient exists for open ${nowhere.join(', ')} records (no active manager, successor or fallback); declare a successor or a fallback user or queue that exists in ${org}`,
     });

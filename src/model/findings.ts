@@ -39,7 +39,8 @@ export interface Finding {
     | 'missing-recipient'
     | 'unresolved-leaver'
     | 'not-restored'
-    | 'unknown-person';
+    | 'unknown-person'
+    | 'inactive-user';
   severity: FindingSeverity;
   message: string;
   platform?: PlatformId;

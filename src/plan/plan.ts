@@ -213,12 +213,13 @@ function sensitiveGrants(changes: readonly Change[], policy: Policy): Finding[] 
 
 function orphanFindings(desired: DesiredState, policy: Policy): Finding[] {
   const patterns = policy.guardrails.protectedAccounts ?? [];
+  const reclaim = policy.lifecycle.orphans ?? 'report';
   return Object.entries(desired.orphans).flatMap(([org, users]) =>
     users.map((u) => ({
       code: 'orphan-account' as const,
       severity: 'info' as const,
       platform: `salesforce:${org}` as const,
-      message: `${u.username} is active in ${org} (license ${u.license}) but matches no person${[u.username, u.email].some((k) => matchesAnyGlob(k, patterns)) ? ' (protected)' : ''}`,
+      message: `${u.username} is active in ${org} (license ${u.license}) but matches no person${[u.username, u.email].some((k) => matchesAnyGlob(k, patterns)) ? ' (protected)' : reclaim === 'report' ? '' : ` (lifecycle.orphans: ${reclaim})`}`,
     })),
   );
 }

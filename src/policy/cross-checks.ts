@@ -104,6 +104,12 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
     ...Object.keys(l.value.successors ?? {}).map((k) =>
       child(child(l, 'successors', null), k, `lifecycle.successors["${k}"]`),
     ),
+    ...Object.keys(l.value.statuses ?? {}).map((k) =>
+      child(child(l, 'statuses', null), k, `lifecycle.statuses.${k}`),
+    ),
+    ...(['orphans', 'inactivity'] as const)
+      .filter((k) => l.value[k] !== undefined)
+      .map((k) => child(l, k, `lifecycle.${k}`)),
   ]);
   out.push(
     ...duplicates(

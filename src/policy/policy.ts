@@ -92,6 +92,9 @@ export function mergePolicy(c: Collected): Policy {
     if (value.onelogin) lifecycle.onelogin = value.onelogin;
     if (value.salesforce) lifecycle.salesforce = { ...lifecycle.salesforce, ...value.salesforce };
     if (value.successors) lifecycle.successors = { ...lifecycle.successors, ...value.successors };
+    if (value.statuses) lifecycle.statuses = { ...lifecycle.statuses, ...value.statuses };
+    if (value.orphans) lifecycle.orphans = value.orphans;
+    if (value.inactivity) lifecycle.inactivity = value.inactivity;
   }
   const guardrails: Guardrails = {};
   for (const { value } of c.guardrails) {

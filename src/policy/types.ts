@@ -539,6 +539,19 @@ export interface AccessException {
 // ---------------------------------------------------------------------------------------------
 
 /** How people leave (UC-06, UC-07). */
+/** What accord does with a Salesforce user it reclaims: report only, freeze the login, or offboard and deactivate. */
+export type ReclaimAction = 'report' | 'freeze' | 'deactivate';
+
+export interface Inactivity {
+  /**
+   * Days since the last login after which a user is inactive.
+   * @minimum 1
+   * @TJS-type integer
+   */
+  afterDays: number;
+  action: ReclaimAction;
+}
+
 export interface Lifecycle {
   /**
    * Salesforce offboarding by org key or `*`. An org's own entry overrides `*`.
@@ -563,6 +576,21 @@ export interface Lifecycle {
    * @example { "sam.leaver@acme.test": "dana.boss@acme.test" }
    */
   successors?: { [personLogin: string]: string };
+  /**
+   * Active Salesforce users that match no person (UC-08): `report` them (the default), `freeze`
+   * them, or `deactivate` them with the org's offboarding (records go to the org's fixed user or
+   * queue recipients, since an orphan has no manager). Protected accounts are never touched, and
+   * every one counts against `guardrails.maxDeprovision`.
+   * @default "report"
+   */
+  orphans?: ReclaimAction;
+  /**
+   * Salesforce users whose LastLoginDate is older than `afterDays`, entitled or not: their licence
+   * is reclaimed. Users who never logged in are not judged (a new user has not yet). Counted
+   * against `guardrails.maxDeprovision`.
+   * @example { "afterDays": 90, "action": "freeze" }
+   */
+  inactivity?: Inactivity;
 }
 
 /** The lifecycle of each home-account status that takes access away. */

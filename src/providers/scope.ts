@@ -50,6 +50,8 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   }
   // The phone match key compares Salesforce's Phone: read it only when a key needs it.
   if (matchOrder(policy.identity, 'salesforce').includes('phone')) salesforceFields.add('Phone');
+  // Inactivity is judged on LastLoginDate: read only when the policy judges it.
+  if (policy.lifecycle?.inactivity) salesforceFields.add('LastLoginDate');
 
   return {
     oktaGroups: sorted(oktaGroups),

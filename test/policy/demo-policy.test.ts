@@ -26,12 +26,28 @@ describe('the demo policy', () => {
     expect(policy.identity.source).toBe('okta');
     expect(policy.links).toHaveLength(1);
     expect(policy.lifecycle.salesforce?.['*']?.transfer?.objects).toContain('Opportunity');
+    // Every lifecycle key a file declares reaches the merged policy (statuses once did not).
+    expect(policy.lifecycle.statuses?.suspended).toEqual({ salesforce: 'freeze', idp: 'suspend' });
     expect(policy.guardrails.separationOfDuties?.[0]?.id).toBe('quote-to-cash');
     // JSON and TypeScript documents both contribute.
     expect(policy.files.some((f) => f.endsWith('.ts'))).toBe(true);
     expect(policy.access.map((r) => r.id)).toEqual(
       expect.arrayContaining(['sales-reps', 'support-agents', 'salesforce-admins']),
     );
+  });
+
+  it('merges lifecycle statuses, orphans and inactivity from any document, and refuses them twice', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'accord-demo-'));
+    cpSync(demo, copy, { recursive: true });
+    const reclaim = { lifecycle: { orphans: 'freeze', inactivity: { afterDays: 90, action: 'freeze' } } };
+    writeFileSync(join(copy, 'reclaim.json'), JSON.stringify(reclaim));
+    const merged = (await loadPolicy(copy, { today: '2026-11-23' })).policy!;
+    expect(merged.lifecycle.orphans).toBe('freeze');
+    expect(merged.lifecycle.inactivity).toEqual({ afterDays: 90, action: 'freeze' });
+    writeFileSync(join(copy, 'reclaim-again.json'), JSON.stringify(reclaim));
+    const twice = await loadPolicy(copy, { today: '2026-11-23' });
+    expect(twice.policy).toBeUndefined();
+    expect(twice.diagnostics.map((d) => d.code)).toEqual(['lifecycle.duplicate', 'lifecycle.duplicate']);
   });
 
   it('has a digest that ignores key order and changes with content', async () => {

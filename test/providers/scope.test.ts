@@ -83,4 +83,18 @@ describe('snapshotScope', () => {
     expect(fields({ match: ['phone'], matchOn: { salesforce: ['email'] } })).toEqual([]);
     expect(fields({ matchOn: { salesforce: ['phone'] } })).toEqual(['Phone']);
   });
+
+  it('reads LastLoginDate only when the policy judges inactivity', () => {
+    const scope = (lifecycle: Record<string, unknown>) =>
+      snapshotScope({
+        access: [],
+        groups: [],
+        mirrors: [],
+        guardrails: {},
+        identity: { source: 'okta' },
+        lifecycle,
+      } as unknown as Policy).salesforceFields;
+    expect(scope({ orphans: 'freeze' })).toEqual([]);
+    expect(scope({ inactivity: { afterDays: 90, action: 'report' } })).toEqual(['LastLoginDate']);
+  });
 });

@@ -81,6 +81,7 @@ const objects: Omit<SfObject, 'prefix'>[] = [
       City: f('string', { maxLength: 40 }),
       Country: f('string', { maxLength: 80 }),
       UserType: ro('picklist'),
+      LastLoginDate: ro('datetime'),
     },
   },
   {

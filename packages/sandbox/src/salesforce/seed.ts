@@ -13,6 +13,19 @@ import { SalesforceStore, type Row } from './store.js';
 // Fixed, so the same company always gives the same stores.
 const SEEDED_AT = '2024-01-15T09:00:00.000+0000';
 const LATER = '2025-06-02T14:30:00.000+0000';
+const DAY_MS = 86_400_000;
+
+/**
+ * When an active user last logged in: 1 to 21 days before the day the tenant is seeded, picked by
+ * the username (not the company's random stream, which would reshuffle everything seeded after).
+ * Relative to today, so an inactivity policy finds the demo active; tests age a user by hand.
+ */
+function recentLogin(username: string): string {
+  let h = 0;
+  for (const ch of username) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  return new Date(today - ((h % 21) + 1) * DAY_MS + 9 * 3_600_000).toISOString().replace('Z', '+0000');
+}
 
 const LICENSE_KEYS: Record<string, string> = {
   Salesforce: 'SFDC',
@@ -202,6 +215,7 @@ class OrgSeeder {
       Country: person?.country ?? null,
       UserType: LICENSE_KEYS['Chatter Free'] === this.licenseKey(profileId) ? 'CsnOnly' : 'Standard',
       LastModifiedDate: u.active ? SEEDED_AT : LATER,
+      LastLoginDate: u.active ? recentLogin(u.username) : null,
     });
     this.put('UserLogin', { UserId: user.Id, IsFrozen: u.frozen, IsPasswordLocked: false });
     const assign = (setId: string, groupId: string | null) =>
