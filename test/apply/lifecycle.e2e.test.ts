@@ -152,12 +152,44 @@ describe('issue 14 lifecycle against the sandbox', () => {
       await apply();
       const was = victim!.okta!.status;
       expect(okta).toContain(sandbox.stores.okta.findUserByLogin(victim!.u.username!)?.status);
-      if (was === 'ACTIVE' && status === 2 && state === 1)
-        expect(sandbox.stores.okta.findUserByLogin(victim!.u.username!)?.status).toBe('SUSPENDED');
+      if (was === 'ACTIVE' && status === 2 && state === 1) {
+        const okta = sandbox.stores.okta.findUserByLogin(victim!.u.username!)!;
+        expect(okta.status).toBe('SUSPENDED');
+        // UC-11: the suspension also ends the account's Okta sessions.
+        expect(sandbox.stores.okta.sessionRevocations.get(okta.id)).toBe(1);
+      }
       expect(describeChanges(await freshPlan(sandbox, dir.state))).toEqual([]);
     },
     60_000,
   );
+
+  it('UC-11 an Okta leaver with a OneLogin account: that account is suspended or deactivated and logged out', async () => {
+    const { onelogin, okta } = sandbox.stores;
+    // An active Okta person, none of the story victims (they are reused below), whom an admin
+    // also gave a OneLogin account by hand: accord matches it by email.
+    const person = okta
+      .users()
+      .filter((u) => u.status === 'ACTIVE' && !victims.slice(0, stories.length + 1).includes(u.profile.login))
+      .map((u) => u.profile.login)
+      .sort()
+      .find((login) => !onelogin.users().some((x) => x.email === login));
+    expect(person).toBeDefined();
+    const account = onelogin.createUser({
+      username: person!,
+      email: person!,
+      firstname: 'Hand',
+      lastname: 'Made',
+      status: 1,
+      state: 1,
+    });
+    await apply();
+    expect(onelogin.user(account.id)!.status).toBe(1);
+    sandbox.stores.okta.transition(person!, 'deactivate');
+    await apply();
+    expect(onelogin.user(account.id)!.status).not.toBe(1);
+    expect(onelogin.logouts.get(account.id)).toBe(1);
+    expect(describeChanges(await freshPlan(sandbox, dir.state))).toEqual([]);
+  }, 60_000);
 
   it('UC-06 a suspended person who returns is thawed, and a fresh plan is empty', async () => {
     const person = victims[0]!;

@@ -441,8 +441,14 @@ describe('UC-10 UC-03 UC-06 UC-12 Okta operations against the sandbox', () => {
       createdId: groupByName('Sales').id,
       message: 'group exists already',
     });
-    expect(sandbox.instrument.count({ tenant: 'okta' })).toBe(batch.length - 1);
+    // One call per change that sends anything (the existing group sends nothing), plus the
+    // revocation of the suspended user's sessions (UC-11).
+    expect(sandbox.instrument.count({ tenant: 'okta' })).toBe(batch.length - 1 + 1);
     expect(sandbox.instrument.count({ tenant: 'okta', method: 'GET' })).toBe(0);
+    expect(
+      sandbox.instrument.count({ tenant: 'okta', method: 'DELETE', route: '/api/v1/users/:userId/sessions' }),
+    ).toBe(1);
+    expect(store().sessionRevocations.get(userByLogin(logins[0]!).id)).toBe(1);
     const contractors = groupByName('Contractors');
     for (const login of logins) expect(store().isMember(contractors.id, userByLogin(login).id)).toBe(true);
     expect(okta.maxBatch('membership', 'grant')).toBe(1);

@@ -224,6 +224,14 @@ class Operations {
     if (step.kind === 'noop') return applied(change, { message: step.message });
     const after = isRecord(change.after) ? change.after : {};
     const sendEmail = typeof after.sendEmail === 'boolean' ? after.sendEmail : undefined;
+    // A suspended user's open sessions (and OAuth tokens) would outlive the suspension (UC-11).
+    // Revoked first: if the suspension then fails, the change fails and the next run does both
+    // again, whereas revoking after a suspension that landed could never be retried (a suspended
+    // user plans no change). Deactivation ends Okta's sessions by itself.
+    if (step.operation === 'suspend')
+      await this.session.call('lifecycle', () =>
+        this.users.revokeUserSessions({ userId, oauthTokens: true }),
+      );
     await this.session.call('lifecycle', async (_attempt, { mayHaveLanded }) => {
       if (mayHaveLanded && step.landed) {
         const now = await this.users.getUser({ userId });

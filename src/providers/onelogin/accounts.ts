@@ -60,6 +60,11 @@ export async function applyAccount(
 
     const id = await directory.userId(change.account.key, change.account.id);
     if (id === undefined) return failed(change, `onelogin: no user ${change.account.key}`);
+    // A leaver's OneLogin session would outlive the status change (UC-11): logged out first, so
+    // that a failure anywhere fails the change and the next run does both again (once the status
+    // has landed, nothing is planned for the account any more). v1 is the only API that has it.
+    if (change.action === 'suspend' || change.action === 'deactivate')
+      await client.request('PUT', `api/1/users/${id}/logout`);
     // PUT replaces only the fields sent, so a retry after a lost answer sets the same values again.
     const { body: user } = await client.request<WireUser>('PUT', `api/2/users/${id}`, { json: body });
     if (change.action !== 'deactivate') return applied(change);
@@ -71,8 +76,7 @@ export async function applyAccount(
 
 /**
  * A leaver loses every role (UC-11). The PUT's answer lists them in `role_ids`, so this costs one
- * DELETE per role and no lookup. OneLogin's session revocation (v1 `logout_user`) has no v2
- * endpoint in the emulator, so it is not done here.
+ * DELETE per role and no lookup.
  */
 async function leaveRoles(
   client: OneLoginClient,

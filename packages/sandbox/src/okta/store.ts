@@ -76,6 +76,8 @@ export class OktaStore {
   readonly userTypeId: string;
   private readonly salt: number;
   private nextSeq: number;
+  /** Times each user's sessions were revoked (DELETE /api/v1/users/:id/sessions), by user id. */
+  readonly sessionRevocations = new Map<string, number>();
   private readonly userById = new Map<string, OktaUserRecord>();
   private readonly userByLogin = new Map<string, OktaUserRecord>();
   private readonly userIds = new SortedIds();
@@ -322,6 +324,12 @@ export class OktaStore {
     user.status = next;
     user.lastUpdated = now;
     return user;
+  }
+
+  /** Ends every session of the user; there is no session state to change, so it is counted. */
+  revokeSessions(idOrLogin: string): void {
+    const user = this.requireUser(idOrLogin);
+    this.sessionRevocations.set(user.id, (this.sessionRevocations.get(user.id) ?? 0) + 1);
   }
 
   /** Okta's two-step delete: a user that isn't DEPROVISIONED is only deactivated. */

@@ -130,6 +130,8 @@ export class OneLoginStore {
 
   private nextUserId: number;
   private nextRoleId: number;
+  /** Times each user was logged out (PUT /api/1/users/:id/logout), by user id. */
+  readonly logouts = new Map<number, number>();
   private readonly usersById = new Map<number, OneLoginUser>();
   private readonly byUsername = new Map<string, number>();
   private readonly byEmail = new Map<string, number>();

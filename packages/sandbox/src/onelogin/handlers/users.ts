@@ -171,6 +171,21 @@ export function userHandlers(ctx: OneLoginContext): HttpHandler[] {
         return HttpResponse.json(store.updateUser(id, body as UserInput));
       }),
     ),
+    // v1 "Log User Out": ends the user's OneLogin session; answers in the v1 status shape.
+    // UNCONFIRMED: the method (PUT, as the v1 docs' examples send it) and the 404 body.
+    route(
+      tenant,
+      'put',
+      '/api/1/users/:id/logout',
+      api(ctx, (info) => {
+        const id = pathId(info);
+        if (!store.userRef(id)) throw notFound();
+        store.logouts.set(id, (store.logouts.get(id) ?? 0) + 1);
+        return HttpResponse.json({
+          status: { error: false, code: 200, type: 'success', message: 'Success' },
+        });
+      }),
+    ),
     route(
       tenant,
       'delete',
