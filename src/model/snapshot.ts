@@ -99,7 +99,8 @@ export interface SalesforceSnapshot {
   org: string;
   users: SalesforceUser[];
   profiles: { id: string; name: string; license: string }[];
-  roles: { id: string; name: string }[];
+  /** Roles by Name, with the DeveloperName grants may use instead. */
+  roles: { id: string; name: string; developerName?: string | null }[];
   permissionSets: { id: string; name: string; label: string; license: string | null }[];
   permissionSetGroups: { id: string; developerName: string; label: string }[];
   assignments: SalesforceAssignment[];

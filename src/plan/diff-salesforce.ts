@@ -180,6 +180,8 @@ class OrgDiff {
   private readonly platform: PlatformId;
   private readonly known: Record<'profile' | 'role' | AssignmentKind, Set<string>>;
   private readonly usernameById: Map<string, string>;
+  /** A role's Name by its Name or its DeveloperName: grants may say either, users show the Name. */
+  private readonly roleName = new Map<string, string>();
   private readonly assignmentsByUser = new Map<string, Assignment[]>();
   private readonly createdIds = new Map<string, string>();
 
@@ -195,6 +197,9 @@ class OrgDiff {
       permissionSetGroup: new Set(snapshot.permissionSetGroups.map((p) => p.developerName)),
     };
     this.usernameById = new Map(snapshot.users.map((u) => [u.id, u.username]));
+    // DeveloperNames first, so that a Name wins where one role's DeveloperName is another's Name.
+    for (const r of snapshot.roles) if (r.developerName) this.roleName.set(r.developerName, r.name);
+    for (const r of snapshot.roles) this.roleName.set(r.name, r.name);
     for (const a of snapshot.assignments)
       (this.assignmentsByUser.get(a.userId) ?? this.assignmentsByUser.set(a.userId, []).get(a.userId)!).push(
         a,
@@ -223,7 +228,8 @@ class OrgDiff {
   entitled(d: DesiredSalesforceUser): void {
     const profile =
       d.profile && !this.unknown('profile', d.profile.name, d, d.profile.rule) ? d.profile : undefined;
-    const role = d.role && !this.unknown('role', d.role.name, d, d.role.rule) ? d.role : undefined;
+    const named = d.role && { ...d.role, name: this.roleName.get(d.role.name) ?? d.role.name };
+    const role = named && !this.unknown('role', named.name, d, named.rule) ? named : undefined;
     const build = this.builders(d);
     let userChange: Change | undefined;
     if (!d.live) {

@@ -499,7 +499,7 @@ export interface AccessRule {
 export interface SalesforceGrant {
   /** Profile name. @example "Standard User" */
   profile?: string;
-  /** Role name (UserRole.Name). @example "Sales Rep EMEA" */
+  /** Role, by UserRole.Name or DeveloperName. @example "Sales Rep EMEA" */
   role?: string;
   /** Permission set API names (PermissionSet.Name). @example ["Sales_Cloud_User"] */
   permissionSets?: string[];

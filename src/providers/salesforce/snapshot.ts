@@ -37,7 +37,7 @@ export const SNAPSHOT_QUERIES = {
   // Only frozen logins matter, and asking for those alone keeps a 100k-user org to one call.
   frozen: 'SELECT UserId FROM UserLogin WHERE IsFrozen = true',
   profiles: 'SELECT Id, Name, UserLicense.Name FROM Profile',
-  roles: 'SELECT Id, Name FROM UserRole',
+  roles: 'SELECT Id, Name, DeveloperName FROM UserRole',
   // Profile-owned sets and the aggregate sets behind permission set groups are not assignable.
   permissionSets:
     'SELECT Id, Name, Label, License.Name FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null',
@@ -142,7 +142,11 @@ export async function readSnapshot(
       name: String(r.Name),
       license: str(path(r, 'UserLicense.Name')) ?? '',
     })),
-    roles: roles.map((r) => ({ id: String(r.Id), name: String(r.Name) })),
+    roles: roles.map((r) => ({
+      id: String(r.Id),
+      name: String(r.Name),
+      developerName: str(r.DeveloperName),
+    })),
     permissionSets: sets.map((r) => ({
       id: String(r.Id),
       name: String(r.Name),
