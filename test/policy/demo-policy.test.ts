@@ -19,7 +19,7 @@ describe('the demo policy', () => {
       rules: 8,
       orgs: 2,
       mirrors: 1,
-      managedGroups: 1,
+      managedGroups: 2,
       exceptions: 1,
     });
     expect(Object.keys(policy.platforms.salesforce ?? {})).toEqual(['prod', 'emea']);
