@@ -204,15 +204,20 @@ function ownedAccounts(policy: Policy, snapshots: Snapshots, factsFor: FactsFor)
     factsFor(home === 'okta' ? { okta: a } : { onelogin: a }, a.attributes);
   const owned: Owned[] = [];
   for (const pop of populations) {
-    if (pop.owner === source) continue;
+    if (pop.owner === source) continue; // labels source people below
     for (const a of snapshotOf(pop.owner)?.accounts ?? []) {
       if (matches(pop.when, bare(a, pop.owner))) owned.push({ account: a, home: pop.owner, population: pop });
     }
   }
   const elsewhere = populations.filter((pop) => pop.owner !== source);
+  // Populations of the source itself label its people: `crossProvision` then gives them accounts
+  // in the other directory (Okta people into OneLogin as well as OneLogin people into Okta).
+  const own = populations.filter((pop) => pop.owner === source);
   for (const a of snapshotOf(source)?.accounts ?? []) {
-    const facts = elsewhere.length > 0 ? bare(a, source) : undefined;
-    if (!elsewhere.some((pop) => matches(pop.when, facts!))) owned.push({ account: a, home: source });
+    const facts = elsewhere.length + own.length > 0 ? bare(a, source) : undefined;
+    if (elsewhere.some((pop) => matches(pop.when, facts!))) continue;
+    const population = own.find((pop) => matches(pop.when, facts!));
+    owned.push(population ? { account: a, home: source, population } : { account: a, home: source });
   }
   return owned;
 }

@@ -50,6 +50,34 @@ const mirror: Mirror = {
 };
 
 describe('UC-10 cross-provision', () => {
+  it('UC-10 a population owned by the source itself cross-provisions the other way (Okta people into OneLogin)', () => {
+    const policy = makePolicy({
+      platforms: { okta: {}, onelogin: {}, salesforce: { prod: {} } },
+      identity: {
+        source: 'okta',
+        populations: [
+          { id: 'acme-sales', owner: 'okta', when: { oktaGroup: 'Sales' }, crossProvision: true },
+        ],
+      },
+    });
+    const world = (olPeople: Parameters<typeof onelogin>[0]) =>
+      snapshots({
+        okta: okta([
+          { login: ANA, groups: ['Sales'] },
+          { login: 'bo.b@acme.test', groups: ['Support'] },
+        ]),
+        onelogin: onelogin(olPeople),
+        salesforce: [salesforce('prod', [])],
+      });
+    const p = plan(policy, world([]));
+    expect(lines(p)).toEqual([`create ${idpUserAddr('onelogin', ANA)}`]);
+    expect(find(p, 'create', idpUserAddr('onelogin', ANA)).reason.source).toBe(
+      'population acme-sales owned by okta',
+    );
+    // Once it exists, nothing more; Bob, outside the population, never gets one.
+    expect(lines(plan(policy, world([{ login: ANA }])))).toEqual([]);
+  });
+
   it.each([
     { name: 'target group exists', oktaGroups: ['Globex Sales'], groupCreate: false },
     { name: 'target group missing', oktaGroups: [], groupCreate: true },
