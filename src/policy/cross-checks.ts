@@ -179,7 +179,7 @@ function conditions(c: Collected): Located<Condition>[] {
 function leaves(at: Located<Condition>): Located<Condition>[] {
   const c = at.value;
   return [
-    ...(c.oktaGroup !== undefined || c.oneloginRole !== undefined ? [at] : []),
+    ...(c.oktaGroup !== undefined || c.oneloginRole !== undefined || c.app !== undefined ? [at] : []),
     ...(c.all ?? []).flatMap((x, i) => leaves(child(child(at, 'all', null), i, x))),
     ...(c.any ?? []).flatMap((x, i) => leaves(child(child(at, 'any', null), i, x))),
     ...(c.not ? leaves(child(at, 'not', c.not)) : []),
@@ -243,6 +243,18 @@ function checkPlatformReferences(c: Collected): Diagnostic[] {
         need('okta', child(leaf, 'oktaGroup', leaf.value.oktaGroup), 'condition');
       if (leaf.value.oneloginRole !== undefined)
         need('onelogin', child(leaf, 'oneloginRole', leaf.value.oneloginRole), 'condition');
+      // accord does not read app assignments yet, so the condition could never hold: a rule
+      // resting on it would validate and then grant nothing, or exclude nobody.
+      if (leaf.value.app !== undefined)
+        out.push(
+          diagnosticAt(
+            child(leaf, 'app', leaf.value.app),
+            'error',
+            'condition.unsupported',
+            `app conditions are not supported yet: accord does not read app assignments, so "${leaf.value.app}" would never match`,
+            'use the Okta group or OneLogin role that assigns the app (oktaGroup, oneloginRole)',
+          ),
+        );
     }
   }
   return out;

@@ -359,7 +359,11 @@ export interface Condition {
   oktaGroup?: string;
   /** Holds this OneLogin role (by name). @example "Globex Sales" */
   oneloginRole?: string;
-  /** Assigned to this application in the source directory (by label). @example "Salesforce" */
+  /**
+   * Assigned to this application in the source directory (by label). Not supported yet: accord does
+   * not read app assignments, and validation refuses it rather than let it never match.
+   * @example "Salesforce"
+   */
   app?: string;
   /** A test on a person attribute. */
   attribute?: AttributeTest;
