@@ -91,6 +91,8 @@ function crossProvisioned(policy: Policy, people: readonly Person[]): DesiredIdp
     if (!present && !(live && offboard && needsOffboarding(live, offboard))) continue;
     const fields: Record<string, string | null> = {};
     for (const flow of flowsInto(target)) {
+      // The account accord provisions takes its values from the home directory only: a flow from
+      // the target into itself would read back what accord wrote.
       if (flow.from !== p.home) continue;
       for (const [field, template] of Object.entries(flow.fields))
         fields[field] = renderTemplate(template, p.facts.attributes);

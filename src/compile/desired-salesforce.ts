@@ -2,6 +2,7 @@ import type { PlatformId, SalesforceSnapshot, SalesforceUser } from '../model/sn
 import type { Policy } from '../policy/policy.js';
 import { matchOrder } from '../policy/match-order.js';
 import type {
+  IdpId,
   AccessRule,
   MatchKey,
   SalesforceGrant,
@@ -97,10 +98,12 @@ const offboarding = (policy: Policy, org: string): SalesforceOffboarding => ({
 const grantFor = <T>(grants: Record<string, T>, org: string): T | undefined => grants[org] ?? grants['*'];
 
 /** Owned fields for this org and their templates: every flow into `salesforce` or `salesforce.<org>`. */
-const ownedTemplates = (policy: Policy, org: string): [field: string, template: string][] =>
+const ownedTemplates = (policy: Policy, org: string): [field: string, template: string, from: IdpId][] =>
   (policy.identity.attributes ?? [])
     .filter((f) => f.to === 'salesforce' || f.to === `salesforce.${org}`)
-    .flatMap((f) => Object.entries(f.fields));
+    .flatMap((f) =>
+      Object.entries(f.fields).map(([field, template]): [string, string, IdpId] => [field, template, f.from]),
+    );
 
 /**
  * What one combination of access rules grants in one org. People meeting the same rules get the
@@ -413,6 +416,17 @@ function desiredUser(
   return desired;
 }
 
+/**
+ * Where a flow `from` a directory reads a person's values: their home account when that is the
+ * directory, or when accord provisions their account there (its values are copies of the home's);
+ * otherwise their own account there. A person with no account there has nothing to say for the
+ * flow's fields, which then are not written for them (rather than blanked).
+ */
+export function flowSource(p: Person, from: IdpId): Person['facts']['attributes'] | undefined {
+  if (from === p.home || p.crossProvision) return p.facts.attributes;
+  return p.accounts[from]?.attributes;
+}
+
 const FREEZE_ONLY = { freeze: true, deactivate: false, revokePermissionSets: false };
 
 const DAY_MS = 86_400_000;
@@ -532,8 +546,10 @@ function entitle(
         message: `${p.key} would be created in ${org} but no rule names a profile and no fallback profile is declared`,
       });
   }
-  for (const [field, template] of ctx.owned)
-    desired.ownedFields[field] = renderTemplate(template, p.facts.attributes);
+  for (const [field, template, from] of ctx.owned) {
+    const attributes = flowSource(p, from);
+    if (attributes) desired.ownedFields[field] = renderTemplate(template, attributes);
+  }
   if (!desired.live) desired.createFields = createFields(ctx.settings, desired, p);
 }
 

@@ -296,7 +296,11 @@ export interface Population {
  * flow alone; two flows writing one field is a validation error.
  */
 export interface AttributeFlow {
-  /** Directory the values come from. @example "okta" */
+  /**
+   * Directory the values come from: each person's account there (for people whose accounts accord
+   * provisions there from their home, the home account). People without one are not written.
+   * @example "okta"
+   */
   from: IdpId;
   /**
    * Where they go: `okta`, `onelogin`, `salesforce` (every org) or `salesforce.<org>`.
