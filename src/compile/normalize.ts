@@ -1,4 +1,7 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+// The core build with the metadata as a JS module: the default build imports its metadata as
+// JSON, which jest (and Node without import attributes) warns about on every load.
+import { parsePhoneNumberFromString, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
 import type { Normalization } from '../policy/types.js';
 
 /**
@@ -16,7 +19,11 @@ export type Normalizer = (
  * without its country code needs the region, and a guess would match strangers.
  */
 export function e164(value: string, region?: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(value, region as CountryCode | undefined);
+  const parsed = parsePhoneNumberFromString(
+    value,
+    region ? { defaultCountry: region as CountryCode } : {},
+    metadata as MetadataJson,
+  );
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
