@@ -10,7 +10,7 @@ import { writeState } from '../state/write-state.js';
 /**
  * After a crash: the batches the journal says were sent but never completed. Their changes may or
  * may not have reached the platform; the fresh plan, made from live state under the lock, tells
- * which. A change whose address the fresh plan no longer touches is done, so it gets the audit
+ * which. A change the fresh plan no longer holds (same action, same address) is done, so it gets the audit
  * entry and the state record (link, ownership) the killed run never wrote. One still planned may
  * or may not have landed (a transfer is planned until its owner is deactivated, whatever it
  * moved): it is logged as `interrupted`, and this run sends it again and logs that as usual.
@@ -29,7 +29,9 @@ export function reachedPlatform(
   inFlight: readonly JournalBatch[],
   fresh: Pick<Plan, 'changes'>,
 ): Recovered[] {
-  const pending = new Set(fresh.changes.map((c) => c.address));
+  // By action and address: a leaver's freeze and deactivation share the user's address, and the
+  // first landing leaves only the second planned.
+  const pending = new Set(fresh.changes.map((c) => `${c.action} ${c.address}`));
   const byPlan = new Map<string, Recovered>();
   for (const batch of inFlight) {
     // A journal from before changes were recorded names ids only: nothing to audit from.
@@ -37,7 +39,8 @@ export function reachedPlatform(
     let entry = byPlan.get(batch.planHash);
     if (!entry)
       byPlan.set(batch.planHash, (entry = { planHash: batch.planHash, changes: [], interrupted: [] }));
-    for (const c of batch.changes) (pending.has(c.address) ? entry.interrupted : entry.changes).push(c);
+    for (const c of batch.changes)
+      (pending.has(`${c.action} ${c.address}`) ? entry.interrupted : entry.changes).push(c);
   }
   return [...byPlan.values()];
 }

@@ -7,7 +7,7 @@ import { crashAfterWrites, expectCleanResume } from './support/crash.js';
  * The demo company (80 people, seed 7) needs 30 write requests; k spreads over that range
  * (crash-late.e2e.test.ts takes the last third).
  */
-describe.each([2, 15])('accord apply killed after %i write requests, then run again', (k) => {
+describe.each([2, 12, 15])('accord apply killed after %i write requests, then run again', (k) => {
   it('finishes cleanly: nothing left to plan, nothing duplicated, the interruption noticed', async () => {
     expectCleanResume(await crashAfterWrites(k), k);
   }, 60_000);
