@@ -14,6 +14,7 @@ import { throttleDecision } from '../http/retry-after.js';
 import { reportingRetries, requestPath } from '../http/events.js';
 import type { ProviderEvents } from '../provider.js';
 import { requireSecureUrl } from '../http/secure-url.js';
+import { registerSecrets } from '../../model/redact.js';
 
 /**
  * A thin OneLogin API v2 client over got (there is no usable official Node SDK): a cached
@@ -218,6 +219,8 @@ export class OneLoginClient {
         detailOf(res.body, this.secrets()) || 'no access_token in the response',
       );
     const lifetimeS = typeof body.expires_in === 'number' ? body.expires_in : 3600;
+    // A token obtained at run time is as secret as the client secret that obtained it.
+    registerSecrets([body.access_token]);
     this.token = {
       value: body.access_token,
       expiresAtMs: this.now() + Math.max(0, lifetimeS * 1000 - TOKEN_MARGIN_MS),
