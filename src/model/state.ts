@@ -1,5 +1,6 @@
 import type { PlatformId } from './snapshot.js';
 
+// The source of schemas/state.schema.json (`npm run schemas`), which readState checks files against.
 /**
  * What accord remembers between runs (state/<env>.state.json): identity links it has established,
  * what it created or claims, and fingerprints of the last apply. Compile reads it; apply writes it.
@@ -7,22 +8,55 @@ import type { PlatformId } from './snapshot.js';
  */
 export interface State {
   formatVersion: 1;
+  /**
+   * A UUID chosen by the first apply (all zeros before it) and kept afterwards.
+   * @pattern ^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$
+   */
   lineage: string;
+  /**
+   * Goes up by one on every write.
+   * @minimum 0
+   * @TJS-type integer
+   */
   serial: number;
+  // An index signature, the same type as Record<string, …>, which the schema generator turns into
+  // an object that allows no key at all.
   /** Person (source login) → account key per platform, as linked by earlier applies. */
-  links: Record<string, Partial<Record<PlatformId, string>>>;
-  /** Addresses of objects accord created or claims (groups, accounts). */
+  links: { [person: string]: Partial<Record<PlatformId, string>> };
+  /**
+   * Addresses of objects accord created or claims (groups, accounts).
+   * @uniqueItems true
+   * @items.type string
+   * @items.minLength 1
+   */
   owned: string[];
   /** Per platform, the fingerprint of the snapshot the last applied plan was made from. */
   fingerprints: Partial<Record<PlatformId, string>>;
   /** The digest of the policy applied last, the commit it came from (absent outside git), and when. */
-  lastApply?: { policyDigest: string; gitCommit?: string; at: string };
+  lastApply?: {
+    /** @minLength 1 */
+    policyDigest: string;
+    /** @minLength 1 */
+    gitCommit?: string;
+    /** @format date-time */
+    at: string;
+  };
   /**
    * The audit log's last entry when this state was written: its seq and hash, so a log cut back
    * or rewritten is caught by `audit verify`. `mac` (with ACCORD_AUDIT_KEY) keys the pair to this
    * state's lineage and serial, so it cannot be copied from an earlier line.
    */
-  audit?: { seq: number; head: string; mac?: string };
+  audit?: {
+    /**
+     * @minimum 1
+     * @TJS-type integer
+     */
+    seq: number;
+    /** @pattern ^[0-9a-f]{64}$ */
+    head: string;
+    /** @pattern ^[0-9a-f]{64}$ */
+    mac?: string;
+  };
 }
 
 export const emptyState = (): State => ({

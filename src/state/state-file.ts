@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { AccordError } from '../errors.js';
 import { emptyState, type State } from '../model/state.js';
+import { checkState } from './check-state.js';
+import { parseStateJson } from './state-json.js';
+import { invalidState } from './state-problem.js';
+import { schemaProblems } from './state-schema.js';
 
 /**
  * Reads `state/<env>.state.json`. A missing file is a fresh start (empty state); an unreadable
- * one is an error, never silently empty, because state holds identity links.
+ * one is an error, never silently empty, because state holds identity links. So is one that is
+ * not valid state: strict JSON, schemas/state.schema.json, then what the schema cannot say
+ * (check-state), each failure a `state.invalid` error that names the file and the JSON pointer.
  * Writing (atomic, locked, journaled) belongs to apply.
  */
 export async function readState(path: string): Promise<State> {
@@ -17,17 +23,21 @@ export async function readState(path: string): Promise<State> {
       code: 'state.read',
     });
   }
-  try {
-    const state = JSON.parse(text) as State;
-    if (state.formatVersion !== 1)
-      throw new Error(`unsupported formatVersion ${String(state.formatVersion)}`);
-    return { ...emptyState(), ...state, ...withPolicyDigest(state.lastApply) };
-  } catch (error) {
-    throw new AccordError(`state file ${path} is not valid accord state: ${(error as Error).message}`, {
-      code: 'state.invalid',
-      hint: 'restore it from git history; never edit state by hand',
-    });
-  }
+  const parsed = parseStateJson(text);
+  if ('problems' in parsed) throw invalidState(path, parsed.problems);
+  // Migrations come first, so the schema sees the shape of today and old files still load.
+  const value = migrate(parsed.value);
+  const problems = schemaProblems(value);
+  if (problems.length === 0) problems.push(...checkState(value as State));
+  if (problems.length > 0) throw invalidState(path, problems, parsed.locate);
+  return value as State;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function migrate(value: unknown): unknown {
+  return isObject(value) ? { ...value, ...withPolicyDigest(value.lastApply) } : value;
 }
 
 /**
@@ -35,7 +45,7 @@ export async function readState(path: string): Promise<State> {
  * plan's: it is read under its own name, and the next write spells it so.
  */
 function withPolicyDigest(lastApply: unknown): Pick<State, 'lastApply'> {
-  if (!lastApply || typeof lastApply !== 'object') return {};
+  if (!isObject(lastApply)) return {};
   const { planDigest, ...rest } = lastApply as { planDigest?: string; policyDigest?: string };
   return planDigest !== undefined && rest.policyDigest === undefined
     ? { lastApply: { ...rest, policyDigest: planDigest } as State['lastApply'] }

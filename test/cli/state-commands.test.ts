@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendAudit, type AuditInput } from '../../src/state/audit.js';
@@ -125,5 +133,44 @@ describe('accord audit verify', () => {
     const audit = runCli(['audit', '--help']);
     expect(audit.stdout).toContain('verify');
     expect(audit.status).toBe(0);
+  });
+});
+
+describe('accord plan with a damaged state file (issue 15)', () => {
+  const good = {
+    formatVersion: 1,
+    lineage: '7d1f3a52-2c55-4a57-9d43-4bb7f1b1a0e1',
+    serial: 4,
+    links: { 'ana@acme.test': { okta: 'ana@acme.test' }, 'bo@acme.test': { okta: 'bo@acme.test' } },
+    owned: [],
+    fingerprints: {},
+  };
+  // One case through the CLI (a child process costs seconds); test/state/state-file.test.ts runs
+  // the whole corpus of damaged files against readState.
+  const cases: [string, string, string][] = [
+    [
+      'a link edited onto another person’s account',
+      JSON.stringify(good, null, 2).replace('"okta": "bo@acme.test"', '"okta": "ana@acme.test"'),
+      '/links/bo@acme.test/okta (line 10, column 15): bo@acme.test and ana@acme.test are both linked to the account "ana@acme.test" on okta',
+    ],
+  ];
+
+  it.each(cases)('%s: one error line and a hint, exit 1, nothing planned or written', (_, text, problem) => {
+    const dir = workspace();
+    const statePath = join(dir, 'state/demo.state.json');
+    writeFileSync(statePath, text);
+    const { status, stdout, stderr } = runCli(['plan', '--sandbox', '--out', 'plan.json'], { cwd: dir });
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(
+      `error: state file state/demo.state.json is not valid accord state: ${problem}`,
+    );
+    expect(lines[1]).toMatch(/^hint: restore it from git history; never edit state by hand/);
+    expect(stderr).not.toMatch(/internal error|TypeError|\bat .*:\d+:\d+/);
+    expect(stdout).toBe('');
+    expect(status).toBe(1);
+    expect(readFileSync(statePath, 'utf8')).toBe(text);
+    expect(readdirSync(dir).sort()).toEqual(['policies', 'state']);
+    expect(readdirSync(join(dir, 'state'))).toEqual(['demo.state.json']);
   });
 });

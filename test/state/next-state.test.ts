@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChangeResult } from '../../src/model/change.js';
 import { emptyState, type State } from '../../src/model/state.js';
+import { checkState } from '../../src/state/check-state.js';
 import { nextState } from '../../src/state/next-state.js';
 import { change } from '../render/plan-fixture.js';
 
@@ -56,5 +57,53 @@ describe('nextState', () => {
     expect(next.lineage).toBe('keep-me');
     expect(next.serial).toBe(5);
     expect(next.lastApply).toEqual({ policyDigest: plan.policyDigest, at: AT.toISOString() });
+  });
+});
+
+describe('nextState keeps one person per account', () => {
+  const grantTo = (person: string) => ({
+    ...change('salesforce.prod.user["sam@acme.test"].permissionSet["Sales"]', 'grant', 'rule sales'),
+    person,
+  });
+  const after = (before: State['links'], person: string) => {
+    const c = grantTo(person);
+    return nextState(
+      { ...emptyState(), serial: 1, links: before },
+      [c],
+      results({ [c.id]: 'applied' }),
+      plan,
+      null,
+      AT,
+    ).links;
+  };
+
+  it('moves an account whose owner’s login was renamed, dropping a person left with no account', () => {
+    expect(after({ 'sam@acme.test': { 'salesforce:prod': 'sam@acme.test' } }, 'sam.new@acme.test')).toEqual({
+      'sam.new@acme.test': { 'salesforce:prod': 'sam@acme.test' },
+    });
+  });
+
+  it('writes what readState accepts: the link the account had is gone, not doubled', () => {
+    const links = after(
+      { 'sam@acme.test': { okta: 'sam@acme.test', 'salesforce:prod': 'sam@acme.test' } },
+      'sam.new@acme.test',
+    );
+    expect(checkState({ ...emptyState(), links })).toEqual([]);
+  });
+
+  it('keeps the former owner’s other accounts, and compares keys without case', () => {
+    const links = after(
+      { 'sam@acme.test': { okta: 'sam@acme.test', 'salesforce:prod': 'SAM@acme.test' } },
+      'sam.new@acme.test',
+    );
+    expect(links).toEqual({
+      'sam@acme.test': { okta: 'sam@acme.test' },
+      'sam.new@acme.test': { 'salesforce:prod': 'sam@acme.test' },
+    });
+  });
+
+  it('leaves the same key in another org alone', () => {
+    const links = after({ 'sam@acme.test': { 'salesforce:emea': 'sam@acme.test' } }, 'sam.new@acme.test');
+    expect(links['sam@acme.test']).toEqual({ 'salesforce:emea': 'sam@acme.test' });
   });
 });
