@@ -23,8 +23,7 @@ describe('snapshotScope', () => {
         'Service Accounts',
         'Support',
       ],
-      oneloginRoles: ['Globex Sales',
-        'Globex Salesforce Users', 'Globex Support'],
+      oneloginRoles: ['Globex Sales', 'Globex Salesforce Users', 'Globex Support'],
       includeDeprovisioned: true,
       salesforceFields: ['City', 'Department', 'EmployeeNumber', 'ManagerId', 'Phone', 'Title'],
     });
