@@ -24,10 +24,25 @@ export function linkDecisions(policy: Policy, state: State): (platform: Platform
       if (org !== undefined) return link.salesforce?.[org];
       return platform === 'okta' ? link.okta : link.onelogin;
     };
+    // Accounts the policy gives to someone: a state link that names one for another person is
+    // history the policy has overruled (an account moved by a `links` entry), not a second owner.
+    let claimed: Map<string, string> | undefined;
+    const claimedBy = () => {
+      claimed ??= new Map(
+        [...fromPolicy.keys()].flatMap((person) => {
+          const key = policyDecision(person);
+          return typeof key === 'string' ? [[key.toLowerCase(), person] as const] : [];
+        }),
+      );
+      return claimed;
+    };
     return (person) => {
       const decided = fromPolicy.size > 0 ? policyDecision(person) : undefined;
       if (decided !== undefined) return decided;
-      return fromState.size > 0 ? fromState.get(person)?.[platform] : undefined;
+      const remembered = fromState.size > 0 ? fromState.get(person)?.[platform] : undefined;
+      if (remembered === undefined || fromPolicy.size === 0) return remembered;
+      const owner = claimedBy().get(remembered.toLowerCase());
+      return owner !== undefined && owner !== person ? undefined : remembered;
     };
   };
 }

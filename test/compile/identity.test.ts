@@ -226,6 +226,29 @@ describe('UC-13 identity resolution', () => {
     ).toEqual(['linked@x.test']);
   });
 
+  it('UC-13 a policy link that moves an account overrules the state link that gave it to someone else', () => {
+    const BO = 'bo.b@acme.test';
+    const users = [ok({ username: 'shared@x.test' }), ok({ username: BO, federationId: BO })];
+    // State remembers the account as Ana's; the policy now gives it to Bo.
+    const state = { ...emptyState(), links: { [ANA]: { 'salesforce:prod': 'shared@x.test' } } } as const;
+    const p = plan(
+      policy({ links: [{ person: BO, salesforce: { prod: 'shared@x.test' }, reason: 'moved' }] }),
+      snapshots({
+        okta: okta([ana, { login: BO, groups: ['Sales'] }]),
+        salesforce: [salesforce('prod', users)],
+      }),
+      { state },
+    );
+    // Bo has it; Ana is not matched to it too (she gets a user of her own), and Bo's old user is an orphan.
+    expect(lines(p)).toEqual([
+      `create ${sfUserAddr('prod', ANA)}`,
+      `grant ${psAddr('prod', ANA, 'Sales_Cloud_User')}`,
+    ]);
+    expect(p.findings.filter((f) => f.code === 'orphan-account').map((f) => f.message.split(' ')[0])).toEqual(
+      [BO],
+    );
+  });
+
   it('UC-13 a null link means "no account there": the matching account is not used', () => {
     const users = [{ username: 'old.ana@x.test', federationId: ANA, permissionSets: ['Report_Builder'] }];
     const p = run(users, { links: [{ person: ANA, salesforce: { prod: null } }] });
