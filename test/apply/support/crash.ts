@@ -15,6 +15,7 @@ import {
   isWrite,
   loopbackSandbox,
   readAudit,
+  repeated,
   runAccord,
   scratch,
   writeRequests,
@@ -53,19 +54,6 @@ export function expectCleanResume(o: CrashOutcome, k: number): void {
 }
 
 const AUDIT_KEY = 'crash-test-audit-key';
-
-const repeatedWithin = (keys: string[]) => [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
-
-let recoveredCount = 0;
-
-/** Each entry the audit log records as applied, in log order. */
-async function appliedEntries(auditPath: string) {
-  const entries = await readAudit(auditPath);
-  recoveredCount = entries.filter((e) => e.recovered).length;
-  return entries
-    .filter((e) => e.result === 'applied')
-    .map((e) => ({ key: `${e.action} ${e.address}`, planHash: e.planHash, recovered: e.recovered === true }));
-}
 
 export const CRASH_PEOPLE = 80;
 export const CRASH_SEED = 7;
@@ -116,15 +104,18 @@ export async function crashAfterWrites(k: number): Promise<CrashOutcome> {
       stateIdentity: state,
     });
     const remaining = (await freshPlan(sandbox, dir.state)).changes.map((c) => `${c.action} ${c.address}`);
-    const logged = await appliedEntries(dir.audit);
+    const entries = await readAudit(dir.audit);
+    const logged = entries
+      .filter((e) => e.result === 'applied')
+      .map((e) => ({ key: `${e.action} ${e.address}`, planHash: e.planHash }));
     const keys = logged.map((e) => e.key);
     return {
       auditMissing: planned.filter((k) => !keys.includes(k)),
       // Per plan: the resumed run may rightly send a change again that the killed one had in
       // flight (a transfer is planned until its owner is deactivated); that is a second change.
-      auditDuplicated: repeatedWithin(logged.map((e) => `${e.planHash} ${e.key}`)),
+      auditDuplicated: repeated(logged.map((e) => `${e.planHash} ${e.key}`)),
       auditExtra: [...new Set(keys.filter((k) => !planned.includes(k)))],
-      recoveredEntries: recoveredCount,
+      recoveredEntries: entries.filter((e) => e.recovered).length,
       auditVerified,
       killed,
       writesBeforeKill,

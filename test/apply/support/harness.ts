@@ -131,7 +131,7 @@ export async function readAudit(path: string): Promise<AuditEntry[]> {
 }
 
 /** `x` repeated more than once in `values`. */
-function repeated(values: Iterable<string>): string[] {
+export function repeated(values: Iterable<string>): string[] {
   const seen = new Set<string>();
   const twice = new Set<string>();
   for (const v of values) (seen.has(v) ? twice : seen).add(v);
