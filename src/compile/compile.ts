@@ -1,4 +1,4 @@
-import type { SalesforceUser, Snapshots } from '../model/snapshot.js';
+import type { IdpSnapshot, SalesforceUser, Snapshots } from '../model/snapshot.js';
 import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import { matchRules } from './access-rules.js';
@@ -83,5 +83,33 @@ export function compile(
       });
     }
   }
+  findings.push(...missingApps(snapshots));
   return { people, salesforce, groups: idp.groups, idpAccounts: idp.accounts, orphans, conflicts, findings };
+}
+
+/**
+ * accord never creates apps, so an app a condition names and no directory has is a mistake (a
+ * typo, a renamed app): every rule resting on it would quietly stop matching, and revoke what it
+ * granted. That blocks. Missing from one of two directories that own people is a warning: those
+ * people simply don't have it.
+ */
+function missingApps(snapshots: Snapshots): Finding[] {
+  const read = [snapshots.okta, snapshots.onelogin].filter((s) => s?.apps !== undefined) as IdpSnapshot[];
+  const timesMissing = new Map<string, number>();
+  for (const s of read)
+    for (const label of s.missingApps ?? [])
+      timesMissing.set(label.toLowerCase(), (timesMissing.get(label.toLowerCase()) ?? 0) + 1);
+  return read.flatMap((s) =>
+    (s.missingApps ?? []).map((label): Finding => {
+      const everywhere = timesMissing.get(label.toLowerCase()) === read.length;
+      return {
+        code: 'missing-app',
+        severity: everywhere ? 'block' : 'warn',
+        platform: s.platform,
+        message: everywhere
+          ? `no app is labelled "${label}" in ${read.map((r) => r.platform).join(' or ')}: conditions on it would match nobody; check the label (matched ignoring case)`
+          : `${s.platform} has no app labelled "${label}": its people match no condition on it`,
+      };
+    }),
+  );
 }

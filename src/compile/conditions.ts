@@ -9,8 +9,8 @@ export interface PersonFacts {
   oktaGroups: Memberships;
   /** OneLogin role names (of the person's OneLogin account). */
   oneloginRoles: Memberships;
-  /** App labels assigned in the source directory (not read yet: always empty). */
-  apps: ReadonlySet<string>;
+  /** Lower-cased labels of the apps the person's home account is assigned (directly or through a group or role). */
+  apps: Memberships;
 }
 
 /** A glob with `*` and `?`, matched without case. */
@@ -55,7 +55,10 @@ function predicate(condition: Condition): Predicate {
   const { oktaGroup, oneloginRole, app } = condition;
   if (oktaGroup !== undefined) return (facts) => facts.oktaGroups.has(oktaGroup);
   if (oneloginRole !== undefined) return (facts) => facts.oneloginRoles.has(oneloginRole);
-  if (app !== undefined) return (facts) => facts.apps.has(app);
+  if (app !== undefined) {
+    const label = app.toLowerCase();
+    return (facts) => facts.apps.has(label);
+  }
   // Loops, not every/some: those would make a closure per evaluation.
   if (condition.all) {
     const all = condition.all.map(predicate);

@@ -1,5 +1,3 @@
-import type { IdpSnapshot } from '../model/snapshot.js';
-
 /** The groups (Okta) or roles (OneLogin) one account is in, by name, in snapshot order. */
 export interface Memberships extends Iterable<string> {
   has(name: string): boolean;
@@ -21,8 +19,8 @@ export class MembershipIndex {
   private readonly lists = new Map<string, (readonly string[])[]>();
   private readonly sets = new Map<string, ReadonlySet<string>>();
 
-  constructor(snapshot: IdpSnapshot | undefined) {
-    for (const g of snapshot?.groups ?? []) {
+  constructor(groups: readonly { name: string; memberIds: readonly string[] }[] | undefined) {
+    for (const g of groups ?? []) {
       const lists = this.lists.get(g.name);
       if (lists) lists.push(g.memberIds);
       else this.lists.set(g.name, [g.memberIds]);

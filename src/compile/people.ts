@@ -5,7 +5,7 @@ import type { MatchKey } from '../policy/types.js';
 import { conditionTest, matches, type PersonFacts } from './conditions.js';
 import type { Decided } from './links.js';
 import { MatchValues } from './match-values.js';
-import { MembershipIndex } from './memberships.js';
+import { MembershipIndex, NO_MEMBERSHIPS } from './memberships.js';
 import type { Normalizer } from './normalize.js';
 import { matchAccounts, type KeyIndex } from './resolve-identities.js';
 import type { Conflict } from '../model/findings.js';
@@ -39,7 +39,6 @@ export interface Person {
 
 const other = (idp: IdpId): IdpId => (idp === 'okta' ? 'onelogin' : 'okta');
 
-const NONE: ReadonlySet<string> = new Set();
 const NO_PEOPLE: KeyIndex = new Map();
 
 export interface PeopleResult {
@@ -70,6 +69,7 @@ type Owned = {
 };
 type FactsFor = (
   accounts: Partial<Record<IdpId, IdpAccount>>,
+  home: IdpId,
   attributes: IdpAccount['attributes'],
 ) => PersonFacts;
 
@@ -82,14 +82,23 @@ export function buildPeople(
   remembered: readonly string[] = [],
 ): PeopleResult {
   const groupsOf = {
-    okta: new MembershipIndex(snapshots.okta),
-    onelogin: new MembershipIndex(snapshots.onelogin),
+    okta: new MembershipIndex(snapshots.okta?.groups),
+    onelogin: new MembershipIndex(snapshots.onelogin?.groups),
   };
-  const factsFor: FactsFor = (accounts, attributes) => ({
+  // Apps by lower-cased label: the condition names an app by label, which people type freely.
+  const appIndex = (idp: IdpId) =>
+    new MembershipIndex(
+      (idp === 'okta' ? snapshots.okta : snapshots.onelogin)?.apps?.map((a) => ({
+        name: a.label.toLowerCase(),
+        memberIds: a.memberIds,
+      })),
+    );
+  const appsOf = { okta: appIndex('okta'), onelogin: appIndex('onelogin') };
+  const factsFor: FactsFor = (accounts, home, attributes) => ({
     attributes,
     oktaGroups: groupsOf.okta.of(accounts.okta?.id),
     oneloginRoles: groupsOf.onelogin.of(accounts.onelogin?.id),
-    apps: NONE,
+    apps: appsOf[home].of(accounts[home]?.id),
   });
   const owned = ownedAccounts(policy, snapshots, factsFor);
   const matchValues = new MatchValues(
@@ -113,7 +122,7 @@ export function buildPeople(
     // Literals of one shape, not keys added as found: there is one of these per person.
     const accounts: Partial<Record<IdpId, IdpAccount>> =
       home === 'okta' ? { okta: account, onelogin: mirror } : { okta: mirror, onelogin: account };
-    const facts = factsFor(accounts, account.attributes);
+    const facts = factsFor(accounts, home, account.attributes);
     const inScope =
       (includes.length === 0 || includes.some((test) => test(facts))) &&
       !excludes.some((test) => test(facts));
@@ -183,7 +192,12 @@ function deletedPeople(
       homeAccount,
       crossProvision: false,
       accounts: { okta: okta(key), onelogin: onelogin(key) },
-      facts: { attributes: {}, oktaGroups: NONE, oneloginRoles: NONE, apps: NONE },
+      facts: {
+        attributes: {},
+        oktaGroups: NO_MEMBERSHIPS,
+        oneloginRoles: NO_MEMBERSHIPS,
+        apps: NO_MEMBERSHIPS,
+      },
       active: false,
       status: 'deleted',
       leaving,
@@ -201,7 +215,7 @@ function ownedAccounts(policy: Policy, snapshots: Snapshots, factsFor: FactsFor)
   const populations = policy.identity.populations ?? [];
   const snapshotOf = (idp: IdpId) => (idp === 'okta' ? snapshots.okta : snapshots.onelogin);
   const bare = (a: IdpAccount, home: IdpId) =>
-    factsFor(home === 'okta' ? { okta: a } : { onelogin: a }, a.attributes);
+    factsFor(home === 'okta' ? { okta: a } : { onelogin: a }, home, a.attributes);
   const owned: Owned[] = [];
   for (const pop of populations) {
     if (pop.owner === source) continue; // labels source people below

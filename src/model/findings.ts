@@ -32,6 +32,7 @@ export interface Finding {
     | 'sensitive'
     | 'unknown-entitlement'
     | 'missing-group'
+    | 'missing-app'
     | 'orphan-account'
     | 'license-capacity'
     | 'no-profile'

@@ -52,6 +52,15 @@ export interface IdpGroup {
   memberIds: string[];
 }
 
+/** An application and who is assigned to it (directly, or through a group or role). */
+export interface IdpApp {
+  id: string;
+  /** The label people see (Okta `label`, OneLogin `name`). */
+  label: string;
+  /** Account ids of the users assigned. */
+  memberIds: string[];
+}
+
 export interface IdpSnapshot {
   platform: IdpId;
   accounts: IdpAccount[];
@@ -59,6 +68,10 @@ export interface IdpSnapshot {
   groups: IdpGroup[];
   /** Names asked for that do not exist in the tenant. */
   missingGroups: string[];
+  /** The apps the scope asked for that exist (absent: none asked for). */
+  apps?: IdpApp[];
+  /** App labels asked for that no app has. */
+  missingApps?: string[];
   fetchedAt: string;
 }
 
@@ -128,6 +141,12 @@ export interface SnapshotScope {
   oktaGroups: string[];
   /** OneLogin role names to read with their users. */
   oneloginRoles: string[];
+  /**
+   * App labels to read with their assigned users, per IdP: only the directories that own people,
+   * since an app condition is judged on the person's own account. Absent: none.
+   */
+  oktaApps?: string[];
+  oneloginApps?: string[];
   /** Read deprovisioned accounts too (needed to offboard people who left). */
   includeDeprovisioned: boolean;
   /** User fields to read from Salesforce beyond the ones accord always compares. */

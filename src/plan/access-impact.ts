@@ -213,6 +213,8 @@ export function unionScope(a: SnapshotScope, b: SnapshotScope): SnapshotScope {
   return {
     oktaGroups: merge(a.oktaGroups, b.oktaGroups),
     oneloginRoles: merge(a.oneloginRoles, b.oneloginRoles),
+    oktaApps: merge(a.oktaApps ?? [], b.oktaApps ?? []),
+    oneloginApps: merge(a.oneloginApps ?? [], b.oneloginApps ?? []),
     includeDeprovisioned: a.includeDeprovisioned || b.includeDeprovisioned,
     salesforceFields: merge(a.salesforceFields, b.salesforceFields),
   };

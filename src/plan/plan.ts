@@ -44,6 +44,12 @@ export function createPlan(policy: Policy, snapshots: Snapshots, state: State, o
  * The plan of a compiled desired state: diffs it per platform, applies guard rails, withholds the
  * changes of people in conflict, orders what is left, and works out who gains and loses what.
  */
+/** Findings that stop the whole plan, not only one person's changes. */
+const blocksThePlan = (f: Finding): boolean =>
+  f.code === 'separation-of-duties' ||
+  f.code === 'unknown-person' ||
+  (f.code === 'missing-app' && f.severity === 'block');
+
 export function planDesired(
   policy: Policy,
   snapshots: Snapshots,
@@ -103,9 +109,7 @@ export function planDesired(
   const blockedReasons = [
     ...cap.reasons,
     ...seats.reasons,
-    ...findings
-      .filter((f) => f.code === 'separation-of-duties' || f.code === 'unknown-person')
-      .map((f) => f.message),
+    ...findings.filter(blocksThePlan).map((f) => f.message),
   ];
 
   const byAction: Partial<Record<ChangeAction, number>> = {};

@@ -243,18 +243,6 @@ function checkPlatformReferences(c: Collected): Diagnostic[] {
         need('okta', child(leaf, 'oktaGroup', leaf.value.oktaGroup), 'condition');
       if (leaf.value.oneloginRole !== undefined)
         need('onelogin', child(leaf, 'oneloginRole', leaf.value.oneloginRole), 'condition');
-      // accord does not read app assignments yet, so the condition could never hold: a rule
-      // resting on it would validate and then grant nothing, or exclude nobody.
-      if (leaf.value.app !== undefined)
-        out.push(
-          diagnosticAt(
-            child(leaf, 'app', leaf.value.app),
-            'error',
-            'condition.unsupported',
-            `app conditions are not supported yet: accord does not read app assignments, so "${leaf.value.app}" would never match`,
-            'use the Okta group or OneLogin role that assigns the app (oktaGroup, oneloginRole)',
-          ),
-        );
     }
   }
   return out;

@@ -364,8 +364,10 @@ export interface Condition {
   /** Holds this OneLogin role (by name). @example "Globex Sales" */
   oneloginRole?: string;
   /**
-   * Assigned to this application in the source directory (by label). Not supported yet: accord does
-   * not read app assignments, and validation refuses it rather than let it never match.
+   * Assigned to this application (by label, ignoring case) in the person's own directory: Okta
+   * for Okta people, OneLogin for people a OneLogin population owns. Direct assignments count, and
+   * so do assignments through an Okta group or a OneLogin role. A label no directory has blocks
+   * the plan (accord never creates apps, so it must be a mistake).
    * @example "Salesforce"
    */
   app?: string;

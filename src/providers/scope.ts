@@ -10,11 +10,13 @@ import { matchOrder } from '../policy/match-order.js';
 export function snapshotScope(policy: Policy): SnapshotScope {
   const oktaGroups = new Set<string>();
   const oneloginRoles = new Set<string>();
+  const apps = new Set<string>();
 
   const condition = (c: Condition | undefined): void => {
     if (!c) return;
     if (c.oktaGroup !== undefined) oktaGroups.add(c.oktaGroup);
     if (c.oneloginRole !== undefined) oneloginRoles.add(c.oneloginRole);
+    if (c.app !== undefined) apps.add(c.app);
     c.all?.forEach(condition);
     c.any?.forEach(condition);
     condition(c.not);
@@ -53,9 +55,16 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   // Inactivity is judged on LastLoginDate: read only when the policy judges it.
   if (policy.lifecycle?.inactivity) salesforceFields.add('LastLoginDate');
 
+  // An app condition is judged on the person's own account, so apps are read only in the
+  // directories that own people: the source and the owners of populations.
+  const homes = new Set<string>([policy.identity.source, ...(populations ?? []).map((p) => p.owner)]);
+  const appsIn = (idp: 'okta' | 'onelogin') => (homes.has(idp) ? sorted(apps) : []);
+
   return {
     oktaGroups: sorted(oktaGroups),
     oneloginRoles: sorted(oneloginRoles),
+    oktaApps: appsIn('okta'),
+    oneloginApps: appsIn('onelogin'),
     // People who left must be read too, or their Salesforce access could never be revoked.
     includeDeprovisioned: true,
     salesforceFields: sorted(salesforceFields),

@@ -9,7 +9,7 @@ const facts = (attributes: Record<string, string | null>, groups: string[] = [])
   attributes,
   oktaGroups: names(...groups),
   oneloginRoles: names('Globex Sales'),
-  apps: new Set(),
+  apps: new Set(['salesforce']),
 });
 const ana = facts({ email: 'Ana.Lopez@Acme.test', department: 'Sales', title: '' }, ['Sales', 'EMEA']);
 
@@ -18,7 +18,9 @@ describe('conditions', () => {
     ['okta group', { oktaGroup: 'Sales' }, true],
     ['okta group names are exact', { oktaGroup: 'sales' }, false],
     ['onelogin role', { oneloginRole: 'Globex Sales' }, true],
-    ['app (never read yet)', { app: 'Salesforce' }, false],
+    ['app', { app: 'Salesforce' }, true],
+    ['app labels ignore case', { app: 'SALESFORCE' }, true],
+    ['app not assigned', { app: 'Slack' }, false],
     ['equals ignores case', { attribute: { name: 'department', equals: 'SALES' } }, true],
     ['equals on a missing attribute', { attribute: { name: 'city', equals: 'Paris' } }, false],
     ['in', { attribute: { name: 'department', in: ['Support', 'sales'] } }, true],

@@ -74,15 +74,6 @@ const cases: Row[] = [
     '"sales-reps"',
   ],
   [
-    'app-condition',
-    'error',
-    '10-access.json',
-    '/access/0/when/app',
-    5,
-    'app conditions are not supported yet: accord does not read app assignments, so "Salesforce" would never match',
-    'use the Okta group or OneLogin role that assigns the app (oktaGroup, oneloginRole)',
-  ],
-  [
     'match-on-federation-id',
     'error',
     '00-identity.json',

@@ -12,6 +12,8 @@ describe('snapshotScope', () => {
     const result = await loadPolicy(join(root, 'policies'), { today: '2026-11-23' });
     expect(result.diagnostics).toEqual([]);
     expect(snapshotScope(result.policy!)).toEqual({
+      oktaApps: [],
+      oneloginApps: [],
       oktaGroups: [
         'EMEA',
         'Finance',
@@ -37,6 +39,7 @@ describe('snapshotScope', () => {
           when: {
             all: [
               { oktaGroup: 'b-rule' },
+              { app: 'h-app' },
               { not: { any: [{ oneloginRole: 'r-rule' }, { oktaGroup: 'b-rule' }] } },
             ],
           },
@@ -66,6 +69,9 @@ describe('snapshotScope', () => {
       },
     } as unknown as Policy;
     expect(snapshotScope(policy)).toEqual({
+      // The source and the population's owner both own people, so both read the app.
+      oktaApps: ['h-app'],
+      oneloginApps: ['h-app'],
       oktaGroups: ['a-managed-rule', 'b-rule', 'c-include', 'd-managed', 'e-mirror', 'f-sensitive', 'g-sod'],
       oneloginRoles: ['r-exclude', 'r-managed', 'r-mirror', 'r-population', 'r-rule', 'r-sod'],
       includeDeprovisioned: true,

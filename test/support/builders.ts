@@ -52,6 +52,8 @@ export interface PersonSpec {
   status?: AccountStatus;
   /** Okta groups / OneLogin roles. */
   groups?: string[];
+  /** Labels of the apps the account is assigned. */
+  apps?: string[];
   attrs?: Attributes;
   id?: string;
 }
@@ -93,7 +95,14 @@ export function idpAccount(platform: IdpId, spec: PersonSpec): IdpAccount {
 export function idpSnapshot(
   platform: IdpId,
   people: PersonSpec[],
-  options: { groups?: string[]; missing?: string[]; kinds?: Record<string, IdpGroup['kind']> } = {},
+  options: {
+    groups?: string[];
+    missing?: string[];
+    kinds?: Record<string, IdpGroup['kind']>;
+    /** App labels read that exist (each with the people whose `apps` name it) and that don't. */
+    apps?: string[];
+    missingApps?: string[];
+  } = {},
 ): IdpSnapshot {
   const accounts = people.map((p) => idpAccount(platform, p));
   const names = new Set(options.groups ?? []);
@@ -107,7 +116,23 @@ export function idpSnapshot(
       .map((p, i) => ((p.groups ?? []).includes(name) ? accounts[i]!.id : undefined))
       .filter((x): x is string => !!x),
   }));
-  return { platform, accounts, groups, missingGroups: options.missing ?? [], fetchedAt: FETCHED };
+  const apps = options.apps?.map((label) => ({
+    id: `${platform}-app-${label}`,
+    label,
+    memberIds: people
+      .map((p, i) =>
+        p.apps?.some((a) => a.toLowerCase() === label.toLowerCase()) ? accounts[i]!.id : undefined,
+      )
+      .filter((x): x is string => !!x),
+  }));
+  return {
+    platform,
+    accounts,
+    groups,
+    missingGroups: options.missing ?? [],
+    ...((apps || options.missingApps) && { apps: apps ?? [], missingApps: options.missingApps ?? [] }),
+    fetchedAt: FETCHED,
+  };
 }
 
 export const okta = (people: PersonSpec[], options?: Parameters<typeof idpSnapshot>[2]) =>

@@ -75,11 +75,33 @@ export interface DemoOrgCatalog {
   localUsers: DemoSalesforceUser[];
 }
 
+/** An Okta app instance and who is assigned to it: groups by name, people directly by login. */
+export interface DemoOktaApp {
+  name: string;
+  label: string;
+  signOnMode: string;
+  groups: string[];
+  users: string[];
+}
+
+/** A OneLogin app, granted through roles (by name) and directly to people (by login). */
+export interface DemoOneLoginApp {
+  name: string;
+  connectorId: number;
+  /** 2 is SAML. */
+  authMethod: number;
+  roles: string[];
+  users: string[];
+}
+
 export interface DemoCompany {
   seed: number;
   people: DemoPerson[];
-  okta: { groups: { name: string; type: 'OKTA_GROUP' | 'APP_GROUP' | 'BUILT_IN'; description: string }[] };
-  onelogin: { roles: string[] };
+  okta: {
+    groups: { name: string; type: 'OKTA_GROUP' | 'APP_GROUP' | 'BUILT_IN'; description: string }[];
+    apps: DemoOktaApp[];
+  };
+  onelogin: { roles: string[]; apps: DemoOneLoginApp[] };
   salesforce: Record<string, DemoOrgCatalog>;
 }
 
@@ -101,6 +123,32 @@ export const OKTA_GROUPS = [
 ] as const;
 
 export const ONELOGIN_ROLES = ['Globex Employees', 'Globex Sales', 'Globex Support'] as const;
+
+/**
+ * Apps. Salesforce in Okta goes to the groups the demo policy gives Salesforce access to, plus a
+ * few people directly: Lee (only directly: the policy makes him an admin through the group next),
+ * Kim and Chris (directly and through Sales: Okta then shows scope USER). Sam Leaver is in Sales
+ * but DEPROVISIONED, so Okta lists him nowhere. Slack goes to Everyone.
+ */
+export const OKTA_APPS: DemoOktaApp[] = [
+  {
+    name: 'salesforce',
+    label: 'Salesforce',
+    signOnMode: 'SAML_2_0',
+    groups: ['Sales', 'Sales Managers', 'Support', 'Finance', 'Salesforce Admins', 'Globex Sales'],
+    users: [`lee.admin@${ACME_DOMAIN}`, `kim.mover@${ACME_DOMAIN}`, `chris.drift@${ACME_DOMAIN}`],
+  },
+  { name: 'slack', label: 'Slack', signOnMode: 'SAML_2_0', groups: ['Everyone'], users: [] },
+];
+
+/**
+ * Globex's Salesforce, through the role Globex Sales: the policy's managed role "Globex Salesforce
+ * Users" derives its members from that role, but it doesn't exist until accord creates it, and
+ * seeding it would change the demo plan. The connector id is ours (OneLogin's is UNCONFIRMED).
+ */
+export const ONELOGIN_APPS: DemoOneLoginApp[] = [
+  { name: 'Salesforce', connectorId: 110016, authMethod: 2, roles: ['Globex Sales'], users: [] },
+];
 
 const profiles = [
   { name: 'System Administrator', license: 'Salesforce' },
@@ -689,8 +737,12 @@ export function generateCompany(options: CompanyOptions = {}): DemoCompany {
         ...OKTA_GROUPS.map((name) => ({ name, type: 'OKTA_GROUP' as const, description: `${name} (Acme)` })),
         { name: 'AD Domain Users', type: 'APP_GROUP', description: 'Imported from Active Directory' },
       ],
+      apps: OKTA_APPS.map((a) => ({ ...a, groups: [...a.groups], users: [...a.users] })),
     },
-    onelogin: { roles: [...ONELOGIN_ROLES] },
+    onelogin: {
+      roles: [...ONELOGIN_ROLES],
+      apps: ONELOGIN_APPS.map((a) => ({ ...a, roles: [...a.roles], users: [...a.users] })),
+    },
     salesforce: orgs,
   };
 }

@@ -20,7 +20,13 @@ export {
   type TenantId,
 } from './instrument.js';
 export type { SandboxTenant } from './tenant.js';
-export { generateCompany, type DemoCompany, type DemoPerson } from './company.js';
+export {
+  generateCompany,
+  type DemoCompany,
+  type DemoOktaApp,
+  type DemoOneLoginApp,
+  type DemoPerson,
+} from './company.js';
 export { serveHttp, type HttpServer } from './serve-http.js';
 export { readDataFile, writeDataFile, type SandboxDataFile } from './persist.js';
 // For tests that build tenants of their own or edit them behind accord's back.

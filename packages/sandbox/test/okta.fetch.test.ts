@@ -317,7 +317,7 @@ describe('Okta emulator over plain fetch', () => {
       publicKeys: [await exportJWK((await generateKeyPair('RS256')).publicKey)],
     });
     expect((await token(keyed.clientId, 'okta.users.read')).body).toMatchObject({ error: 'invalid_client' });
-    expect((await token(OKTA_SANDBOX_CLIENT_ID, 'okta.apps.manage')).body).toMatchObject({
+    expect((await token(OKTA_SANDBOX_CLIENT_ID, 'okta.logs.read')).body).toMatchObject({
       error: 'invalid_scope',
     });
   });

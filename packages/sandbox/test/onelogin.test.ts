@@ -208,7 +208,7 @@ describe('OneLogin token endpoint and auth', () => {
     expect(colon.statusCode).toBe(200);
     // Endpoints the emulator doesn't declare are not silently answered.
     await expect(
-      client.get('api/2/apps', { headers: { authorization: `bearer ${token}` } }),
+      client.get('api/2/privileges', { headers: { authorization: `bearer ${token}` } }),
     ).rejects.toThrow();
   });
 });

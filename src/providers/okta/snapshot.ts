@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import type { IdpAccount, IdpGroup, IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
+import type { IdpAccount, IdpApp, IdpGroup, IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
 import type { Progress } from '../provider.js';
 import { chunk } from '../http/chunk.js';
 import { toIdpAccount, toIdpGroup, type OktaGroupLike, type OktaUserLike } from './map-user.js';
@@ -15,6 +15,8 @@ import type { OktaSession } from './okta-session.js';
  *   deprovisioned:  max(1, ceil(deprovisioned / 200)), only with `includeDeprovisioned`
  *   group lookup:   ceil(names / 20) searches (`profile.name eq "A" or ...`, limit 10000), none without names
  *   members:        max(1, ceil(members / 1000)) per group found
+ *   app lookup:     max(1, ceil(apps whose name or label starts with it / 200)) per app label
+ *   app users:      max(1, ceil(assigned users / 500)) per app found
  *
  * Finding groups by a name search costs the same one call as listing every group while the org has
  * fewer than 10,000 groups, and stays at one call per 20 names beyond that, with far smaller pages.
@@ -25,6 +27,8 @@ import type { OktaSession } from './okta-session.js';
 export const USERS_PAGE = 200;
 export const GROUPS_PAGE = 10_000;
 export const MEMBERS_PAGE = 1000;
+export const APPS_PAGE = 200;
+export const APP_USERS_PAGE = 500;
 /** Names per group search, keeping the query string well under URL length limits. */
 export const NAMES_PER_SEARCH = 20;
 /** Concurrent reads; each also waits on its endpoint family's rate budget. */
@@ -63,7 +67,7 @@ export async function readSnapshot(
     throw readFailure(error, 'an access token', session.errorContext);
   }
   const limit = pLimit(READ_CONCURRENCY);
-  const { userApi, groupApi } = session.client;
+  const { userApi, groupApi, applicationApi } = session.client;
   /** One list, all pages, reporting progress per page; any failure becomes one AccordError. */
   const read = async <T>(
     phase: string,
@@ -129,11 +133,31 @@ export async function readSnapshot(
     ).then((groups) => ({ groups, missing }));
   });
 
+  // Okta has no exact-label filter: `q` is a prefix search over name and label, so the exact
+  // label is picked from its answers. Labels need not be unique; every app that has it counts.
+  const appsRead = Promise.all(
+    [...new Map((scope.oktaApps ?? []).map((l) => [nameKey(l), l])).values()].map(async (label) => {
+      const found = await read<OktaAppLike>(`app ${label}`, 'apps', () =>
+        applicationApi.listApplications({ q: label, limit: APPS_PAGE }),
+      );
+      const exact = found.filter((app) => app.id && nameKey(app.label ?? '') === nameKey(label));
+      return Promise.all(
+        exact.map(async (app): Promise<IdpApp> => {
+          const users = await read<{ id?: string }>(`users of app ${label}`, 'apps', () =>
+            applicationApi.listApplicationUsers({ appId: app.id!, limit: APP_USERS_PAGE }),
+          );
+          return { id: app.id!, label, memberIds: users.map((u) => u.id ?? '').filter(Boolean) };
+        }),
+      ).then((apps) => ({ label, apps }));
+    }),
+  );
+
   // Settle everything before failing, so no read is left running after the snapshot has thrown.
-  const [users, deprovisioned, groupResult] = await settleAll([
+  const [users, deprovisioned, groupResult, appResult] = await settleAll([
     usersRead,
     deprovisionedRead,
     groupsWithMembers,
+    appsRead,
   ]);
 
   const seen = new Set<string>();
@@ -164,8 +188,17 @@ export async function readSnapshot(
     accounts,
     groups,
     missingGroups: groupResult.missing,
+    ...(appResult.length > 0 && {
+      apps: appResult.flatMap((r) => r.apps),
+      missingApps: appResult.filter((r) => r.apps.length === 0).map((r) => r.label),
+    }),
     fetchedAt: new Date().toISOString(),
   };
+}
+
+interface OktaAppLike {
+  id?: string;
+  label?: string;
 }
 
 /** Like Promise.all, but waits for every promise before rethrowing the first failure. */

@@ -29,11 +29,15 @@ export const PLATFORM = 'onelogin';
  * Page sizes. `GET /api/2/users`: the docs say "up to 50 users per page" but the SDK's OpenAPI
  * spec says "limit max 100"; we ask for 100 because the pager follows `After-Cursor`, so a service
  * that caps at 50 still gives every user (in twice the calls) while one that allows 100 halves
- * them. Roles and role users: "Max page limit is 650" (list-roles docs).
+ * them. Roles and role users: "Max page limit is 650" (list-roles docs). App users: "Max page
+ * limit is 1000" (list-app-users docs).
  */
 export const USER_PAGE_SIZE = 100;
 export const ROLE_PAGE_SIZE = 650;
 export const ROLE_USER_PAGE_SIZE = 650;
+/** Apps: the list's limit is UNCONFIRMED, so 100 like users (the pager follows the cursor). App users: "Max page limit is 1000". */
+export const APP_PAGE_SIZE = 100;
+export const APP_USER_PAGE_SIZE = 1000;
 
 /** Renew the token this long before OneLogin says it expires, so no call races the expiry. */
 const TOKEN_MARGIN_MS = 60_000;

@@ -1,8 +1,10 @@
 import pLimit from 'p-limit';
-import type { IdpAccount, IdpGroup, IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
+import type { IdpAccount, IdpApp, IdpGroup, IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
 import type { Progress } from '../provider.js';
 import { attributesOf, USER_FIELDS, type WireUser } from './attributes.js';
 import {
+  APP_PAGE_SIZE,
+  APP_USER_PAGE_SIZE,
   PLATFORM,
   ROLE_PAGE_SIZE,
   ROLE_USER_PAGE_SIZE,
@@ -105,6 +107,55 @@ async function findRoles(
   return rows.filter((r) => wanted.has(r.name.toLowerCase()));
 }
 
+/**
+ * The apps the scope names, with the users who have each (through a role or directly). Each label
+ * is one `name=` filtered list (exact, case-insensitive; UNCONFIRMED, see the README), and a
+ * label holding `*` reads the full list instead, since `*` is a wildcard there. App names need
+ * not be unique: every app with the name counts.
+ */
+async function readApps(
+  client: OneLoginClient,
+  labels: string[],
+  limit: ReturnType<typeof pLimit>,
+  progress: Progress | undefined,
+): Promise<{ apps: IdpApp[]; missing: string[] }> {
+  const perLabel = await Promise.all(
+    labels.map(async (label) => {
+      const rows = await limit(() =>
+        readAll<RoleRow>(
+          client,
+          'api/2/apps',
+          label.includes('*') ? {} : { name: label },
+          APP_PAGE_SIZE,
+          `app ${label}`,
+          progress,
+        ),
+      );
+      const exact = rows.filter((r) => r.name.toLowerCase() === label.toLowerCase());
+      const apps = await Promise.all(
+        exact.map((app) =>
+          limit(async (): Promise<IdpApp> => {
+            const users = await readAll<{ id: number }>(
+              client,
+              `api/2/apps/${app.id}/users`,
+              {},
+              APP_USER_PAGE_SIZE,
+              `users of app ${label}`,
+              progress,
+            );
+            return { id: String(app.id), label, memberIds: users.map((u) => String(u.id)) };
+          }),
+        ),
+      );
+      return { label, apps };
+    }),
+  );
+  return {
+    apps: perLabel.flatMap((r) => r.apps),
+    missing: perLabel.filter((r) => r.apps.length === 0).map((r) => r.label),
+  };
+}
+
 export async function readSnapshot(
   client: OneLoginClient,
   directory: Directory,
@@ -136,9 +187,11 @@ export async function readSnapshot(
     );
   };
 
-  const [accounts, groups] = await Promise.all([
+  const labels = [...new Map((scope.oneloginApps ?? []).map((n) => [n.toLowerCase(), n])).values()];
+  const [accounts, groups, apps] = await Promise.all([
     readAccounts(client, directory, scope, progress),
     readGroups(),
+    labels.length > 0 ? readApps(client, labels, limit, progress) : undefined,
   ]);
   const found = new Set(groups.map((g) => g.name.toLowerCase()));
   return {
@@ -146,6 +199,7 @@ export async function readSnapshot(
     accounts,
     groups,
     missingGroups: names.filter((n) => !found.has(n.toLowerCase())),
+    ...(apps && { apps: apps.apps, missingApps: apps.missing }),
     fetchedAt,
   };
 }

@@ -280,3 +280,18 @@ export const groupSearchDialect: Dialect = {
     return null;
   },
 };
+
+/**
+ * `GET /api/v1/apps?filter=`: Okta documents `id`, `status`, `name` (and properties the emulator
+ * doesn't model: `credentials.signing.kid`, `settings.slo.enabled`, `user.id`, `group.id`), with
+ * `eq` only. The unmodelled ones are refused like any unsupported filter.
+ */
+export const appFilterDialect: Dialect = {
+  parameter: 'filter',
+  check(attribute, op) {
+    if (!['id', 'name', 'status'].includes(attribute))
+      return `filter does not support the attribute ${attribute}`;
+    if (op !== 'eq') return `filter does not support the operator ${op} on ${attribute}`;
+    return null;
+  },
+};

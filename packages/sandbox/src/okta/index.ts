@@ -1,7 +1,19 @@
 /** The emulated Okta org: store, seed and msw handlers (see reference section 1 and the checklist). */
-export { OktaStore, ALL_SCOPES, lifecycleOperationsFrom } from './store.js';
+export { OktaStore, ALL_SCOPES, APP_SEQ_BASE, lifecycleOperationsFrom } from './store.js';
+export type { AppAssignment, NewApp } from './apps.js';
+export {
+  APPS_DEFAULT_LIMIT,
+  APPS_MAX_LIMIT,
+  APP_USERS_DEFAULT_LIMIT,
+  APP_USERS_MAX_LIMIT,
+} from './handlers/apps.js';
 export type { LifecycleOperation, NewGroup, NewUser } from './store.js';
 export type {
+  OktaAppData,
+  OktaAppGroupGrant,
+  OktaAppRecord,
+  OktaAppStatus,
+  OktaAppUserGrant,
   OktaGroupProfile,
   OktaGroupRecord,
   OktaGroupType,

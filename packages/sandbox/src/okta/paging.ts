@@ -30,17 +30,28 @@ export function pageOf<T extends { id: string }>(
   get: (id: string) => T | undefined,
   keep: (item: T) => boolean,
 ): Page<T> {
+  return pageFrom(from(ids, start), limit, get, keep);
+}
+
+/** `pageOf` over ids that come in order from anywhere (a merge of several sorted lists). */
+export function pageFrom<T extends { id: string }>(
+  ids: Iterable<string>,
+  limit: number,
+  get: (id: string) => T | undefined,
+  keep: (item: T) => boolean,
+): Page<T> {
   const items: T[] = [];
-  let i = start;
-  for (; i < ids.length && items.length < limit; i++) {
-    const item = get(ids[i]!);
-    if (item && keep(item)) items.push(item);
-  }
-  for (; i < ids.length; i++) {
-    const item = get(ids[i]!);
-    if (item && keep(item)) return { items, next: items[items.length - 1]!.id };
+  for (const id of ids) {
+    const item = get(id);
+    if (!item || !keep(item)) continue;
+    if (items.length === limit) return { items, next: items[items.length - 1]!.id };
+    items.push(item);
   }
   return { items };
+}
+
+function* from(ids: readonly string[], start: number): Generator<string> {
+  for (let i = start; i < ids.length; i++) yield ids[i]!;
 }
 
 const encodeQuery = (params: [string, string][]) =>

@@ -1,7 +1,7 @@
 import type { DemoCompany, DemoPerson, DirectoryStatus } from '../company.js';
 import { oktaId } from './ids.js';
-import { OktaStore, ALL_SCOPES } from './store.js';
-import type { OktaGroupRecord, OktaStoreData, OktaUserRecord, OktaUserStatus } from './types.js';
+import { APP_SEQ_BASE, OktaStore, ALL_SCOPES } from './store.js';
+import type { OktaAppData, OktaGroupRecord, OktaStoreData, OktaUserRecord, OktaUserStatus } from './types.js';
 
 const STATUS: Record<DirectoryStatus, OktaUserStatus> = {
   active: 'ACTIVE',
@@ -86,6 +86,32 @@ export function seedOkta(company: DemoCompany): OktaStore {
     return userRecord(p, i, id, idByLogin);
   });
 
+  // Apps come last and from their own id sequence: they leave every other id as it was.
+  const statusOf = new Map(people.map((p) => [p.login.toLowerCase(), STATUS[p.status]]));
+  const apps: OktaAppData[] = company.okta.apps.map((a, i) => {
+    const at = iso(EPOCH - 300 * DAY + i * MINUTE);
+    return {
+      id: oktaId('0oa', salt, APP_SEQ_BASE + i),
+      name: a.name,
+      label: a.label,
+      status: 'ACTIVE',
+      created: at,
+      lastUpdated: at,
+      signOnMode: a.signOnMode,
+      groups: a.groups
+        .flatMap((name) => groupByName.get(name) ?? [])
+        .map((g, priority) => ({ groupId: g.id, priority, created: at, lastUpdated: at })),
+      // Okta keeps no assignment of a deactivated user.
+      users: a.users.flatMap((login) => {
+        const key = login.toLowerCase();
+        const id = idByLogin.get(key);
+        return id && statusOf.get(key) !== 'DEPROVISIONED'
+          ? [{ userId: id, created: at, lastUpdated: at }]
+          : [];
+      }),
+    };
+  });
+
   const data: OktaStoreData = {
     version: 1,
     salt,
@@ -96,6 +122,8 @@ export function seedOkta(company: DemoCompany): OktaStore {
     groups,
     members,
     oauthClients: [{ clientId: OKTA_SANDBOX_CLIENT_ID, scopes: [...ALL_SCOPES], publicKeys: [] }],
+    apps,
+    nextAppSeq: APP_SEQ_BASE + apps.length,
   };
   return OktaStore.fromJSON(data, { adopt: true });
 

@@ -1,5 +1,6 @@
+import type { AppAssignment } from './apps.js';
 import { lifecycleOperationsFrom } from './store.js';
-import type { OktaGroupRecord, OktaUserRecord } from './types.js';
+import type { OktaAppRecord, OktaGroupRecord, OktaUserRecord } from './types.js';
 
 /**
  * API shapes of the stored records. `_links.self.href` is exactly base URL + path: the SDK's cache
@@ -39,6 +40,17 @@ export function readGroup(group: OktaGroupRecord, attribute: string): unknown {
   }
 }
 
+export function readApp(app: OktaAppRecord, attribute: string): unknown {
+  switch (attribute) {
+    case 'id':
+    case 'name':
+    case 'status':
+      return app[attribute];
+    default:
+      return undefined;
+  }
+}
+
 export function userBody(user: OktaUserRecord, baseUrl: string): Record<string, unknown> {
   const self = `${baseUrl}/api/v1/users/${user.id}`;
   const links: Record<string, unknown> = {
@@ -72,7 +84,7 @@ export function userBody(user: OktaUserRecord, baseUrl: string): Record<string, 
 export function groupBody(
   group: OktaGroupRecord,
   baseUrl: string,
-  stats?: { usersCount: number },
+  stats?: { usersCount: number; appsCount: number },
 ): Record<string, unknown> {
   const self = `${baseUrl}/api/v1/groups/${group.id}`;
   return {
@@ -108,12 +120,96 @@ export function groupBody(
           _embedded: {
             stats: {
               usersCount: stats.usersCount,
-              appsCount: 0,
+              appsCount: stats.appsCount,
               groupPushMappingsCount: 0,
               hasAdminPrivilege: false,
             },
           },
         }
       : {}),
+  };
+}
+
+/**
+ * An Application. Okta sends many more settings per sign-on mode; these are the common fields,
+ * with `accessibility` and `visibility` at their defaults (the SDK reads them all as optional).
+ */
+export function appBody(app: OktaAppRecord, baseUrl: string): Record<string, unknown> {
+  const self = `${baseUrl}/api/v1/apps/${app.id}`;
+  const lifecycle = app.status === 'ACTIVE' ? 'deactivate' : 'activate';
+  return {
+    id: app.id,
+    name: app.name,
+    label: app.label,
+    status: app.status,
+    created: app.created,
+    lastUpdated: app.lastUpdated,
+    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+    visibility: {
+      autoLaunch: false,
+      autoSubmitToolbar: false,
+      hide: { iOS: false, web: false },
+      appLinks: {},
+    },
+    features: [],
+    signOnMode: app.signOnMode,
+    _links: {
+      self: { href: self },
+      users: { href: `${self}/users` },
+      groups: { href: `${self}/groups` },
+      logo: [{ name: 'medium', href: `${baseUrl}/assets/img/logos/default.png`, type: 'image/png' }],
+      [lifecycle]: { href: `${self}/lifecycle/${lifecycle}`, method: 'POST' },
+    },
+  };
+}
+
+/**
+ * An AppUser: the user's id, how they got the app (`scope`), and the app username (the login).
+ * No provisioning is modelled: status ACTIVE, syncState DISABLED, an empty app profile.
+ */
+export function appUserBody(
+  appId: string,
+  a: AppAssignment,
+  baseUrl: string,
+  embedUser: boolean,
+): Record<string, unknown> {
+  return {
+    id: a.id,
+    externalId: null,
+    created: a.created,
+    lastUpdated: a.lastUpdated,
+    scope: a.scope,
+    status: 'ACTIVE',
+    statusChanged: a.created,
+    passwordChanged: null,
+    syncState: 'DISABLED',
+    credentials: { userName: a.user.profile.login },
+    profile: {},
+    ...(embedUser ? { _embedded: { user: userBody(a.user, baseUrl) } } : {}),
+    _links: {
+      app: { href: `${baseUrl}/api/v1/apps/${appId}` },
+      user: { href: `${baseUrl}/api/v1/users/${a.id}` },
+      ...(a.group
+        ? { group: { name: a.group.profile.name, href: `${baseUrl}/api/v1/groups/${a.group.id}` } }
+        : {}),
+    },
+  };
+}
+
+/** One row of `GET /api/v1/apps/:appId/groups` (an ApplicationGroupAssignment). */
+export function appGroupBody(
+  appId: string,
+  grant: { groupId: string; priority: number; lastUpdated: string },
+  baseUrl: string,
+): Record<string, unknown> {
+  return {
+    id: grant.groupId,
+    lastUpdated: grant.lastUpdated,
+    priority: grant.priority,
+    profile: {},
+    _links: {
+      app: { href: `${baseUrl}/api/v1/apps/${appId}` },
+      group: { href: `${baseUrl}/api/v1/groups/${grant.groupId}` },
+    },
   };
 }

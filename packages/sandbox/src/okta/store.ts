@@ -7,9 +7,14 @@ import {
   validationFailed,
   type OktaError,
 } from './errors.js';
+import { OktaAppBook, type AppAssignment, type NewApp } from './apps.js';
 import { oktaId } from './ids.js';
 import { SortedIds } from './sorted-ids.js';
 import type {
+  OktaAppGroupGrant,
+  OktaAppRecord,
+  OktaAppStatus,
+  OktaAppUserGrant,
   OktaGroupProfile,
   OktaGroupRecord,
   OktaGroupType,
@@ -66,6 +71,13 @@ const EMAIL_SHAPED = /^[^@\s]+@[^@\s]+$/;
 const DEFAULT_SETTINGS: OktaStoreSettings = { activateWithoutPassword: 'PROVISIONED' };
 
 /**
+ * Apps take their ids from a sequence of their own, starting here, so adding apps never shifts the
+ * ids later users and groups get (tests and the demo plan pin those). The id generator is a
+ * bijection on the sequence number mod 2^32, so this half of the range never meets the other.
+ */
+export const APP_SEQ_BASE = 2 ** 31;
+
+/**
  * The in-memory Okta org: users, groups and memberships, with the indexes the handlers need so that
  * every lookup is a Map hit and every page is a slice of a sorted id list.
  */
@@ -86,6 +98,12 @@ export class OktaStore {
   private readonly groupIds = new SortedIds();
   private readonly membersOf = new Map<string, SortedIds>();
   private readonly clients = new Map<string, OktaOAuthClient>();
+  private nextAppSeq = APP_SEQ_BASE;
+  private readonly appBook = new OktaAppBook({
+    getUser: (id) => this.userById.get(id),
+    getGroup: (id) => this.groupById.get(id),
+    membersOf: (id) => this.membersOf.get(id),
+  });
 
   constructor(options: { salt?: number; settings?: Partial<OktaStoreSettings>; userTypeId?: string } = {}) {
     this.salt = (options.salt ?? 1) >>> 0;
@@ -113,6 +131,8 @@ export class OktaStore {
         scopes: [...c.scopes],
         publicKeys: [...c.publicKeys],
       })),
+      apps: this.appBook.toJSON(),
+      nextAppSeq: this.nextAppSeq,
     };
   }
 
@@ -133,6 +153,8 @@ export class OktaStore {
       store.membersOf.set(groupId, set);
     }
     for (const c of data.oauthClients) store.clients.set(c.clientId, { ...c });
+    store.appBook.load(data.apps ?? []);
+    store.nextAppSeq = data.nextAppSeq ?? APP_SEQ_BASE + (data.apps?.length ?? 0);
     return store;
   }
 
@@ -323,6 +345,8 @@ export class OktaStore {
     if (next !== user.status) user.statusChanged = now;
     user.status = next;
     user.lastUpdated = now;
+    // Okta unassigns a deactivated user's apps; group assignments return with reactivation.
+    if (next === 'DEPROVISIONED') this.appBook.forgetUser(user.id);
     return user;
   }
 
@@ -342,6 +366,7 @@ export class OktaStore {
     for (const [groupId, members] of this.membersOf) {
       if (members.delete(user.id)) this.groupById.get(groupId)!.lastMembershipUpdated = this.iso();
     }
+    this.appBook.forgetUser(user.id);
     this.userById.delete(user.id);
     this.userByLogin.delete(user.profile.login.toLowerCase());
     this.userIds.delete(user.id);
@@ -393,6 +418,7 @@ export class OktaStore {
   deleteGroup(groupId: string): void {
     const group = this.requireGroup(groupId);
     if (group.type !== 'OKTA_GROUP') throw accessDenied(`Cannot delete a ${group.type} group`);
+    this.appBook.forgetGroup(groupId);
     this.membersOf.delete(groupId);
     this.groupById.delete(groupId);
     this.groupByName.delete(group.profile.name.toLowerCase());
@@ -415,6 +441,124 @@ export class OktaStore {
     const user = this.requireUser(userId);
     if (!options.force && group.type !== 'OKTA_GROUP') throw membershipRefused(group);
     if (this.membersOf.get(group.id)?.delete(user.id)) group.lastMembershipUpdated = this.iso();
+  }
+
+  // ---- apps and their assignments (also the tenant API tests edit the org with) ----------------
+
+  createApp(input: NewApp): OktaAppRecord {
+    const name = input.name.trim();
+    const label = input.label.trim();
+    if (!name) throw leftBlank('name');
+    if (!label) throw leftBlank('label');
+    const now = this.iso();
+    return this.appBook.add({
+      id: oktaId('0oa', this.salt, this.nextAppSeq++),
+      name,
+      label,
+      status: input.status ?? 'ACTIVE',
+      created: now,
+      lastUpdated: now,
+      signOnMode: input.signOnMode ?? 'SAML_2_0',
+    });
+  }
+
+  /** All apps in id order (the order the list pages in). */
+  apps(): OktaAppRecord[] {
+    return this.appBook.sortedIds().map((id) => this.appBook.get(id)!);
+  }
+
+  getApp(id: string): OktaAppRecord | undefined {
+    return this.appBook.get(id);
+  }
+
+  requireApp(id: string): OktaAppRecord {
+    const app = this.appBook.get(id);
+    if (!app) throw notFound(`${id} (AppInstance)`);
+    return app;
+  }
+
+  /** Apps whose label is `label`, ignoring case (labels need not be unique). */
+  findAppsByLabel(label: string): OktaAppRecord[] {
+    const key = label.toLowerCase();
+    return this.apps().filter((a) => a.label.toLowerCase() === key);
+  }
+
+  setAppStatus(appId: string, status: OktaAppStatus): OktaAppRecord {
+    const app = this.requireApp(appId);
+    if (app.status !== status) {
+      app.status = status;
+      app.lastUpdated = this.iso();
+    }
+    return app;
+  }
+
+  /**
+   * A direct (scope USER) assignment. UNCONFIRMED: how Okta refuses a DEPROVISIONED user; it
+   * removes their assignments, so we refuse with E0000001 rather than store one nobody sees.
+   */
+  assignUserToApp(appId: string, userIdOrLogin: string): OktaAppUserGrant {
+    this.requireApp(appId);
+    const user = this.requireUser(userIdOrLogin);
+    if (user.status === 'DEPROVISIONED') {
+      throw validationFailed('status', `Cannot assign an app to a user whose status is ${user.status}`);
+    }
+    return this.appBook.assignUser(appId, user.id, this.iso());
+  }
+
+  /** Removes the direct assignment only; the app stays while a group gives it. */
+  unassignUserFromApp(appId: string, userIdOrLogin: string): void {
+    this.requireApp(appId);
+    this.appBook.unassignUser(appId, this.requireUser(userIdOrLogin).id);
+  }
+
+  /** Members of the group (any type, Everyone too) get the app with scope GROUP, as long as they are members. */
+  assignGroupToApp(appId: string, groupId: string): OktaAppGroupGrant {
+    this.requireApp(appId);
+    return this.appBook.assignGroup(appId, this.requireGroup(groupId).id, this.iso());
+  }
+
+  unassignGroupFromApp(appId: string, groupId: string): void {
+    this.requireApp(appId);
+    this.appBook.unassignGroup(appId, this.requireGroup(groupId).id);
+  }
+
+  /** Group assignments of an app in priority order. */
+  appGroupGrants(appId: string): readonly OktaAppGroupGrant[] {
+    return this.appBook.groupGrants(this.requireApp(appId).id);
+  }
+
+  /** How a user has an app (direct wins over groups), whatever their status; undefined if not at all. */
+  appAssignment(appId: string, userIdOrLogin: string): AppAssignment | undefined {
+    const user = this.resolveUser(userIdOrLogin);
+    return user && this.appBook.assignment(appId, user.id);
+  }
+
+  /** Ids of the users the app's user list shows (DEPROVISIONED users left out), in id order. */
+  appUserIds(appId: string): string[] {
+    this.requireApp(appId);
+    const out: string[] = [];
+    for (const id of this.appBook.assignedIdsAfter(appId, undefined)) {
+      if (this.userById.get(id)?.status !== 'DEPROVISIONED') out.push(id);
+    }
+    return out;
+  }
+
+  /** @internal Paging for the handlers: ids of users who have the app, ascending, after `cursor`. */
+  appAssigneeIdsAfter(appId: string, cursor: string | undefined): Iterable<string> {
+    return this.appBook.assignedIdsAfter(appId, cursor);
+  }
+
+  sortedAppIds(): readonly string[] {
+    return this.appBook.sortedIds();
+  }
+
+  appIndexAfter(cursor: string | undefined): number {
+    return this.appBook.indexAfter(cursor);
+  }
+
+  /** Number of apps assigned to a group (its `appsCount` stat). */
+  appCountOfGroup(groupId: string): number {
+    return this.appBook.appsOfGroup(groupId);
   }
 
   // ---- OAuth service apps ---------------------------------------------------------------------
@@ -498,7 +642,14 @@ export class OktaStore {
   }
 }
 
-export const ALL_SCOPES = ['okta.users.read', 'okta.users.manage', 'okta.groups.read', 'okta.groups.manage'];
+export const ALL_SCOPES = [
+  'okta.users.read',
+  'okta.users.manage',
+  'okta.groups.read',
+  'okta.groups.manage',
+  'okta.apps.read',
+  'okta.apps.manage',
+];
 
 /**
  * UNCONFIRMED: the reference only says membership changes work for OKTA_GROUP only. We answer like

@@ -2,6 +2,7 @@ import type { Instrument, TenantContext } from '../instrument.js';
 import type { SandboxTenant } from '../tenant.js';
 import { OKTA_SANDBOX_TOKEN, OktaAuth } from './auth.js';
 import { notFound } from './errors.js';
+import { appHandlers } from './handlers/apps.js';
 import { groupHandlers } from './handlers/groups.js';
 import { lifecycleHandlers } from './handlers/lifecycle.js';
 import { userHandlers } from './handlers/users.js';
@@ -67,6 +68,7 @@ export function oktaTenant(
     ...userHandlers(env),
     ...lifecycleHandlers(env),
     ...groupHandlers(env),
+    ...appHandlers(env),
     // UNCONFIRMED: what Okta answers for an unknown API path; a 404 E0000007 in Okta's shape.
     ...(['get', 'post', 'put', 'delete'] as const).map((method) =>
       endpoint(env, method, '/api/v1/*', 'user', 'public', ({ url }) => {

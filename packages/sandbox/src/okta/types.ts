@@ -64,6 +64,44 @@ export interface OktaOAuthClient {
   publicKeys: Record<string, unknown>[];
 }
 
+export type OktaAppStatus = 'ACTIVE' | 'INACTIVE';
+
+/** An app instance (Okta's Application, the fields the emulator models). */
+export interface OktaAppRecord {
+  id: string;
+  /** The app's key in the catalog (`salesforce`, `slack`); several instances may share it. */
+  name: string;
+  /** What people see; not unique either. */
+  label: string;
+  status: OktaAppStatus;
+  created: string;
+  lastUpdated: string;
+  /** `SAML_2_0`, `BOOKMARK`, ...: the SDK picks the Application subclass by it. */
+  signOnMode: string;
+}
+
+/** A direct (scope USER) assignment of a user to an app. */
+export interface OktaAppUserGrant {
+  userId: string;
+  created: string;
+  lastUpdated: string;
+}
+
+/** An app assigned to a group: its members get the app with scope GROUP. */
+export interface OktaAppGroupGrant {
+  groupId: string;
+  /** Order of the group assignments (Okta's `priority`, 0 first). */
+  priority: number;
+  created: string;
+  lastUpdated: string;
+}
+
+/** An app as persisted, with its assignments. */
+export interface OktaAppData extends OktaAppRecord {
+  users: OktaAppUserGrant[];
+  groups: OktaAppGroupGrant[];
+}
+
 export interface OktaStoreSettings {
   /**
    * Status after activating a user who has no password. UNCONFIRMED: the reference says
@@ -84,4 +122,8 @@ export interface OktaStoreData {
   /** Member user ids by group id. */
   members: Record<string, string[]>;
   oauthClients: OktaOAuthClient[];
+  /** Absent in data saved before apps were modelled: such data loads with no apps. */
+  apps?: OktaAppData[];
+  /** Next sequence number of the app id generator (see `APP_SEQ_BASE`). */
+  nextAppSeq?: number;
 }

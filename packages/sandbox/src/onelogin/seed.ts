@@ -1,5 +1,6 @@
 import type { DemoCompany, DemoPerson, DirectoryStatus } from '../company.js';
-import { API_ACTOR, OneLoginStore, type OneLoginStoreData } from './store.js';
+import type { OneLoginAppData } from './apps.js';
+import { API_ACTOR, FIRST_APP_ID, OneLoginStore, type OneLoginStoreData } from './store.js';
 import {
   newUser,
   UserStateCode,
@@ -96,6 +97,27 @@ export function seedOneLogin(company: DemoCompany): OneLoginStore {
   // Managers in Okta (Acme) have no OneLogin id; they stay null, as a cross-directory manager would.
   for (const [user, login] of managers) user.manager_user_id = idByLogin.get(login.toLowerCase()) ?? null;
 
+  // Apps have their own id sequence; granting one to a role touches only the role's `apps`.
+  const apps: OneLoginAppData[] = company.onelogin.apps.map((a, i) => {
+    const at = new Date(EPOCH - 30 * 24 * HOUR + i * HOUR).toISOString();
+    const id = FIRST_APP_ID + i;
+    for (const name of a.roles) {
+      const roleId = roleIds.get(name);
+      if (roleId !== undefined) roles[roleId - FIRST_ROLE_ID]!.apps.push(id);
+    }
+    return {
+      id,
+      connector_id: a.connectorId,
+      name: a.name,
+      description: '',
+      visible: true,
+      auth_method: a.authMethod,
+      created_at: at,
+      updated_at: at,
+      user_ids: a.users.flatMap((login) => idByLogin.get(login.toLowerCase()) ?? []),
+    };
+  });
+
   return OneLoginStore.fromJSON({
     format: 'accord.sandbox.onelogin',
     version: 1,
@@ -108,5 +130,7 @@ export function seedOneLogin(company: DemoCompany): OneLoginStore {
     users,
     roles,
     tokens: [],
+    apps,
+    nextAppId: FIRST_APP_ID + apps.length,
   });
 }

@@ -3,6 +3,7 @@ import type { Instrument, TenantContext } from '../instrument.js';
 import type { SandboxTenant } from '../tenant.js';
 import type { OneLoginContext } from './auth.js';
 import { serverErrorResponse, unavailableResponse } from './errors.js';
+import { appHandlers } from './handlers/apps.js';
 import { authHandlers } from './handlers/auth.js';
 import { roleHandlers } from './handlers/roles.js';
 import { userHandlers } from './handlers/users.js';
@@ -41,7 +42,12 @@ export function oneloginTenant(
     unavailable: (seconds) => unavailableResponse(seconds, store.rateLimit.headers()),
   };
   const ctx: OneLoginContext = { store, tenant };
-  const handlers: HttpHandler[] = [...authHandlers(ctx), ...userHandlers(ctx), ...roleHandlers(ctx)];
+  const handlers: HttpHandler[] = [
+    ...authHandlers(ctx),
+    ...userHandlers(ctx),
+    ...roleHandlers(ctx),
+    ...appHandlers(ctx),
+  ];
   return {
     id: 'onelogin',
     handlers,

@@ -138,3 +138,27 @@ export interface OneLoginRoleUser {
   added_at: string | null;
   assigned: boolean;
 }
+
+/**
+ * An app as `GET /api/2/apps` lists it (the fields the emulator models). `auth_method` codes:
+ * 0 Password, 1 OpenId, 2 SAML, 3 API, 4 Google, 6 Forms based, 7 WS-Fed, 8 OpenId Connect.
+ */
+export interface OneLoginApp {
+  id: number;
+  connector_id: number;
+  name: string;
+  description: string;
+  visible: boolean;
+  auth_method: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row of `GET /api/2/apps/:id/users`. */
+export interface OneLoginAppUser {
+  id: number;
+  firstname: string | null;
+  lastname: string | null;
+  email: string | null;
+  username: string | null;
+}

@@ -29,7 +29,7 @@ export function groupHandlers(env: OktaEnv): HttpHandler[] {
       g,
       baseUrl,
       url.searchParams.get('expand')?.split(',').includes('stats')
-        ? { usersCount: store.memberCount(g.id) }
+        ? { usersCount: store.memberCount(g.id), appsCount: store.appCountOfGroup(g.id) }
         : undefined,
     );
 

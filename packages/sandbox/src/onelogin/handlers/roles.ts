@@ -51,13 +51,19 @@ export function roleHandlers(ctx: OneLoginContext): HttpHandler[] {
         const query = readListQuery(url, ROLE_PAGING);
         const name = query.params.get('name');
         const appId = query.params.get('app_id');
+        const appName = query.params.get('app_name');
         const match = name ? matcher(name) : undefined;
+        const matchApp = appName ? matcher(appName) : undefined;
         const all = store.roleIds();
         const ids =
-          match || appId
+          match || appId || matchApp
             ? all.filter((id) => {
                 const r = store.roleRef(id)!;
-                return (!match || match(r.name)) && (!appId || r.apps.includes(Number(appId)));
+                return (
+                  (!match || match(r.name)) &&
+                  (!appId || r.apps.includes(Number(appId))) &&
+                  (!matchApp || r.apps.some((a) => matchApp(store.appRef(a)?.name)))
+                );
               })
             : all;
         // A list gives `id` and `name`; `fields=apps,users,admins` adds those (the docs' "Valid

@@ -95,8 +95,9 @@ export function selectUsers(store: OneLoginStore, params: URLSearchParams): read
     const match = matcher(value);
     preds.push((u) => match(u.custom_attributes[name]));
   }
-  // The emulator models no apps, so no user has the app asked for.
-  if (params.get('app_id')) preds.push(() => false);
+  // Users who have the app, directly or through a role (an unknown or malformed id: nobody).
+  const appId = params.get('app_id');
+  if (appId) narrow(/^\d+$/.test(appId) ? [...store.appUserIds(Number(appId))] : []);
 
   const base: readonly number[] = candidates ?? store.userIds();
   let ids = preds.length ? base.filter((id) => preds.every((p) => p(store.userRef(id)!))) : base;
