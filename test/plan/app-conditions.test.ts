@@ -26,6 +26,17 @@ const byApp: AccessRule = {
   grants: { prod: { profile: 'Sales User', permissionSets: ['Sales_Cloud_User'] } },
 };
 const policy = makePolicy({ access: [byApp] });
+/** The source is Okta; Globex people are owned by OneLogin. */
+const globexPolicy = makePolicy({
+  platforms: { okta: {}, onelogin: {}, salesforce: { prod: {} } },
+  identity: {
+    source: 'okta',
+    populations: [
+      { id: 'globex', owner: 'onelogin', when: { attribute: { name: 'email', matches: '*@globex.test' } } },
+    ],
+  },
+  access: [byApp],
+});
 const created = (p: ReturnType<typeof plan>) => lines(p).filter((l) => l.startsWith('create '));
 
 describe('UC-01 access by app assignment', () => {
@@ -73,22 +84,8 @@ describe('UC-01 access by app assignment', () => {
   });
 
   it("UC-01 a OneLogin population's people are judged by OneLogin's app, not by an Okta app of the same label", () => {
-    const withGlobex = makePolicy({
-      platforms: { okta: {}, onelogin: {}, salesforce: { prod: {} } },
-      identity: {
-        source: 'okta',
-        populations: [
-          {
-            id: 'globex',
-            owner: 'onelogin',
-            when: { attribute: { name: 'email', matches: '*@globex.test' } },
-          },
-        ],
-      },
-      access: [byApp],
-    });
     const p = plan(
-      withGlobex,
+      globexPolicy,
       snapshots({
         // Ana's OneLogin account has the OneLogin app, but her own directory is Okta, which does not assign it.
         okta: okta([{ login: ANA }], { apps: ['Salesforce'] }),
@@ -121,22 +118,8 @@ describe('UC-01 access by app assignment', () => {
   });
 
   it('UC-01 an app missing from one of two home directories only warns: its people simply lack it', () => {
-    const twoHomes = makePolicy({
-      platforms: { okta: {}, onelogin: {}, salesforce: { prod: {} } },
-      identity: {
-        source: 'okta',
-        populations: [
-          {
-            id: 'globex',
-            owner: 'onelogin',
-            when: { attribute: { name: 'email', matches: '*@globex.test' } },
-          },
-        ],
-      },
-      access: [byApp],
-    });
     const p = plan(
-      twoHomes,
+      globexPolicy,
       snapshots({
         okta: okta([{ login: ANA, apps: ['Salesforce'] }], { apps: ['Salesforce'] }),
         onelogin: onelogin([{ login: GINA }], { missingApps: ['Salesforce'] }),
