@@ -1,28 +1,9 @@
-import { Option, type Command } from 'commander';
 import type { PlanContext } from '../engine/run-plan.js';
-import { loadSandbox, sandboxDefaults } from './load-sandbox.js';
+import { loadSandbox } from './load-sandbox.js';
+import type { EnvironmentOptions } from './options.js';
 import { stderrReporter } from './reporter.js';
 
-export interface EnvironmentOptions {
-  sandbox?: boolean;
-  people?: number;
-  seed?: number;
-}
-
-/** `--sandbox` with its `--people` and `--seed`; `sandboxHelp` says what the sandbox is used for. */
-export const withEnvironmentOptions = (command: Command, sandboxHelp: string): Command =>
-  command
-    .option('--sandbox', sandboxHelp)
-    .addOption(
-      new Option('--people <n>', 'people in the sandbox company')
-        .argParser(Number)
-        .default(sandboxDefaults?.DEFAULT_PEOPLE),
-    )
-    .addOption(
-      new Option('--seed <n>', 'seed of the sandbox company')
-        .argParser(Number)
-        .default(sandboxDefaults?.DEFAULT_SEED),
-    );
+export type { EnvironmentOptions } from './options.js';
 
 /**
  * Where the providers connect: the process environment, or with `--sandbox` a freshly seeded
@@ -44,9 +25,16 @@ export async function openEnvironment(
 
 /**
  * How the engine reaches the platforms for these options, with live progress, every wait and,
- * with ACCORD_LOG, more on stderr.
+ * with ACCORD_LOG, more on stderr. Every plan-shaped command starts here, so this is also where
+ * `--target` is announced: a narrowed plan must never pass for the whole one (Terraform warns too).
  */
-export const planContext = (options: EnvironmentOptions): PlanContext => {
+export const planContext = (options: EnvironmentOptions & { target?: string[] }): PlanContext => {
+  if (options.target && options.target.length > 0) process.stderr.write(targetingWarning(options.target));
   const { progress, events } = stderrReporter();
   return { connect: () => openEnvironment(options), progress, events };
 };
+
+export const targetingWarning = (targets: readonly string[]): string =>
+  `warning: Resource targeting is in effect (--target ${targets.join(' ')}): the plan may be incomplete. ` +
+  'It holds only the changes whose address starts with a target, and what they depend on; ' +
+  'plan without --target to see everything the policy asks for.\n';

@@ -1,9 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAccordError } from '../errors.js';
 import { fromSandboxError } from './load-sandbox.js';
-import { InvalidPolicyError } from '../policy/diagnostics.js';
-import { palette } from '../render/colors.js';
-import { renderDiagnostics } from '../render/diagnostics.js';
 import { registerAudit } from './commands/audit.js';
 import { registerForceUnlock } from './commands/force-unlock.js';
 import { registerApply } from './commands/apply.js';
@@ -13,13 +10,17 @@ import { registerGraph } from './commands/graph.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerShow } from './commands/show.js';
 import { registerValidate } from './commands/validate.js';
 import { redact } from '../model/redact.js';
 import { redactOutput } from './redacted-output.js';
+import { normaliseArgv } from './argv.js';
 
 /**
- * The `accord` command line. Each command lives in its own file and registers itself here; this
- * file only wires them together and turns errors into exit codes.
+ * The `accord` command line. Each command is declared in commands/ and registers itself here; its
+ * action, with everything it needs, is imported from actions/ only when it runs (lazy-action.ts),
+ * so `--help` and `--version` stay fast. This file only wires them together, normalises
+ * Terraform's single-dash spellings (argv.ts) and turns errors into exit codes.
  *
  * Exit codes: 0 success, 1 error (or invalid policy), 2 changes/drift where a command says so.
  */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerApply(program);
   registerDrift(program);
   registerGraph(program);
+  registerShow(program);
   registerSandbox(program);
   registerDiff(program);
   registerInit(program);
@@ -44,15 +46,15 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   redactOutput();
+  ignoreClosedStdout();
   const program = buildProgram().exitOverride();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normaliseArgv(argv, program));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (thrown) {
     const error = fromSandboxError(thrown);
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof InvalidPolicyError)
-      process.stderr.write(`${renderDiagnostics(error.diagnostics, palette(process.stderr))}\n`);
+    await writeDiagnostics(error);
     if (isAccordError(error)) {
       process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return error.exitCode;
@@ -62,4 +64,31 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     process.stderr.write(`error: internal error (please report it): ${redact(detail)}\n`);
     return 1;
   }
+}
+
+/** An invalid policy's diagnostics, above its error line; loaded only then, to keep start-up light. */
+async function writeDiagnostics(error: unknown): Promise<void> {
+  const { InvalidPolicyError } = await import('../policy/diagnostics.js');
+  if (!(error instanceof InvalidPolicyError)) return;
+  const [{ palette }, { renderDiagnostics }] = await Promise.all([
+    import('../render/colors.js'),
+    import('../render/diagnostics.js'),
+  ]);
+  process.stderr.write(`${renderDiagnostics(error.diagnostics, palette(process.stderr))}\n`);
+}
+
+const QUIET = Symbol.for('accord.closed-stdout');
+
+/**
+ * `accord show plan.json | head` closes stdout early. The rest of the output has nowhere to go,
+ * which is no error; the run itself carries on (an apply must still finish and record its batches)
+ * instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function ignoreClosedStdout(): void {
+  const stdout = process.stdout as NodeJS.WriteStream & { [QUIET]?: true };
+  if (stdout[QUIET]) return;
+  stdout[QUIET] = true;
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
 }

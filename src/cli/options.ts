@@ -1,6 +1,12 @@
 import { Option, type Command } from 'commander';
 import { AccordError } from '../errors.js';
-import { withEnvironmentOptions } from './environment.js';
+import { sandboxDefaults } from './load-sandbox.js';
+
+/**
+ * How the commands' options are declared, shared so they read the same everywhere. This module is
+ * loaded for `accord --help` and `--version`, so it imports nothing that runs a command: no
+ * engine, provider or renderer (see lazy-action.ts).
+ */
 
 /** Options that every policy-reading command shares, declared once so they read the same everywhere. */
 export interface PolicyOptions {
@@ -19,6 +25,61 @@ export const withPolicyOptions = (command: Command): Command =>
 export const formatOption = (formats: readonly string[], fallback: string): Option =>
   new Option('-f, --format <format>', 'output format').choices(formats).default(fallback);
 
+export interface IntegerRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * The value of a whole-number option, or an error naming the option as its help spells it. Thrown
+ * from commander's argument parser, so a bad value stops the run before any work starts.
+ */
+export function wholeNumber(flags: string, value: string, { min, max }: IntegerRange): number {
+  const n = /^[+-]?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new AccordError(`option '${flags}' must be a whole number from ${min} to ${max}, got '${value}'`, {
+      code: 'cli.invalid-number',
+    });
+  return n;
+}
+
+/** A whole-number option: every numeric option is declared with this, so none takes `abc` or NaN. */
+export function integerOption(flags: string, description: string, range: IntegerRange): Option {
+  const option = new Option(flags, description);
+  return option.argParser((value: string) => wholeNumber(option.flags, value, range));
+}
+
+/** Seeds are 32-bit, as the sandbox's generator takes them. */
+export const SEED_RANGE: IntegerRange = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+/** The sandbox seeds up to this many people; more would only exhaust memory. */
+export const PEOPLE_RANGE: IntegerRange = { min: 1, max: 1_000_000 };
+
+/** `accord sandbox` serves its tenants on consecutive ports: okta, onelogin, salesforce:prod, salesforce:emea. */
+export const SANDBOX_TENANTS = 4;
+export const DEFAULT_SANDBOX_PORT = 4010;
+
+/** `--sandbox` and the company it seeds; the values `openEnvironment` (environment.ts) reads. */
+export interface EnvironmentOptions {
+  sandbox?: boolean;
+  people?: number;
+  seed?: number;
+}
+
+/** `--sandbox` with its `--people` and `--seed`; `sandboxHelp` says what the sandbox is used for. */
+export const withEnvironmentOptions = (command: Command, sandboxHelp: string): Command =>
+  command
+    .option('--sandbox', sandboxHelp)
+    .addOption(
+      integerOption('--people <n>', 'people in the sandbox company', PEOPLE_RANGE).default(
+        sandboxDefaults?.DEFAULT_PEOPLE,
+      ),
+    )
+    .addOption(
+      integerOption('--seed <n>', 'seed of the sandbox company', SEED_RANGE).default(
+        sandboxDefaults?.DEFAULT_SEED,
+      ),
+    );
+
 /** The inputs of every plan-shaped command (plan, apply, drift, graph). */
 export const withPlanInputOptions = (command: Command): Command =>
   withEnvironmentOptions(
@@ -34,15 +95,19 @@ export const withPlanInputOptions = (command: Command): Command =>
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** Terraform-style durations for flags such as --lock-timeout: `500ms`, `30s`, `5m`, `1h`; a bare number is seconds. */
-export function parseDuration(flag: string): (value: string) => number {
-  return (value) => {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-    if (!match)
-      throw new AccordError(`${flag} takes a duration such as 30s, 5m or 500ms, got '${value}'`, {
-        code: 'cli.duration',
-      });
-    return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS]);
-  };
+export function parseDuration(flags: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match)
+    throw new AccordError(`option '${flags}' takes a duration such as 30s, 5m or 500ms, got '${value}'`, {
+      code: 'cli.duration',
+    });
+  return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS]);
+}
+
+/** A duration option (see parseDuration), checked as it is parsed like every numeric option. */
+export function durationOption(flags: string, description: string): Option {
+  const option = new Option(flags, description);
+  return option.argParser((value: string) => parseDuration(option.flags, value));
 }
 
 /** A key from the environment; an empty value counts as unset, so `KEY=` in a workflow turns it off. */

@@ -11,6 +11,7 @@ import { createPlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { defaultStatePath, readState } from '../state/state-file.js';
 import type { Connect } from './environment.js';
+import { checkTargets } from './targets.js';
 
 /** What a plan is made from, as the user names it. */
 export interface PlanInputs {
@@ -87,6 +88,13 @@ export async function planWith(
       loaded.state,
       target,
       context.progress,
+    );
+    checkTargets(
+      target,
+      plan,
+      snapshots,
+      loaded.state,
+      () => createPlan(loaded.policy, snapshots, loaded.state, { now: new Date(plan.createdAt) }).changes,
     );
     return { ...loaded, plan, snapshots, providers, close: environment.close };
   } catch (error) {

@@ -90,7 +90,7 @@ describe('accord sandbox (CLI)', () => {
     children.push(r.child);
     expect(await r.exit).toBe(1);
     expect(r.stdout()).toBe('');
-    expect(r.stderr()).toMatch(/^error: --port must be an integer from 0 to \d+, got 'abc'\n/);
+    expect(r.stderr()).toBe("error: option '--port <n>' must be a whole number from 0 to 65532, got 'abc'\n");
     expect(r.stderr()).not.toMatch(/\n\s+at /);
   }, 15_000);
 

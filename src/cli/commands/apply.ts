@@ -1,26 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
-import { Option, type Command } from 'commander';
-import { runApply } from '../../engine/run-apply.js';
-import type { PlanInputs } from '../../engine/run-plan.js';
-import { AccordError } from '../../errors.js';
-import type { Plan } from '../../plan/types.js';
-import { palette } from '../../render/colors.js';
-import { renderPlanText, summaryLine } from '../../render/plan-text.js';
-import { auditPathFor } from '../../state/audit.js';
-import { planContext, type EnvironmentOptions } from '../environment.js';
-import { parseDuration, secretFromEnv, withPlanInputOptions } from '../options.js';
-
-interface ApplyOptions extends PlanInputs, EnvironmentOptions {
-  autoApprove?: boolean;
-  allowLargeChange?: boolean;
-  parallelism: number;
-  audit?: string;
-  verify?: boolean;
-  lockTimeout: number;
-}
+import type { Command } from 'commander';
+import { lazyAction } from '../lazy-action.js';
+import { durationOption, integerOption, withPlanInputOptions } from '../options.js';
 
 /**
  * `accord apply [PLANFILE]`: applies a saved plan exactly as reviewed (stale changes skipped), or
@@ -44,92 +24,20 @@ export function registerApply(program: Command): void {
       '--allow-large-change',
       'apply a plan that guard rails blocked (deprovision cap, separation of duties)',
     )
-    .addOption(new Option('--parallelism <n>', 'batches in flight per platform').argParser(Number).default(4))
     .addOption(
-      new Option(
+      // More than 64 batches in flight per platform only trips the platforms' rate limits.
+      integerOption('--parallelism <n>', 'batches in flight per platform', { min: 1, max: 64 }).default(4),
+    )
+    .addOption(
+      durationOption(
         '--lock-timeout <duration>',
         'wait this long for a state lock another run holds (e.g. 30s, 5m)',
-      )
-        .argParser(parseDuration('--lock-timeout'))
-        .default(0, '0s'),
+      ).default(0, '0s'),
     )
     .option('--audit <file>', 'audit log (default: beside the state file, <name>.audit.jsonl)')
     .option(
       '--verify',
       'plan again after applying and report whether live state converged (default with --sandbox)',
     )
-    .action(async (planfile: string | undefined, options: ApplyOptions) => {
-      // The sandbox is throwaway: its state and audit go to a temp dir, never into tracked files.
-      const scratch =
-        options.sandbox && !options.state ? mkdtempSync(join(tmpdir(), 'accord-sandbox-')) : undefined;
-      const c = palette();
-      const { plan, report, again } = await runApply(
-        {
-          ...options,
-          ...(scratch ? { state: join(scratch, 'sandbox.state.json') } : {}),
-          ...(planfile ? { planFile: planfile } : {}),
-          auditPath: (statePath) => options.audit ?? auditPathFor(statePath),
-          allowLargeChange: options.allowLargeChange ?? false,
-          verify: (options.verify || options.sandbox) ?? false,
-          lockTimeoutMs: options.lockTimeout,
-          ...keys(),
-        },
-        {
-          ...planContext(options),
-          show: (plan, stale, saved) =>
-            process.stdout.write(
-              saved
-                ? `Applying ${planfile}: ${plan.changes.length} changes, ${stale.size} stale.\n`
-                : `${renderPlanText(plan, c)}\n`,
-            ),
-          approve: (plan) => (options.autoApprove ? Promise.resolve() : confirm(plan)),
-          note: (line) => process.stderr.write(`${line}\n`),
-        },
-      );
-      if (!report) {
-        process.stdout.write('Nothing to apply.\n');
-        process.exitCode = 0;
-        return;
-      }
-      const { counts } = report;
-      const tally = `Apply complete: ${counts.applied} applied, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.stale} stale.`;
-      const byId = new Map(plan.changes.map((change) => [change.id, change]));
-      for (const r of report.results.filter((x) => x.status === 'failed')) {
-        const change = byId.get(r.changeId);
-        process.stdout.write(
-          `${c.red('failed')} ${change?.address ?? r.changeId} ${change?.action ?? ''}: ${r.message ?? ''}\n`,
-        );
-      }
-      process.stdout.write(`${counts.failed > 0 ? c.red(tally) : c.green(tally)}\n`);
-      process.exitCode = counts.failed > 0 ? 1 : 0;
-      if (!again) return;
-      if (again.changes.length === 0)
-        process.stdout.write(`${c.green('Converged:')} a new plan has 0 changes.\n`);
-      else {
-        process.stdout.write(
-          `${c.yellow('Not converged:')} a new plan still has changes. ${summaryLine(again)}\n`,
-        );
-        process.exitCode = 1;
-      }
-    });
-}
-
-/** The optional signing keys, from the environment only (never a flag: flags show in `ps`). */
-function keys(): { planKey?: string; auditKey?: string } {
-  const planKey = secretFromEnv('ACCORD_PLAN_KEY');
-  const auditKey = secretFromEnv('ACCORD_AUDIT_KEY');
-  return { ...(planKey ? { planKey } : {}), ...(auditKey ? { auditKey } : {}) };
-}
-
-async function confirm(plan: Plan): Promise<void> {
-  if (!process.stdin.isTTY) {
-    throw new AccordError('refusing to apply without confirmation: stdin is not a terminal', {
-      code: 'apply.confirm',
-      hint: 'review the plan and pass --auto-approve, or apply a saved plan file',
-    });
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`Apply ${plan.changes.length} changes? Only "yes" is accepted: `);
-  rl.close();
-  if (answer.trim() !== 'yes') throw new AccordError('apply cancelled', { code: 'apply.cancelled' });
+    .action(lazyAction(() => import('../actions/apply.js')));
 }

@@ -1,19 +1,6 @@
 import type { Command } from 'commander';
-import { canonicalJson } from '../../model/canonical-json.js';
-import { runDiff } from '../../engine/run-diff.js';
-import { palette } from '../../render/colors.js';
-import { renderPolicyDiffMarkdown } from '../../render/policy-diff-markdown.js';
-import { renderPolicyDiffText } from '../../render/policy-diff-text.js';
-import { planContext, withEnvironmentOptions, type EnvironmentOptions } from '../environment.js';
-import { formatOption, withPolicyOptions, type PolicyOptions } from '../options.js';
-
-interface DiffOptions extends PolicyOptions, EnvironmentOptions {
-  base: string;
-  head: string;
-  state?: string;
-  impact: boolean;
-  format: 'text' | 'markdown' | 'json';
-}
+import { lazyAction } from '../lazy-action.js';
+import { formatOption, withEnvironmentOptions, withPolicyOptions } from '../options.js';
 
 export function registerDiff(program: Command): void {
   withEnvironmentOptions(
@@ -31,13 +18,5 @@ export function registerDiff(program: Command): void {
   )
     .option('--no-impact', 'only the policy diff: read no platform (needs no credentials)')
     .addOption(formatOption(['text', 'markdown', 'json'], 'text'))
-    .action(async (options: DiffOptions) => {
-      const diff = await runDiff(options, planContext(options));
-      if (options.format === 'json')
-        process.stdout.write(`${JSON.stringify(JSON.parse(canonicalJson(diff)), null, 2)}\n`);
-      else if (options.format === 'markdown')
-        process.stdout.write(renderPolicyDiffMarkdown(diff).join('\n\n<!-- accord: next comment -->\n\n'));
-      else process.stdout.write(`${renderPolicyDiffText(diff, palette())}\n`);
-      process.exitCode = 0;
-    });
+    .action(lazyAction(() => import('../actions/diff.js')));
 }

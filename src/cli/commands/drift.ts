@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
-import { runDrift } from '../../engine/run-drift.js';
-import type { PlanInputs } from '../../engine/run-plan.js';
-import { renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
-import { planContext, type EnvironmentOptions } from '../environment.js';
+import { lazyAction } from '../lazy-action.js';
 import { formatOption, withPlanInputOptions } from '../options.js';
 
 /**
@@ -19,11 +16,5 @@ export function registerDrift(program: Command): void {
       ),
   )
     .addOption(formatOption(['text', 'markdown', 'json'], 'text'))
-    .action(async (options: PlanInputs & EnvironmentOptions & { format: 'text' | 'markdown' | 'json' }) => {
-      const report = await runDrift(options, planContext(options));
-      if (options.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else if (options.format === 'markdown') process.stdout.write(renderDriftMarkdown(report));
-      else process.stdout.write(renderDriftText(report));
-      process.exitCode = report.drift.length > 0 || report.unresolved.length > 0 ? 2 : 0;
-    });
+    .action(lazyAction(() => import('../actions/drift.js')));
 }

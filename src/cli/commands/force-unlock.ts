@@ -1,15 +1,6 @@
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
-import { AccordError } from '../../errors.js';
-import { palette } from '../../render/colors.js';
-import { describeLock, forceUnlock, lockPath } from '../../state/lock.js';
-import { environmentFromPolicy } from '../../engine/environment-of-policy.js';
-import { defaultStatePath } from '../../state/state-file.js';
-import { withPolicyOptions, type PolicyOptions } from '../options.js';
-
-interface ForceUnlockOptions extends PolicyOptions {
-  state?: string;
-}
+import { lazyAction } from '../lazy-action.js';
+import { withPolicyOptions } from '../options.js';
 
 export function registerForceUnlock(program: Command): void {
   withPolicyOptions(
@@ -18,32 +9,5 @@ export function registerForceUnlock(program: Command): void {
       .description('remove a state lock left behind by a run that is gone (exit 0 removed, 1 no lock)'),
   )
     .option('--state <file>', 'state file (default: state/<environment>.state.json)')
-    .action(async (options: ForceUnlockOptions) => {
-      const statePath =
-        options.state ??
-        defaultStatePath(await environmentFromPolicy(options.policies, options.code, '--state'));
-      const info = await forceUnlock(statePath);
-      if (!info)
-        throw new AccordError(`${statePath} is not locked (no ${lockPath(statePath)})`, {
-          code: 'state.not-locked',
-          hint: 'nothing to remove',
-        });
-      const c = palette();
-      process.stdout.write(`${c.green('removed the lock')} on ${statePath} held by ${describeLock(info)}\n`);
-      if (info.host === hostname() && info.pid !== process.pid && isRunning(info.pid))
-        process.stdout.write(
-          `${c.yellow('warning:')} pid ${info.pid} is still running on this host; if it is that run, it is no longer protected\n`,
-        );
-      process.exitCode = 0;
-    });
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+    .action(lazyAction(() => import('../actions/force-unlock.js')));
 }

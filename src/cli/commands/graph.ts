@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
-import { runPlan, type PlanInputs } from '../../engine/run-plan.js';
-import { renderGraph, type GraphFormat } from '../../render/plan-graph.js';
-import { planContext, type EnvironmentOptions } from '../environment.js';
+import { lazyAction } from '../lazy-action.js';
 import { formatOption, withPlanInputOptions } from '../options.js';
 
 export function registerGraph(program: Command): void {
   withPlanInputOptions(
-    program.command('graph').description('draw the change DAG of the current plan (Graphviz dot or Mermaid)'),
+    program
+      .command('graph')
+      .argument(
+        '[planfile]',
+        'a plan saved by `accord plan --out`: draw it, reading no platform or policy (checked as apply checks it)',
+      )
+      .description('draw the change DAG of the current plan or of a saved one (Graphviz dot or Mermaid)'),
   )
     .addOption(formatOption(['dot', 'mermaid'], 'dot'))
-    .action(async (options: PlanInputs & EnvironmentOptions & { format: GraphFormat }) => {
-      const { plan, close } = await runPlan(options, planContext(options));
-      await close();
-      process.stdout.write(renderGraph(plan, options.format));
-    });
+    .action(lazyAction(() => import('../actions/graph.js')));
 }

@@ -1,0 +1,19 @@
+import { serializePlan } from '../plan/plan-file.js';
+import type { Plan } from '../plan/types.js';
+import { palette } from '../render/colors.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { renderPlanText } from '../render/plan-text.js';
+
+export type PlanFormat = 'text' | 'markdown' | 'json';
+
+/**
+ * A plan on stdout, as `plan` and `show` both print it: json is the canonical plan JSON (the
+ * bytes a saved plan file holds), markdown the PR comments with their separator, text the
+ * Terraform-like listing.
+ */
+export function writePlan(plan: Plan, format: PlanFormat): void {
+  if (format === 'json') process.stdout.write(serializePlan(plan));
+  else if (format === 'markdown')
+    process.stdout.write(renderPlanMarkdown(plan).join('\n\n<!-- accord: next comment -->\n\n'));
+  else process.stdout.write(`${renderPlanText(plan, palette())}\n`);
+}
