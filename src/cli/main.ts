@@ -22,7 +22,7 @@ import { normaliseArgv } from './argv.js';
  * so `--help` and `--version` stay fast. This file only wires them together, normalises
  * Terraform's single-dash spellings (argv.ts) and turns errors into exit codes.
  *
- * Exit codes: 0 success, 1 error (or invalid policy), 2 changes/drift where a command says so.
+ * Exit codes: see exit-codes.ts (0 ok, 1 error, 2 changes or drift, 3 pending only, 4 blocked).
  */
 export function buildProgram(): Command {
   const program = new Command('accord')

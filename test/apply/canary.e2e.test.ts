@@ -54,7 +54,7 @@ describe('a canary secret in every credential, echoed back by the servers', () =
 
   it('really met echoed credentials and failed writes', () => {
     expect(proxy.echoes).toBeGreaterThan(0);
-    expect(runs.plan!.status).toBe(0);
+    expect([0, 4]).toContain(runs.plan!.status); // 4: blocked by the cap, still a full plan
     expect(runs.apply!.stdout).toMatch(/Apply complete: \d+ applied, [1-9]\d* failed/);
     expect(runs.apply!.stdout).toContain('***');
   });

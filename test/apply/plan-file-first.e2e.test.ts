@@ -19,7 +19,8 @@ describe('accord apply PLANFILE checks the file first', () => {
     sandbox = await loopbackSandbox({ people: 20, seed: 5 });
     const planFile = join(dir.dir, 'plan.json');
     const made = await runAccord(sandbox, ['plan', '--out', planFile, '--state', dir.state]);
-    if (made.status !== 0) throw new Error(`plan failed: ${made.stderr}`);
+    // 4: blocked by the deprovisioning cap, as a small sandbox is; the plan is still saved.
+    if (made.status !== 0 && made.status !== 4) throw new Error(`plan failed: ${made.stderr}`);
     saved = readFileSync(planFile, 'utf8');
   }, 60_000);
 
@@ -124,7 +125,7 @@ describe('accord apply PLANFILE checks the file first', () => {
       const made = await withKey(() =>
         accordInProcess(sandbox, ['plan', '--out', file, '--state', dir.state]),
       );
-      expect(made.status).toBe(0);
+      expect([0, 4]).toContain(made.status);
       const plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
       expect(plan.signature).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
       writeFileSync(file, JSON.stringify({ ...plan, blocked: false, blockedReasons: [] }));

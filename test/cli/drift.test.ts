@@ -14,12 +14,12 @@ describe('accord drift (UC-26, UC-08)', () => {
   });
   afterAll(() => sandbox.close());
 
-  it('reports policy never applied as pending (exit 0), then clean after apply, then drift (exit 2)', async () => {
+  it('reports policy never applied as pending (exit 3), then clean after apply, then drift (exit 2)', async () => {
     const before = await runAccord(sandbox, ['drift', '--state', join(dir, 's.json')]);
     expect(before.stdout).toContain('No drift.');
     expect(before.stdout).toMatch(/Pending: \d+ change/);
     expect(before.stdout).toMatch(/prod Salesforce: \d+ of \d+ used/);
-    expect(before.status).toBe(0);
+    expect(before.status).toBe(3); // pending only
 
     const applied = await runAccord(sandbox, ['apply', '--auto-approve', ...files]);
     expect(applied.stdout).toContain('Apply complete');

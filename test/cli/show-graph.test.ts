@@ -37,7 +37,8 @@ describe('accord show and graph PLANFILE', () => {
     sandbox = await startSandbox({ transport: 'loopback', port: 0, people: 20, seed: 5 });
     // Terraform's spelling, relative to the working directory: the file is plan.json, not ut=plan.json.
     const made = await plan(['-out=plan.json']);
-    if (made.status !== 0) throw new Error(`plan failed: ${made.stderr}`);
+    // 4: blocked by the deprovisioning cap, as a small sandbox is; the plan is still saved.
+    if (made.status !== 0 && made.status !== 4) throw new Error(`plan failed: ${made.stderr}`);
     planText = made.stdout;
     saved = readFileSync(file, 'utf8');
   }, 60_000);
@@ -170,7 +171,8 @@ describe('accord show and graph PLANFILE', () => {
     const signed = join(dir, 'signed.json');
     beforeAll(async () => {
       const made = await plan(['-out', signed], { ACCORD_PLAN_KEY: 'review-key' });
-      if (made.status !== 0) throw new Error(`plan failed: ${made.stderr}`);
+      // 4: blocked by the deprovisioning cap, as a small sandbox is; the plan is still saved.
+      if (made.status !== 0 && made.status !== 4) throw new Error(`plan failed: ${made.stderr}`);
     });
 
     it('verifies the signature and says so', async () => {

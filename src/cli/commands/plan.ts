@@ -7,7 +7,7 @@ export function registerPlan(program: Command): void {
     program
       .command('plan')
       .description(
-        'read live state, compile the policy and show the ordered change set (exit 0; with --detailed-exitcode 0 none, 1 error, 2 changes)',
+        'read live state, compile the policy and show the ordered change set (exit 0, 1 error, 4 blocked by a guard rail; with --detailed-exitcode 2 when there are changes)',
       ),
   )
     .addOption(formatOption(['text', 'markdown', 'json'], 'text'))
@@ -15,6 +15,6 @@ export function registerPlan(program: Command): void {
       '-o, --out <file>',
       'save the plan (JSON, with policy digest and snapshot fingerprints) for `accord apply` and `accord show`',
     )
-    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are changes, 1 on error')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are changes, 1 on error (4 blocked, always)')
     .action(lazyAction(() => import('../actions/plan.js')));
 }
