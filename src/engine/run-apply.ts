@@ -8,7 +8,7 @@ import type { Progress, Provider } from '../providers/provider.js';
 import { appendAudit, withAuditHead, currentActor, currentGitCommit } from '../state/audit.js';
 import { Journal } from '../state/journal.js';
 import { acquireLock, describeLock } from '../state/lock.js';
-import { nextState } from '../state/next-state.js';
+import { nextState, withSourceFacts } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
 import { AccordError } from '../errors.js';
@@ -149,6 +149,8 @@ async function applyPlanned(
     parallelism: request.parallelism,
     journal,
     ...(request.auditKey !== undefined ? { auditKey: request.auditKey } : {}),
+    // A targeted apply leaves the rest undone: its facts are not recorded as applied.
+    ...(request.target ? {} : { facts: { of: run.facts, wanted: run.plan.changes } }),
   });
   if (!request.verify) return { plan, report };
   return { plan, report, again: await replanAfterApply(run, request.target, hooks.progress) };
@@ -190,6 +192,8 @@ interface ExecuteInputs {
   parallelism: number;
   journal: Journal;
   auditKey?: string;
+  /** People's source facts to record once the plan ran, and what the fresh plan wanted done. */
+  facts?: { of: () => Record<string, string>; wanted: readonly Change[] };
 }
 
 /**
@@ -253,6 +257,14 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
       unsent.map((r) => byId.get(r.changeId)!),
       unsent,
     );
+  if (inputs.facts) {
+    const applied = new Set(report.results.filter((r) => r.status === 'applied').map((r) => r.changeId));
+    const unapplied = new Set<string>();
+    for (const c of [...plan.changes, ...inputs.facts.wanted])
+      if (c.person && !applied.has(c.id)) unapplied.add(c.person);
+    state = withAuditHead(withSourceFacts(state, inputs.facts.of(), unapplied), undefined, inputs.auditKey);
+    await writeState(statePath, state);
+  }
   await journal.clear();
   return report;
 }

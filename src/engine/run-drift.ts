@@ -6,14 +6,21 @@ import { runPlan, type PlanContext, type PlanInputs, type PlanRun } from './run-
 
 /**
  * A refresh-only comparison (nothing is written): today's plan, told apart into drift (what the
- * last applied policy would also change, so someone changed it outside Git) and pending (policy not
- * applied yet), by planning the last applied policy, read at its commit, against the same snapshots.
+ * last applied policy would also change, for people whose source facts did not move: someone
+ * changed it outside Git), lifecycle (what it would change because their facts moved) and pending
+ * (policy not applied yet), by planning the last applied policy, read at its commit, against the
+ * same snapshots, and comparing facts with those the last apply recorded.
  */
 export async function runDrift(inputs: PlanInputs, context: PlanContext): Promise<DriftReport> {
   const run = await runPlan(inputs, context);
   try {
     const { basis, lastPlan } = await lastAppliedPlan(run, inputs);
-    return driftReport(run.plan, run.snapshots, basis, lastPlan);
+    return driftReport(run.plan, run.snapshots, basis, lastPlan, {
+      current: run.facts(),
+      ...(run.state.sourceFacts ? { recorded: run.state.sourceFacts } : {}),
+      ...(run.state.lastApply ? { lastApplyAt: run.state.lastApply.at } : {}),
+      exceptions: run.policy.exceptions,
+    });
   } finally {
     await run.close();
   }

@@ -7,7 +7,7 @@ import type { Progress, Provider, ProviderEvents } from '../providers/provider.j
 import { createProviders } from '../providers/registry.js';
 import { snapshotScope } from '../providers/scope.js';
 import { snapshotAll } from '../providers/snapshot-all.js';
-import { createPlan } from '../plan/plan.js';
+import { createPlan, planWithFacts } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { defaultStatePath, readState } from '../state/state-file.js';
 import type { Connect } from './environment.js';
@@ -41,6 +41,8 @@ export interface LoadedInputs {
 export interface PlanRun extends LoadedInputs {
   plan: Plan;
   snapshots: Snapshots;
+  /** Each person's source-facts digest (compile/source-facts.ts), worked out when first asked for. */
+  facts: () => Record<string, string>;
   providers: Provider[];
   close: () => Promise<void>;
 }
@@ -82,7 +84,7 @@ export async function planWith(
       env: environment.env,
       ...(context.events ? { events: context.events } : {}),
     });
-    const { snapshots, plan } = await snapshotAndPlan(
+    const { snapshots, plan, facts } = await snapshotAndPlan(
       loaded.policy,
       providers,
       loaded.state,
@@ -96,7 +98,7 @@ export async function planWith(
       loaded.state,
       () => createPlan(loaded.policy, snapshots, loaded.state, { now: new Date(plan.createdAt) }).changes,
     );
-    return { ...loaded, plan, snapshots, providers, close: environment.close };
+    return { ...loaded, plan, snapshots, facts, providers, close: environment.close };
   } catch (error) {
     await environment.close();
     throw error;
@@ -110,8 +112,11 @@ export async function snapshotAndPlan(
   state: State,
   targets: string[] | undefined,
   progress: Progress | undefined,
-): Promise<{ snapshots: Snapshots; plan: Plan }> {
+): Promise<{ snapshots: Snapshots; plan: Plan; facts: () => Record<string, string> }> {
   const snapshots = await snapshotAll(providers, snapshotScope(policy), progress);
-  const plan = createPlan(policy, snapshots, state, { now: new Date(), ...(targets ? { targets } : {}) });
-  return { snapshots, plan };
+  const planned = planWithFacts(policy, snapshots, state, {
+    now: new Date(),
+    ...(targets ? { targets } : {}),
+  });
+  return { snapshots, ...planned };
 }

@@ -30,6 +30,13 @@ export interface State {
    * @items.minLength 1
    */
   owned: string[];
+  /**
+   * Person → digest of what the directories said about them (status, attributes, groups, roles,
+   * apps) when the last full apply left them with nothing to do. Drift compares: a change for a
+   * person whose facts moved since is lifecycle, not an edit made outside Git. Absent before the
+   * first apply that records it.
+   */
+  sourceFacts?: { [person: string]: string };
   /** Per platform, the fingerprint of the snapshot the last applied plan was made from. */
   fingerprints: Partial<Record<PlatformId, string>>;
   /** The digest of the policy applied last, the commit it came from (absent outside git), and when. */

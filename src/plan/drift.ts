@@ -4,9 +4,13 @@ import type { Finding } from '../model/findings.js';
 import type { Plan } from './types.js';
 
 /**
- * Drift (UC-26, UC-08): splits what a plan would change into **drift** (live state moved away
- * from what the last applied policy wants: someone changed it outside Git) and **pending** (the
- * policy changed since the last apply and has not been applied yet), and adds licence use.
+ * Drift (UC-26, UC-08): splits what a plan would change into three kinds, kept apart everywhere:
+ * - **drift**: live state moved away from what the last applied policy wants while the people's
+ *   source facts did not: someone changed a platform outside Git;
+ * - **lifecycle**: the last applied policy wants it because the directories moved (a joiner, a
+ *   leaver, a new title or group, an exception that expired since the last apply);
+ * - **pending**: the policy changed since the last apply and has not been applied yet.
+ * Licence use, orphans and unresolved people are added.
  */
 export interface DriftEntry {
   change: Change;
@@ -27,6 +31,7 @@ export interface DriftReport {
   /** How pending was told from drift. */
   basis: 'policy-unchanged' | 'last-applied-policy' | 'never-applied' | 'unknown-last-policy';
   drift: DriftEntry[];
+  lifecycle: DriftEntry[];
   pending: Change[];
   /** Active Salesforce users with no identity (licence reclamation). */
   orphans: Finding[];
@@ -38,11 +43,22 @@ export interface DriftReport {
   licenses: LicenseUse[];
 }
 
+/** What tells lifecycle from drift: the people's facts now and at the last apply. */
+export interface FactsHistory {
+  current: Readonly<Record<string, string>>;
+  /** State's `sourceFacts`; absent in states written before accord recorded them. */
+  recorded?: Readonly<Record<string, string>>;
+  /** When the last apply ran (ISO), and the policy's exceptions: those that expired since are lifecycle. */
+  lastApplyAt?: string;
+  exceptions: readonly { person: string; expires: string }[];
+}
+
 export function driftReport(
   current: Plan,
   snapshots: Snapshots,
   basis: DriftReport['basis'],
   lastApplied?: Plan,
+  facts?: FactsHistory,
 ): DriftReport {
   // A change the last applied policy would also make is drift: that policy was applied, so
   // live state must have moved. Anything else is the new policy waiting to be applied.
@@ -54,14 +70,16 @@ export function driftReport(
     for (const a of s?.accounts ?? [])
       if (a.lastUpdated) lastUpdated.set(`${s!.platform}:${a.login.toLowerCase()}`, a.lastUpdated);
   const drift: DriftEntry[] = [];
+  const lifecycle: DriftEntry[] = [];
   const pending: Change[] = [];
+  const followsFromFacts = factsMoved(facts, current.createdAt);
   for (const c of current.changes) {
     if (!isDrift(c)) {
       pending.push(c);
       continue;
     }
     const when = lastUpdated.get(`${c.platform}:${c.account.key.toLowerCase()}`);
-    drift.push({ change: c, ...(when ? { lastChanged: when } : {}) });
+    (followsFromFacts(c) ? lifecycle : drift).push({ change: c, ...(when ? { lastChanged: when } : {}) });
   }
   const licenses = Object.values(snapshots.salesforce)
     .flatMap((s) => s.licenses.map((l) => ({ org: s.org, license: l.name, used: l.used, total: l.total })))
@@ -71,9 +89,34 @@ export function driftReport(
     createdAt: current.createdAt,
     basis,
     drift,
+    lifecycle,
     pending,
     orphans: current.findings.filter((f) => f.code === 'orphan-account'),
     unresolved: current.findings.filter((f) => f.severity === 'block' && f.person !== undefined),
     licenses,
+  };
+}
+
+/**
+ * Does a change follow from the directories rather than from an edit outside Git? Yes when its
+ * person's facts differ from those recorded at the last apply (or none were: a joiner), or when
+ * one of their exceptions expired since. Without recorded facts nothing can be told apart, and
+ * every difference stays drift, as before accord recorded them.
+ */
+function factsMoved(facts: FactsHistory | undefined, now: string): (c: Change) => boolean {
+  if (!facts?.recorded) return () => false;
+  const { current, recorded } = facts;
+  const since = facts.lastApplyAt?.slice(0, 10) ?? '';
+  const today = now.slice(0, 10);
+  const expired = new Set(
+    facts.exceptions
+      .filter((e) => e.expires >= since && e.expires < today)
+      .map((e) => e.person.toLowerCase()),
+  );
+  return (c) => {
+    if (!c.person) return false;
+    if (expired.has(c.person.toLowerCase())) return true;
+    const was = recorded[c.person];
+    return was === undefined || was !== current[c.person];
   };
 }

@@ -1,5 +1,6 @@
 import { compile, type DesiredState } from '../compile/compile.js';
 import type { Person } from '../compile/people.js';
+import { sourceFacts } from '../compile/source-facts.js';
 import { matchesAnyGlob } from '../compile/conditions.js';
 import type { Finding } from '../model/findings.js';
 import { AccordError } from '../errors.js';
@@ -36,8 +37,18 @@ export interface PlanOptions {
  * then plans it (`planDesired`).
  */
 export function createPlan(policy: Policy, snapshots: Snapshots, state: State, options: PlanOptions): Plan {
+  return planWithFacts(policy, snapshots, state, options).plan;
+}
+
+/** A plan, and the people's source facts it was made from (worked out only when asked for). */
+export function planWithFacts(
+  policy: Policy,
+  snapshots: Snapshots,
+  state: State,
+  options: PlanOptions,
+): { plan: Plan; facts: () => Record<string, string> } {
   const desired = compile(policy, snapshots, state, { today: options.now.toISOString().slice(0, 10) });
-  return planDesired(policy, snapshots, desired, options);
+  return { plan: planDesired(policy, snapshots, desired, options), facts: () => sourceFacts(desired.people) };
 }
 
 /**

@@ -27,6 +27,15 @@ export function renderDriftText(r: DriftReport): string {
       c.red(`Unresolved: ${r.unresolved.length} person finding(s) block a clean report.`),
       ...r.unresolved.map((f) => `  ${c.red('!')} ${f.message}`),
     );
+  if (r.lifecycle.length > 0)
+    lines.push(
+      '',
+      `Lifecycle: ${r.lifecycle.length} change(s) that follow from the directories (joiners, leavers, moves, expired exceptions), not yet applied.`,
+      ...r.lifecycle.map(
+        (d) =>
+          `${renderChangeLine(d.change, c)}${d.lastChanged ? c.dim(`  (account changed ${d.lastChanged})`) : ''}`,
+      ),
+    );
   if (r.pending.length > 0)
     lines.push(
       '',
@@ -59,6 +68,7 @@ export function renderDriftMarkdown(r: DriftReport): string {
     '| | count |',
     '| --- | --- |',
     `| drift (changed outside Git) | ${r.drift.length} |`,
+    `| lifecycle (follows from the directories) | ${r.lifecycle.length} |`,
     `| pending (policy not yet applied) | ${r.pending.length} |`,
     `| orphan Salesforce users | ${r.orphans.length} |`,
     `| unresolved people (blocking) | ${r.unresolved.length} |`,
@@ -72,7 +82,21 @@ export function renderDriftMarkdown(r: DriftReport): string {
           ),
         ]
       : []),
+    ...(r.lifecycle.length
+      ? [
+          '',
+          '### Lifecycle',
+          ...fence(
+            r.lifecycle.map(
+              (d) => `${line(d.change)}${d.lastChanged ? ` (account changed ${d.lastChanged})` : ''}`,
+            ),
+          ),
+        ]
+      : []),
     ...(r.pending.length ? ['', '### Pending', ...fence(r.pending.map(line))] : []),
+    ...(r.orphans.length
+      ? ['', '### Orphan Salesforce users', ...r.orphans.map((f) => `- ${f.message}`)]
+      : []),
     '',
     '### Licences',
     '| org | licence | used | total |',

@@ -68,3 +68,21 @@ function unlink(links: State['links'], person: string, platform: PlatformId): vo
   if (Object.keys(rest).length > 0) links[person] = rest;
   else delete links[person];
 }
+
+/**
+ * State after a full apply, with each person's source facts as this apply saw them (see
+ * compile/source-facts.ts). A person with a change that did not apply keeps the facts recorded
+ * before, so that change is still told apart correctly next time.
+ */
+export function withSourceFacts(
+  state: State,
+  facts: Record<string, string>,
+  unapplied: ReadonlySet<string>,
+): State {
+  const sourceFacts: Record<string, string> = {};
+  for (const [person, digest] of Object.entries(facts)) {
+    const kept = unapplied.has(person) ? state.sourceFacts?.[person] : digest;
+    if (kept !== undefined) sourceFacts[person] = kept;
+  }
+  return { ...state, serial: state.serial + 1, sourceFacts };
+}

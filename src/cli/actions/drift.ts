@@ -15,7 +15,7 @@ export default async function drift(options: DriftOptions): Promise<void> {
   process.exitCode =
     report.drift.length > 0 || report.unresolved.length > 0
       ? EXIT.changes
-      : report.pending.length > 0
+      : report.pending.length > 0 || report.lifecycle.length > 0
         ? EXIT.pending
         : EXIT.ok;
 }

@@ -1,0 +1,31 @@
+import { sha256 } from '../model/canonical-json.js';
+import type { Person } from './people.js';
+
+/**
+ * A short digest of everything the directories say about one person that policy can act on:
+ * status, attributes, and the referenced groups, roles and apps they are in. Apply records these
+ * (state `sourceFacts`); drift compares them, so a change for someone whose facts moved since
+ * the last apply is lifecycle (a leaver, a joiner, a new title), not an edit made outside Git.
+ */
+export function factsDigest(p: Person): string {
+  const sortedNames = (names: Iterable<string>) => [...names].sort();
+  const attributes = Object.keys(p.facts.attributes)
+    .sort()
+    .map((k) => [k, p.facts.attributes[k] ?? null]);
+  return sha256(
+    JSON.stringify([
+      p.status,
+      attributes,
+      sortedNames(p.facts.oktaGroups),
+      sortedNames(p.facts.oneloginRoles),
+      sortedNames(p.facts.apps),
+    ]),
+  ).slice(0, 16);
+}
+
+/** Person key → facts digest, for everyone compile knows. */
+export function sourceFacts(people: readonly Person[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of people) out[p.key] = factsDigest(p);
+  return out;
+}
