@@ -19,6 +19,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const PENDING = new Set(['apply', 'drift']);
 
 interface Step {
+  id?: string;
   run?: string;
   uses?: string;
   with?: Record<string, string>;
@@ -36,6 +37,8 @@ interface Workflow {
     {
       steps: Step[];
       environment?: string;
+      permissions?: Record<string, string>;
+      'timeout-minutes'?: number;
       env?: Record<string, string>;
       strategy?: { matrix: Record<string, unknown> };
     }
@@ -134,51 +137,150 @@ describe("this repository's workflows demonstrate themselves on the sandbox", ()
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('npm test');
   });
 
-  it('plan: read-only token, no secrets, one comment found by its marker, labels, artifact', () => {
+  it('plan: read-only contents, no secrets, comment and labels, artifact named by PR and head SHA', () => {
     const text = readFileSync(join(root, '.github/workflows/plan.yml'), 'utf8');
     const plan = w('plan');
     expect(Object.keys(plan.on)).toEqual(['pull_request']);
-    expect(plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(plan.jobs.plan!.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     expect(text).not.toMatch(/\$\{\{\s*secrets\./);
-    const runs = plan.jobs.plan!.steps.map((s) => s.run ?? '');
-    expect(runs).toEqual(
-      expect.arrayContaining([
-        'npx accord validate',
-        'npx accord diff --base "origin/${GITHUB_BASE_REF}" --sandbox --format markdown > diff.md',
-        'npx accord plan --sandbox --format markdown --out plan.json > plan.md',
-      ]),
+    const runs = plan.jobs.plan!.steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx accord validate');
+    expect(runs).toContain(
+      'npx accord diff --base "origin/${GITHUB_BASE_REF}" --sandbox --format markdown > diff.md',
     );
-    const script = plan.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/github-script'))!.with!
-      .script!;
-    expect(script).toContain("const marker = '<!-- accord-plan -->'");
-    expect(script).toContain('updateComment');
-    for (const label of ['accord:changes', 'accord:deprovision', 'accord:no-changes'])
-      expect(script).toContain(label);
+    expect(runs).toContain(
+      'npx accord plan --sandbox --detailed-exitcode --format markdown --out plan.json > plan.md',
+    );
+    expect(runs).toContain('.github/accord/state-branch.sh read');
+    const script = plan.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/github-script'))!;
+    expect(script.if).toContain('always()');
+    expect(script.with!.script).toContain('planComment');
     const upload = plan.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
     expect(upload.with!.path).toBe('plan.json');
+    expect(upload.with!.name).toBe(
+      'accord-plan-${{ env.ACCORD_ENVIRONMENT }}-pr${{ github.event.pull_request.number }}-${{ github.event.pull_request.head.sha }}',
+    );
+    // Blocked (exit 4) fails the check, after the comment and the artifact.
+    const last = plan.jobs.plan!.steps.at(-1)!;
+    expect(last.if).toBe("steps.plan.outputs.exit-code == '4'");
+    expect(last.run).toMatch(/exit 4/);
   });
 
-  it('apply: on push to main, one at a time, never cancelled, commits state back', () => {
+  it('apply: on push to main, one at a time, applies the reviewed artifact, state on accord-state', () => {
     const apply = w('apply');
     expect(apply.on.push).toEqual({ branches: ['main'] });
     expect(apply.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
-    expect(apply.permissions).toEqual({ contents: 'write' });
-    const runs = apply.jobs.apply!.steps.map((s) => s.run ?? '');
-    expect(runs).toContain('npx accord apply --sandbox --auto-approve');
-    expect(runs.join('\n')).toMatch(
-      /git add state\/[\s\S]*git diff --cached --quiet[\s\S]*git commit[\s\S]*git push/,
-    );
+    expect(apply.jobs.apply!.permissions).toEqual({
+      contents: 'write',
+      actions: 'read',
+      'pull-requests': 'write',
+    });
+    const steps = apply.jobs.apply!.steps;
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx accord apply reviewed/plan.json --sandbox --auto-approve');
+    expect(runs).toContain('--allow-large-change');
+    expect(runs).not.toMatch(/npx accord apply (?!reviewed\/plan\.json)/);
+    expect(runs).toContain('.github/accord/state-branch.sh write');
+    expect(runs).not.toMatch(/git push/);
+    const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!;
+    expect(download.with).toMatchObject({
+      'run-id': '${{ steps.find.outputs.runId }}',
+      'github-token': '${{ github.token }}',
+    });
   });
 
-  it('drift: on a schedule, one issue labelled accord:drift, opened, updated and closed', () => {
+  it('drift: on a schedule, one issue labelled accord:drift; exit 3 (pending only) is not a failure', () => {
     const drift = w('drift');
     expect(drift.on).toEqual({ schedule: [{ cron: expect.any(String) }], workflow_dispatch: null });
-    expect(drift.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(drift.jobs.drift!.permissions).toEqual({ contents: 'read', issues: 'write' });
     const steps = drift.jobs.drift!.steps;
-    expect(steps.some((s) => s.run?.includes('npx accord drift --sandbox --format markdown'))).toBe(true);
-    const script = steps.find((s) => s.uses?.startsWith('actions/github-script'))!.with!.script!;
-    expect(script).toContain("const label = 'accord:drift'");
-    for (const call of ['issues.create', 'issues.update', "state: 'closed'"]) expect(script).toContain(call);
+    const run = steps.find((s) => s.run?.includes('npx accord drift --sandbox --format markdown'))!.run!;
+    expect(run).toContain('[ "$code" -ne 3 ]');
+    expect(steps.find((s) => s.uses?.startsWith('actions/github-script'))!.with!.script).toContain(
+      'driftIssue',
+    );
+  });
+});
+
+describe('every workflow is hardened', () => {
+  const workflows = FILES.filter((f) => f.includes('/workflows/'));
+  const allUses = FILES.flatMap((file) => {
+    const lines = readFileSync(join(root, file), 'utf8').split('\n');
+    return lines.filter((l) => /^\s*-?\s*uses:/.test(l)).map((line) => ({ file, line: line.trim() }));
+  });
+
+  it('pins every action by full commit SHA with a # vX.Y.Z comment', () => {
+    expect(allUses.length).toBeGreaterThan(10);
+    const bad = allUses.filter(
+      (u) => !/uses: (\.\/\S+|[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+)$/.test(u.line),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('pins each action to one SHA everywhere, the templates included', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const { line } of allUses) {
+      const m = /uses: ([\w.-]+\/[\w.-]+)@(\S+ # \S+)/.exec(line);
+      if (m) pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+    }
+    expect([...pins].filter(([, set]) => set.size > 1)).toEqual([]);
+  });
+
+  it.each(workflows)('%s: no permissions at the top, each job lists its own, with a timeout', (file) => {
+    const doc = load<Workflow>(file);
+    expect(doc.permissions).toEqual({});
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      expect([name, typeof job.permissions]).toEqual([name, 'object']);
+      expect([name, job['timeout-minutes']]).toEqual([name, expect.any(Number)]);
+      expect(job['timeout-minutes']).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it.each(workflows)('%s: every checkout leaves no credentials behind', (file) => {
+    const checkouts = load<Workflow>(file).jobs;
+    for (const job of Object.values(checkouts))
+      for (const step of job.steps.filter((s) => s.uses?.startsWith('actions/checkout@')))
+        expect(step.with?.['persist-credentials']).toBe(false);
+  });
+
+  it('never expands ${{ }} inside a script: values reach scripts through env', () => {
+    const bad = FILES.flatMap((file) =>
+      stepsOf(file)
+        .filter((s) => /\$\{\{/.test(`${s.run ?? ''}${s.with?.script ?? ''}`))
+        .map((s) => `${file}: ${(s.run ?? s.with!.script!).split('\n')[0]}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it.each(['.github/workflows/apply.yml', 'templates/init/.github/workflows/apply.yml'])(
+    '%s: a manual run takes a required reason and an allow-large-change switch, passed to accord',
+    (file) => {
+      const doc = load<Workflow>(file);
+      const dispatch = doc.on.workflow_dispatch as {
+        inputs: Record<string, { required?: boolean; type: string }>;
+      };
+      expect(dispatch.inputs.reason).toMatchObject({ required: true, type: 'string' });
+      expect(dispatch.inputs['allow-large-change']).toMatchObject({ type: 'boolean', default: false });
+      const step = doc.jobs.apply!.steps.find((s) => s.id === 'apply')!;
+      expect(step.env).toMatchObject({
+        ACCORD_OVERRIDE_REASON: '${{ inputs.reason }}',
+        ALLOW_LARGE_CHANGE: '${{ inputs.allow-large-change }}',
+      });
+    },
+  );
+
+  it('has a Dependabot config for actions and npm, here and in the template', () => {
+    for (const file of ['.github/dependabot.yml', 'templates/init/.github/dependabot.yml']) {
+      const doc = load<{ updates: { 'package-ecosystem': string }[] }>(file);
+      expect(doc.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+    }
+  });
+
+  it('ships the same helper scripts to accord init repositories', () => {
+    for (const f of ['github.cjs', 'state-branch.sh'])
+      expect(readFileSync(join(root, 'templates/init/.github/accord', f), 'utf8')).toBe(
+        readFileSync(join(root, '.github/accord', f), 'utf8'),
+      );
   });
 });
 
@@ -195,11 +297,35 @@ describe('the workflows accord init writes', () => {
     for (const name of ['plan', 'drift', 'ci'])
       expect(secretsIn(name).every((s) => s.includes('_READ_'))).toBe(true);
     expect(secretsIn('plan').length).toBeGreaterThan(0);
-    expect(secretsIn('apply').length).toBeGreaterThan(0);
-    expect(secretsIn('apply').every((s) => s.includes('_WRITE_'))).toBe(true);
-    expect(w('apply').jobs.apply!.environment).toBe('accord-apply');
-    expect(w('apply').concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
+    const apply = w('apply');
+    const applyStep = apply.jobs.apply!.steps.find((s) => s.id === 'apply')!;
+    const writeSecrets = Object.values(applyStep.env ?? {}).filter((v) => /secrets\./.test(v));
+    expect(writeSecrets.length).toBeGreaterThan(0);
+    expect(writeSecrets.every((v) => v.includes('_WRITE_'))).toBe(true);
+    // Only the apply step itself holds write credentials.
+    expect(secretsIn('apply').filter((s) => s.includes('_WRITE_')).length).toBe(writeSecrets.length);
+    expect(apply.jobs.apply!.environment).toBe('accord-apply');
+    expect(apply.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
     expect(Object.keys(w('plan').on)).toEqual(['pull_request']);
+  });
+
+  it('hand credentials only to the steps that read the platforms', () => {
+    for (const name of ['plan', 'drift', 'apply']) {
+      const doc = w(name);
+      expect([name, JSON.stringify(doc.env ?? {})]).not.toEqual([name, expect.stringMatching(/secrets\./)]);
+      for (const job of Object.values(doc.jobs))
+        for (const step of job.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('secrets.')))
+          expect(step.run ?? '').toMatch(/npx --no accord (diff|plan|drift|apply)/);
+    }
+  });
+
+  it('apply the reviewed plan artifact and keep state on the accord-state branch', () => {
+    const runs = w('apply')
+      .jobs.apply!.steps.map((s) => s.run ?? '')
+      .join('\n');
+    expect(runs).toContain('npx --no accord apply reviewed/plan.json --no-code --auto-approve');
+    expect(runs).toContain('.github/accord/state-branch.sh write');
+    expect(runs).not.toMatch(/git push/);
   });
 
   it('never run a pull request with secrets from pull_request_target', () => {

@@ -32,6 +32,8 @@ export interface ApplyRequest extends PlanInputs {
   parallelism: number;
   /** Apply a plan that guard rails blocked. */
   allowLargeChange: boolean;
+  /** Why (ACCORD_OVERRIDE_REASON): written to the audit log of a run with `allowLargeChange`. */
+  overrideReason?: string;
   /** Plan again afterwards, to report whether live state converged. */
   verify: boolean;
   /** How long to wait for a state lock another run holds; 0 refuses at once. */
@@ -140,7 +142,11 @@ async function applyPlanned(
       hint: 'review it; if it is intended, apply with --allow-large-change',
     });
   if (!saved) await hooks.approve(plan);
+  // The reason goes with every run allowed to pass guard rails, blocked this time or not: the
+  // log shows who was let through, and why, even when the rails happened not to trip.
+  const override = request.allowLargeChange ? request.overrideReason?.trim() : undefined;
   const report = await executeAndRecord({
+    ...(override ? { override } : {}),
     plan,
     stale,
     providers: run.providers,
@@ -192,6 +198,8 @@ interface ExecuteInputs {
   parallelism: number;
   journal: Journal;
   auditKey?: string;
+  /** Why a guard rail was overridden, for every audit entry of this run. */
+  override?: string;
   /** People's source facts to record once the plan ran, and what the fresh plan wanted done. */
   facts?: { of: () => Record<string, string>; wanted: readonly Change[] };
 }
@@ -221,6 +229,7 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
         planHash,
         result: r.status,
         ...(r.message ? { message: r.message } : {}),
+        ...(inputs.override ? { override: inputs.override } : {}),
       })),
       inputs.auditKey,
     );

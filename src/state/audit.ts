@@ -30,6 +30,11 @@ export interface AuditInput {
    * live state shows it done, and this entry is written by the run that noticed.
    */
   recovered?: true;
+  /**
+   * Why a person let a run pass guard rails (`apply --allow-large-change` with
+   * ACCORD_OVERRIDE_REASON, as the apply workflow's manual run passes it), on each of its changes.
+   */
+  override?: string;
 }
 
 /** A line of the log: the change, its position, and the chain that makes tampering visible. */
@@ -155,6 +160,7 @@ function pickInput(input: AuditInput): AuditInput {
     result: input.result,
     ...(input.message !== undefined ? { message: redact(input.message) } : {}),
     ...(input.recovered ? { recovered: true as const } : {}),
+    ...(input.override ? { override: redact(input.override) } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Sandbox } from '@accord/sandbox';
 import { createRecord } from '@accord/sandbox';
 import type { DriftReport } from '../../src/plan/drift.js';
 import { readState } from '../../src/state/state-file.js';
-import { loopbackSandbox, scratch } from './support/harness.js';
+import { loopbackSandbox, readAudit, scratch } from './support/harness.js';
 import { accordInProcess } from './support/in-process.js';
 
 let sandbox: Sandbox;
@@ -23,6 +23,8 @@ const people = (entries: DriftReport['drift']) => [...new Set(entries.map((e) =>
 beforeAll(async () => {
   sandbox = await loopbackSandbox({ people: 60, seed: 16 });
   dir = scratch('drift-kinds');
+  // The first apply may pass guard rails (--allow-large-change), so it says why.
+  process.env.ACCORD_OVERRIDE_REASON = 'SEC-42: first import of the estate';
   const run = await accordInProcess(sandbox, [
     'apply',
     '--auto-approve',
@@ -32,11 +34,20 @@ beforeAll(async () => {
     '--audit',
     dir.audit,
   ]);
+  delete process.env.ACCORD_OVERRIDE_REASON;
   expect(run.status).toBe(0);
 });
 afterAll(async () => {
   await sandbox.close();
   dir.remove();
+});
+
+describe('UC-20 a guard-rail override is audited with its reason', () => {
+  it('writes ACCORD_OVERRIDE_REASON on every entry of a run allowed past guard rails', async () => {
+    const entries = await readAudit(dir.audit);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(new Set(entries.map((e) => e.override))).toEqual(new Set(['SEC-42: first import of the estate']));
+  });
 });
 
 describe('UC-26 drift, lifecycle and pending kept apart', () => {

@@ -34,6 +34,9 @@ export default async function apply(planfile: string | undefined, options: Apply
       ...(planfile ? { planFile: planfile } : {}),
       auditPath: (statePath) => options.audit ?? auditPathFor(statePath),
       allowLargeChange: options.allowLargeChange ?? false,
+      ...(secretFromEnv('ACCORD_OVERRIDE_REASON')
+        ? { overrideReason: secretFromEnv('ACCORD_OVERRIDE_REASON')! }
+        : {}),
       verify: (options.verify || options.sandbox) ?? false,
       lockTimeoutMs: options.lockTimeout,
       ...keys(),

@@ -1,0 +1,106 @@
+/**
+ * A small in-memory fake of the GitHub REST calls the workflows' github-script steps make
+ * (.github/accord/github.cjs): issues, comments, labels, pull requests of a commit, artifacts.
+ */
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+  user: { type: string };
+}
+export interface FakeArtifact {
+  id: number;
+  name: string;
+  expired: boolean;
+  created_at: string;
+  workflow_run: { id: number; head_sha: string; head_repository_id: number };
+}
+export interface FakePull {
+  number: number;
+  merged_at: string | null;
+  merge_commit_sha: string;
+  head: { sha: string; repo: { id: number } };
+}
+
+export function fakeGitHub() {
+  const comments: FakeComment[] = [];
+  const labels = new Map<number, string[]>();
+  const issues: { number: number; state: string; body: string; labels: string[]; title: string }[] = [];
+  const pulls = new Map<string, FakePull[]>();
+  const artifacts: FakeArtifact[] = [];
+  const calls: string[] = [];
+  let next = 100;
+  type P = Record<string, unknown>;
+  const rest = {
+    issues: {
+      listComments: (p: P) => comments.filter((c) => c.issue === p.issue_number),
+      createComment: async (p: P) => {
+        calls.push(`createComment #${String(p.issue_number)}`);
+        comments.push({
+          id: next++,
+          issue: Number(p.issue_number),
+          body: String(p.body),
+          user: { type: 'Bot' },
+        });
+      },
+      updateComment: async (p: P) => {
+        calls.push(`updateComment ${String(p.comment_id)}`);
+        comments.find((c) => c.id === p.comment_id)!.body = String(p.body);
+      },
+      deleteComment: async (p: P) => {
+        calls.push(`deleteComment ${String(p.comment_id)}`);
+        comments.splice(
+          comments.findIndex((c) => c.id === p.comment_id),
+          1,
+        );
+      },
+      listLabelsOnIssue: (p: P) => (labels.get(Number(p.issue_number)) ?? []).map((name) => ({ name })),
+      addLabels: async (p: P) => {
+        const n = Number(p.issue_number);
+        labels.set(n, [...new Set([...(labels.get(n) ?? []), ...(p.labels as string[])])]);
+      },
+      removeLabel: async (p: P) => {
+        const n = Number(p.issue_number);
+        labels.set(
+          n,
+          (labels.get(n) ?? []).filter((l) => l !== p.name),
+        );
+      },
+      listForRepo: (p: P) => issues.filter((i) => i.state === p.state && i.labels.includes(String(p.labels))),
+      create: async (p: P) => {
+        issues.push({
+          number: next++,
+          state: 'open',
+          body: String(p.body),
+          title: String(p.title),
+          labels: p.labels as string[],
+        });
+      },
+      update: async (p: P) => {
+        const issue = issues.find((i) => i.number === p.issue_number)!;
+        if (p.body !== undefined) issue.body = String(p.body);
+        if (p.state !== undefined) issue.state = String(p.state);
+      },
+    },
+    repos: {
+      listPullRequestsAssociatedWithCommit: async (p: P) => ({ data: pulls.get(String(p.commit_sha)) ?? [] }),
+    },
+    actions: {
+      listArtifactsForRepo: async (p: P) => ({
+        data: { artifacts: artifacts.filter((a) => a.name === p.name) },
+      }),
+    },
+  };
+  const github = {
+    rest,
+    paginate: async (fn: (p: P) => unknown, p: P) => fn(p),
+  };
+  const context = {
+    serverUrl: 'https://github.example',
+    repo: { owner: 'acme', repo: 'access' },
+    runId: 4242,
+    sha: 'm'.repeat(40),
+    payload: { pull_request: { number: 7, head: { sha: 'a'.repeat(40) } } },
+  };
+  return { github, context, comments, labels, issues, pulls, artifacts, calls };
+}
