@@ -15,6 +15,9 @@ export function registerPlan(program: Command): void {
       '-o, --out <file>',
       'save the plan (JSON, with policy digest and snapshot fingerprints) for `accord apply` and `accord show`',
     )
-    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are changes, 1 on error (4 blocked, always)')
+    .option(
+      '--detailed-exitcode',
+      'exit 0 when there are no changes, 2 when there are changes, 1 on error (4 blocked, always)',
+    )
     .action(lazyAction(() => import('../actions/plan.js')));
 }
