@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { applyStoreDrift, STORE_DRIFT_KINDS } from './support/drift.js';
 import { describeChanges, duplicates, freshPlan, loopbackSandbox, scratch } from './support/harness.js';
-import { accordInProcess } from './support/in-process.js';
+import { applyInProcess } from './support/in-process.js';
 
 /**
  * Convergence (DESIGN "Rules that make it loop-free" 4): on a random company with random manual
@@ -26,15 +26,7 @@ describe('accord apply converges (property)', () => {
           const dir = scratch('converge');
           try {
             const done = applyStoreDrift(sandbox, drift);
-            const run = await accordInProcess(sandbox, [
-              'apply',
-              '--auto-approve',
-              '--allow-large-change',
-              '--state',
-              dir.state,
-              '--audit',
-              dir.audit,
-            ]);
+            const run = await applyInProcess(sandbox, dir);
             const context = { seed, people, drift: done, stderr: run.stderr.slice(-2000) };
             expect({ ...context, status: run.status }).toEqual({ ...context, status: 0 });
             const applied = /Apply complete: (\d+) applied, 0 failed, 0 skipped, 0 stale\./.exec(run.stdout);

@@ -9,7 +9,7 @@ import { createRecord } from '@accord/sandbox';
 import type { DriftReport } from '../../src/plan/drift.js';
 import { readState } from '../../src/state/state-file.js';
 import { loopbackSandbox, readAudit, scratch } from './support/harness.js';
-import { accordInProcess } from './support/in-process.js';
+import { accordInProcess, applyInProcess } from './support/in-process.js';
 
 let sandbox: Sandbox;
 let dir: ReturnType<typeof scratch>;
@@ -25,15 +25,7 @@ beforeAll(async () => {
   dir = scratch('drift-kinds');
   // The first apply may pass guard rails (--allow-large-change), so it says why.
   process.env.ACCORD_OVERRIDE_REASON = 'SEC-42: first import of the estate';
-  const run = await accordInProcess(sandbox, [
-    'apply',
-    '--auto-approve',
-    '--allow-large-change',
-    '--state',
-    dir.state,
-    '--audit',
-    dir.audit,
-  ]);
+  const run = await applyInProcess(sandbox, dir);
   delete process.env.ACCORD_OVERRIDE_REASON;
   expect(run.status).toBe(0);
 });

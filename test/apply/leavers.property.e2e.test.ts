@@ -12,7 +12,7 @@ import type { Sandbox } from '@accord/sandbox';
 import { matchesAnyGlob } from '../../src/compile/conditions.js';
 import { readState } from '../../src/state/state-file.js';
 import { demoPolicy, describeChanges, freshPlan, loopbackSandbox, scratch } from './support/harness.js';
-import { accordInProcess } from './support/in-process.js';
+import { applyInProcess } from './support/in-process.js';
 
 const STATUS_CHANGES = [
   'suspend',
@@ -24,16 +24,7 @@ const STATUS_CHANGES = [
 ] as const;
 type StatusChange = [(typeof STATUS_CHANGES)[number], number];
 
-const apply = (sandbox: Sandbox, dir: ReturnType<typeof scratch>) =>
-  accordInProcess(sandbox, [
-    'apply',
-    '--auto-approve',
-    '--allow-large-change',
-    '--state',
-    dir.state,
-    '--audit',
-    dir.audit,
-  ]);
+const apply = (sandbox: Sandbox, dir: ReturnType<typeof scratch>) => applyInProcess(sandbox, dir);
 
 /** Makes the changes (to distinct people, chosen by index); returns what each did. */
 function changeStatuses(

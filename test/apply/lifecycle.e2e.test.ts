@@ -7,21 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Sandbox } from '@accord/sandbox';
 import { readState } from '../../src/state/state-file.js';
 import { describeChanges, freshPlan, loopbackSandbox, readAudit, scratch } from './support/harness.js';
-import { accordInProcess } from './support/in-process.js';
+import { applyInProcess } from './support/in-process.js';
 
 let sandbox: Sandbox;
 let dir: ReturnType<typeof scratch>;
 
 const apply = async () => {
-  const run = await accordInProcess(sandbox, [
-    'apply',
-    '--auto-approve',
-    '--allow-large-change',
-    '--state',
-    dir.state,
-    '--audit',
-    dir.audit,
-  ]);
+  const run = await applyInProcess(sandbox, dir);
   expect({ status: run.status, stderr: run.stderr.slice(-1500) }).toEqual({
     status: 0,
     stderr: expect.any(String),

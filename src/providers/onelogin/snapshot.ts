@@ -22,6 +22,12 @@ interface RoleRow {
   name: string;
 }
 
+/** A row of `GET /api/2/apps`: only what is read of it. */
+interface AppRow {
+  id: number;
+  name: string;
+}
+
 interface RoleUserRow {
   id: number;
   assigned?: boolean;
@@ -122,7 +128,7 @@ async function readApps(
   const perLabel = await Promise.all(
     labels.map(async (label) => {
       const rows = await limit(() =>
-        readAll<RoleRow>(
+        readAll<AppRow>(
           client,
           'api/2/apps',
           label.includes('*') ? {} : { name: label },

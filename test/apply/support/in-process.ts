@@ -49,3 +49,15 @@ export async function accordInProcess(sandbox: Sandbox, args: string[]): Promise
     busy = false;
   }
 }
+
+/** `accord apply --auto-approve --allow-large-change` on a scenario's state and audit paths, in-process. */
+export const applyInProcess = (sandbox: Sandbox, dir: { state: string; audit: string }) =>
+  accordInProcess(sandbox, [
+    'apply',
+    '--auto-approve',
+    '--allow-large-change',
+    '--state',
+    dir.state,
+    '--audit',
+    dir.audit,
+  ]);
