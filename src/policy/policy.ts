@@ -18,7 +18,8 @@ import type {
  * Built only from documents that passed validation.
  */
 export interface Policy {
-  settings: Required<Settings>;
+  /** `reconcile` stays absent unless declared, so declaring nothing new keeps every digest. */
+  settings: Required<Omit<Settings, 'reconcile'>> & Pick<Settings, 'reconcile'>;
   platforms: Platforms;
   identity: Identity;
   links: IdentityLink[];
@@ -106,7 +107,11 @@ export function mergePolicy(c: Collected): Policy {
       guardrails.separationOfDuties = [...(guardrails.separationOfDuties ?? []), ...value.separationOfDuties];
   }
   const body = {
-    settings: { allowCode: settings.allowCode ?? true, environment: settings.environment ?? 'default' },
+    settings: {
+      allowCode: settings.allowCode ?? true,
+      environment: settings.environment ?? 'default',
+      ...(settings.reconcile ? { reconcile: settings.reconcile } : {}),
+    },
     platforms,
     identity: c.identities[0]!.value,
     links: c.links.map((l) => l.value),

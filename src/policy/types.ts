@@ -64,6 +64,16 @@ export interface Settings {
    * @example "production"
    */
   environment?: string;
+  /**
+   * What `accord reconcile` does in this environment on its schedule. `report` lists drift,
+   * lifecycle and pending work and changes nothing. `self-heal` also applies what the unchanged
+   * policy and the directories call for (joiners, leavers, expired exceptions, live edits made
+   * outside Git), within the guard rails, like Argo CD's self-heal. It never applies policy that
+   * has not been applied by a merge, and never overrides a guard rail.
+   * @default "report"
+   * @example "self-heal"
+   */
+  reconcile?: 'report' | 'self-heal';
 }
 
 // ---------------------------------------------------------------------------------------------
