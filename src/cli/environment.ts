@@ -7,21 +7,28 @@ export type { EnvironmentOptions } from './options.js';
 
 /**
  * Where the providers connect: the process environment, or with `--sandbox` a freshly seeded
- * in-process sandbox on loopback ports, whose variables override the process's.
+ * in-process sandbox on loopback ports, whose variables override the process's. With
+ * `--sandbox-data` the sandbox's tenants are loaded from, and saved to, a file, so that separate
+ * runs (a workflow's jobs, a test's steps) see one another's writes.
  */
 export async function openEnvironment(
   options: EnvironmentOptions,
 ): Promise<{ env: NodeJS.ProcessEnv; close: () => Promise<void> }> {
-  if (!options.sandbox) return { env: process.env, close: async () => {} };
+  if (!usesSandbox(options)) return { env: process.env, close: async () => {} };
   const { startSandbox } = await loadSandbox();
   const sandbox = await startSandbox({
     transport: 'loopback',
     port: 0,
     people: options.people,
     seed: options.seed,
+    ...(options.sandboxData ? { dataFile: options.sandboxData } : {}),
   });
   return { env: { ...process.env, ...sandbox.env }, close: () => sandbox.close() };
 }
+
+/** `--sandbox`, or `--sandbox-data` (which implies it). */
+export const usesSandbox = (options: EnvironmentOptions): boolean =>
+  options.sandbox === true || (options.sandboxData !== undefined && options.sandboxData !== '');
 
 /**
  * How the engine reaches the platforms for these options, with live progress, every wait and,

@@ -61,6 +61,8 @@ export const DEFAULT_SANDBOX_PORT = 4010;
 /** `--sandbox` and the company it seeds; the values `openEnvironment` (environment.ts) reads. */
 export interface EnvironmentOptions {
   sandbox?: boolean;
+  /** `--sandbox-data`: the sandbox's tenants persist in this file across runs (implies `--sandbox`). */
+  sandboxData?: string;
   people?: number;
   seed?: number;
 }
@@ -69,6 +71,12 @@ export interface EnvironmentOptions {
 export const withEnvironmentOptions = (command: Command, sandboxHelp: string): Command =>
   command
     .option('--sandbox', sandboxHelp)
+    .addOption(
+      new Option(
+        '--sandbox-data <file>',
+        'keep the sandbox tenants in FILE across runs (implies --sandbox): loaded when it exists, saved after writes',
+      ).env('ACCORD_SANDBOX_DATA'),
+    )
     .addOption(
       integerOption('--people <n>', 'people in the sandbox company', PEOPLE_RANGE).default(
         sandboxDefaults?.DEFAULT_PEOPLE,

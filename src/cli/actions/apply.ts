@@ -9,7 +9,7 @@ import type { Plan } from '../../plan/types.js';
 import { palette } from '../../render/colors.js';
 import { renderPlanText, summaryLine } from '../../render/plan-text.js';
 import { auditPathFor } from '../../state/audit.js';
-import { planContext, type EnvironmentOptions } from '../environment.js';
+import { planContext, usesSandbox, type EnvironmentOptions } from '../environment.js';
 import { secretFromEnv } from '../options.js';
 
 interface ApplyOptions extends PlanInputs, EnvironmentOptions {
@@ -23,9 +23,12 @@ interface ApplyOptions extends PlanInputs, EnvironmentOptions {
 
 /** `accord apply [PLANFILE]` (declared in commands/apply.ts). */
 export default async function apply(planfile: string | undefined, options: ApplyOptions): Promise<void> {
-  // The sandbox is throwaway: its state and audit go to a temp dir, never into tracked files.
+  // A fresh sandbox is throwaway: its state and audit go to a temp dir, never into tracked files.
+  // A kept one (--sandbox-data) lives on, so its state does too, where the policy says.
   const scratch =
-    options.sandbox && !options.state ? mkdtempSync(join(tmpdir(), 'accord-sandbox-')) : undefined;
+    options.sandbox && !options.sandboxData && !options.state
+      ? mkdtempSync(join(tmpdir(), 'accord-sandbox-'))
+      : undefined;
   const c = palette();
   const { plan, report, again } = await runApply(
     {
@@ -37,7 +40,7 @@ export default async function apply(planfile: string | undefined, options: Apply
       ...(secretFromEnv('ACCORD_OVERRIDE_REASON')
         ? { overrideReason: secretFromEnv('ACCORD_OVERRIDE_REASON')! }
         : {}),
-      verify: (options.verify || options.sandbox) ?? false,
+      verify: options.verify === true || usesSandbox(options),
       lockTimeoutMs: options.lockTimeout,
       ...keys(),
     },
