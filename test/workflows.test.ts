@@ -16,7 +16,7 @@ const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Referenced by workflows, built by other work; a command not here and not registered fails. */
-const PENDING = new Set(['apply', 'drift']);
+const PENDING = new Set<string>();
 
 interface Step {
   id?: string;
@@ -102,7 +102,7 @@ describe('workflow files', () => {
   it('run accord at all', () => {
     expect(FILES.length).toBeGreaterThanOrEqual(9);
     expect(new Set(ALL.map((u) => u.command))).toEqual(
-      new Set(['validate', 'diff', 'plan', 'apply', 'drift']),
+      new Set(['validate', 'diff', 'plan', 'apply', 'reconcile']),
     );
   });
 
@@ -189,15 +189,20 @@ describe("this repository's workflows demonstrate themselves on the sandbox", ()
     });
   });
 
-  it('drift: on a schedule, one issue labelled accord:drift; exit 3 (pending only) is not a failure', () => {
-    const drift = w('drift');
-    expect(drift.on).toEqual({ schedule: [{ cron: expect.any(String) }], workflow_dispatch: null });
-    expect(drift.jobs.drift!.permissions).toEqual({ contents: 'read', issues: 'write' });
-    const steps = drift.jobs.drift!.steps;
-    const run = steps.find((s) => s.run?.includes('npx accord drift --sandbox --format markdown'))!.run!;
-    expect(run).toContain('[ "$code" -ne 3 ]');
+  it('reconcile: on a schedule, in the apply group, state to its branch, one accord:reconcile issue; 2, 3 and 4 are reported, not failures', () => {
+    const reconcile = w('reconcile');
+    expect(reconcile.on).toEqual({ schedule: [{ cron: expect.any(String) }], workflow_dispatch: null });
+    expect(reconcile.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
+    expect(reconcile.jobs.reconcile!.permissions).toEqual({ contents: 'write', issues: 'write' });
+    const steps = reconcile.jobs.reconcile!.steps;
+    const run = steps.find((s) => s.run?.includes('npx accord reconcile --sandbox --format markdown'))!.run!;
+    for (const code of [3, 4]) expect(run).toContain(`[ "$code" -ne ${code} ]`);
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('.github/accord/state-branch.sh read');
+    expect(runs).toContain('.github/accord/state-branch.sh write');
+    expect(runs).not.toMatch(/git push/);
     expect(steps.find((s) => s.uses?.startsWith('actions/github-script'))!.with!.script).toContain(
-      'driftIssue',
+      'reconcileIssue',
     );
   });
 });
@@ -293,8 +298,8 @@ describe('the workflows accord init writes', () => {
       ),
     ].map((m) => m[1]!);
 
-  it('plan and drift read only read-only secrets; apply reads write secrets from a protected environment', () => {
-    for (const name of ['plan', 'drift', 'ci'])
+  it('plan reads only read-only secrets; apply and reconcile read write secrets from a protected environment', () => {
+    for (const name of ['plan', 'ci'])
       expect(secretsIn(name).every((s) => s.includes('_READ_'))).toBe(true);
     expect(secretsIn('plan').length).toBeGreaterThan(0);
     const apply = w('apply');
@@ -307,15 +312,21 @@ describe('the workflows accord init writes', () => {
     expect(apply.jobs.apply!.environment).toBe('accord-apply');
     expect(apply.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
     expect(Object.keys(w('plan').on)).toEqual(['pull_request']);
+    const reconcile = w('reconcile');
+    const reconcileStep = reconcile.jobs.reconcile!.steps.find((s) => s.id === 'reconcile')!;
+    expect(Object.values(reconcileStep.env ?? {}).filter((v) => /secrets\./.test(v)).length).toBeGreaterThan(0);
+    expect(secretsIn('reconcile').every((s) => s.includes('_WRITE_'))).toBe(true);
+    expect(reconcile.jobs.reconcile!.environment).toBe('accord-apply');
+    expect(reconcile.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
   });
 
   it('hand credentials only to the steps that read the platforms', () => {
-    for (const name of ['plan', 'drift', 'apply']) {
+    for (const name of ['plan', 'reconcile', 'apply']) {
       const doc = w(name);
       expect([name, JSON.stringify(doc.env ?? {})]).not.toEqual([name, expect.stringMatching(/secrets\./)]);
       for (const job of Object.values(doc.jobs))
         for (const step of job.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('secrets.')))
-          expect(step.run ?? '').toMatch(/npx --no accord (diff|plan|drift|apply)/);
+          expect(step.run ?? '').toMatch(/npx --no accord (diff|plan|reconcile|apply)/);
     }
   });
 

@@ -222,39 +222,47 @@ async function applyComment({ github, context }, options) {
 }
 
 /**
- * The drift issue: drift (exit 2) opens or updates ONE open issue labelled accord:drift; clean
- * (0) or only pending work (3: the next apply takes care of it) closes it.
+ * The reconcile issue (UC-26): ONE open issue per environment, labelled accord:reconcile and
+ * found by the environment's marker, says what waits for a person. It is opened or updated when
+ * the scheduled run found drift (exit 2), only lifecycle or pending work that nobody applied
+ * (3: report mode), was blocked (4: guard rails, blocking findings, or policy no merge applied) or
+ * failed (1); a clean or healed run (0) closes it with a comment.
  */
-async function driftIssue({ github, context }, { exitCode, read }) {
-  const label = 'accord:drift';
+const RECONCILE_TITLE = {
+  1: 'the scheduled reconcile failed',
+  2: 'live access drifted from the policy',
+  3: 'access changes wait to be applied',
+  4: 'the scheduled reconcile is blocked',
+};
+
+async function reconcileIssue({ github, context }, { exitCode, environment, read }) {
+  const label = 'accord:reconcile';
+  const marker = `<!-- accord-reconcile-issue:${environment} -->`;
   const url = runUrl(context);
+  const code = String(exitCode);
   const open = await github.paginate(github.rest.issues.listForRepo, {
     ...context.repo,
     state: 'open',
     labels: label,
   });
-  const issue = open.find((i) => !i.pull_request);
-  if (String(exitCode) === '2') {
-    let body = `${read('drift.md') ?? ''}\n\n_Last checked by [this run](${url})._\n`;
+  const issue = open.find((i) => !i.pull_request && (i.body ?? '').includes(marker));
+  if (code in RECONCILE_TITLE) {
+    const report =
+      read('reconcile.md') ??
+      `The run ended with exit code ${code} before it wrote a report: see [the run](${url}).`;
+    let body = `${marker}\n${report}\n\n_Last checked by [this run](${url})._\n`;
     if (body.length > GITHUB_LIMIT - 500)
       body = `${body.slice(0, GITHUB_LIMIT - 1000)}\n\n_Truncated: see [the run](${url})._\n`;
-    if (issue) await github.rest.issues.update({ ...context.repo, issue_number: issue.number, body });
-    else
-      await github.rest.issues.create({
-        ...context.repo,
-        title: 'accord: live access drifted from the policy',
-        body,
-        labels: [label],
-      });
+    const title = `accord (${environment}): ${RECONCILE_TITLE[code]}`;
+    if (issue) await github.rest.issues.update({ ...context.repo, issue_number: issue.number, title, body });
+    else await github.rest.issues.create({ ...context.repo, title, body, labels: [label] });
     return 'open';
   }
   if (issue) {
-    const pending =
-      String(exitCode) === '3' ? ' Only pending changes remain: the next apply makes them.' : '';
     await github.rest.issues.createComment({
       ...context.repo,
       issue_number: issue.number,
-      body: `No drift any more ([run](${url})).${pending} Closing.`,
+      body: `Clean again ([run](${url})): live access is what the applied policy and the directories call for. Closing.`,
     });
     await github.rest.issues.update({
       ...context.repo,
@@ -267,4 +275,4 @@ async function driftIssue({ github, context }, { exitCode, read }) {
   return 'none';
 }
 
-module.exports = { planComment, findReviewedPlan, applyComment, driftIssue, pack, parts, GITHUB_LIMIT };
+module.exports = { planComment, findReviewedPlan, applyComment, reconcileIssue, pack, parts, GITHUB_LIMIT };

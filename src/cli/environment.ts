@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PlanContext } from '../engine/run-plan.js';
 import { loadSandbox } from './load-sandbox.js';
 import type { EnvironmentOptions } from './options.js';
@@ -29,6 +32,16 @@ export async function openEnvironment(
 /** `--sandbox`, or `--sandbox-data` (which implies it). */
 export const usesSandbox = (options: EnvironmentOptions): boolean =>
   options.sandbox === true || (options.sandboxData !== undefined && options.sandboxData !== '');
+
+/**
+ * The state file of a run that writes: a freshly seeded sandbox is throwaway, so its state (and
+ * the audit log beside it) go to a temp dir, never into tracked files; a kept one
+ * (`--sandbox-data`) lives on, and so does its state, where the policy says.
+ */
+export function stateFileFor(options: EnvironmentOptions & { state?: string }): string | undefined {
+  if (options.state || !options.sandbox || options.sandboxData) return options.state;
+  return join(mkdtempSync(join(tmpdir(), 'accord-sandbox-')), 'sandbox.state.json');
+}
 
 /**
  * How the engine reaches the platforms for these options, with live progress, every wait and,

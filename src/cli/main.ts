@@ -9,6 +9,7 @@ import { registerDrift } from './commands/drift.js';
 import { registerGraph } from './commands/graph.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerShow } from './commands/show.js';
 import { registerValidate } from './commands/validate.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerApply(program);
   registerDrift(program);
+  registerReconcile(program);
   registerGraph(program);
   registerShow(program);
   registerSandbox(program);

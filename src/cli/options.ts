@@ -100,6 +100,21 @@ export const withPlanInputOptions = (command: Command): Command =>
     'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
   );
 
+/** What every command that writes to the platforms takes: batches in flight, the lock, the audit log. */
+export const withWriteOptions = (command: Command): Command =>
+  command
+    .addOption(
+      // More than 64 batches in flight per platform only trips the platforms' rate limits.
+      integerOption('--parallelism <n>', 'batches in flight per platform', { min: 1, max: 64 }).default(4),
+    )
+    .addOption(
+      durationOption(
+        '--lock-timeout <duration>',
+        'wait this long for a state lock another run holds (e.g. 30s, 5m)',
+      ).default(0, '0s'),
+    )
+    .option('--audit <file>', 'audit log (default: beside the state file, <name>.audit.jsonl)');
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** Terraform-style durations for flags such as --lock-timeout: `500ms`, `30s`, `5m`, `1h`; a bare number is seconds. */

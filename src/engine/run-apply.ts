@@ -51,6 +51,22 @@ export interface ApplyHooks extends PlanContext {
   approve(plan: Plan): Promise<void>;
   /** One line for the person running apply (the CLI writes it to stderr). */
   note(line: string): void;
+  /**
+   * Judges the fresh plan, under the lock, before anything is shown or sent (reconcile): the
+   * reasons it gives stop the apply with nothing written; `only` narrows it to those changes.
+   */
+  vet?(run: PlanRun): Promise<Vetted>;
+}
+
+export interface Vetted {
+  refused?: string[];
+  /** Change ids to run, closed under `dependsOn`; the rest of the plan is left for later. */
+  only?: ReadonlySet<string>;
+  /**
+   * The policy the narrowed changes carry out, for state's `lastApply`, when it is not the plan's:
+   * reconcile runs what the last applied policy also wants, so that stays the applied one.
+   */
+  recordAs?: { policyDigest: string; gitCommit?: string };
 }
 
 export interface ApplyOutcome {
@@ -59,6 +75,8 @@ export interface ApplyOutcome {
   report?: ApplyReport;
   /** With `verify`: the plan made after applying; empty means converged. */
   again?: Plan;
+  /** Why `vet` stopped the apply; nothing was sent. */
+  refused?: string[];
 }
 
 /**
@@ -113,7 +131,9 @@ export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promis
         hooks.note(
           `note: ${recovered} change(s) of the interrupted apply had reached the platforms; they are now in the audit log and state`,
         );
-      return await applyPlanned(request, hooks, { saved, run, journal });
+      const vetted = hooks.vet ? await hooks.vet(run) : {};
+      if (vetted.refused && vetted.refused.length > 0) return { plan: run.plan, refused: vetted.refused };
+      return await applyPlanned(request, hooks, { saved, run, journal, vetted });
     } finally {
       await run.close();
     }
@@ -126,9 +146,14 @@ export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promis
 async function applyPlanned(
   request: ApplyRequest,
   hooks: ApplyHooks,
-  { saved, run, journal }: { saved: Plan | undefined; run: PlanRun; journal: Journal },
+  {
+    saved,
+    run,
+    journal,
+    vetted,
+  }: { saved: Plan | undefined; run: PlanRun; journal: Journal; vetted: Vetted },
 ): Promise<ApplyOutcome> {
-  const { plan, stale } = planToApply(saved, run.plan);
+  const { plan, stale } = planToApply(saved, narrowed(run.plan, vetted.only));
   hooks.show(plan, stale, saved !== undefined);
   if (plan.changes.length === 0) {
     await journal.clear();
@@ -155,6 +180,7 @@ async function applyPlanned(
     parallelism: request.parallelism,
     journal,
     ...(request.auditKey !== undefined ? { auditKey: request.auditKey } : {}),
+    ...(vetted.recordAs ? { recordAs: vetted.recordAs } : {}),
     // A targeted apply leaves the rest undone: its facts are not recorded as applied.
     ...(request.target ? {} : { facts: { of: run.facts, wanted: run.plan.changes } }),
   });
@@ -170,6 +196,11 @@ function planToApply(saved: Plan | undefined, fresh: Plan): { plan: Plan; stale:
   return saved
     ? { plan: saved, stale: staleChanges(saved.changes, fresh.changes) }
     : { plan: fresh, stale: new Map() };
+}
+
+/** The plan with only the vetted changes; the rest stays for a later apply. */
+function narrowed(plan: Plan, only: ReadonlySet<string> | undefined): Plan {
+  return only ? { ...plan, changes: plan.changes.filter((c) => only.has(c.id)) } : plan;
 }
 
 /** After an apply: read the platforms and the written state again and plan; empty means converged. */
@@ -202,6 +233,8 @@ interface ExecuteInputs {
   override?: string;
   /** People's source facts to record once the plan ran, and what the fresh plan wanted done. */
   facts?: { of: () => Record<string, string>; wanted: readonly Change[] };
+  /** See `Vetted.recordAs`. */
+  recordAs?: Vetted['recordAs'];
 }
 
 /**
@@ -218,6 +251,13 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
   const gitCommit = await currentGitCommit();
   const byId = new Map(plan.changes.map((c) => [c.id, c]));
   const planHash = digestOf(plan);
+  // What state's lastApply names: the plan's policy and this commit, or the one the run carries out.
+  const applied = inputs.recordAs
+    ? {
+        plan: { ...plan, policyDigest: inputs.recordAs.policyDigest },
+        gitCommit: inputs.recordAs.gitCommit ?? null,
+      }
+    : { plan, gitCommit };
   const record = async (batchChanges: Change[], results: ChangeResult[]) => {
     const entries = await appendAudit(
       auditPath,
@@ -234,7 +274,7 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
       inputs.auditKey,
     );
     state = withAuditHead(
-      nextState(state, batchChanges, results, plan, gitCommit),
+      nextState(state, batchChanges, results, applied.plan, applied.gitCommit),
       entries.at(-1),
       inputs.auditKey,
     );

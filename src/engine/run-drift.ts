@@ -14,21 +14,26 @@ import { runPlan, type PlanContext, type PlanInputs, type PlanRun } from './run-
 export async function runDrift(inputs: PlanInputs, context: PlanContext): Promise<DriftReport> {
   const run = await runPlan(inputs, context);
   try {
-    const { basis, lastPlan } = await lastAppliedPlan(run, inputs);
-    return driftReport(run.plan, run.snapshots, basis, lastPlan, {
-      current: run.facts(),
-      ...(run.state.sourceFacts ? { recorded: run.state.sourceFacts } : {}),
-      ...(run.state.lastApply ? { lastApplyAt: run.state.lastApply.at } : {}),
-      exceptions: run.policy.exceptions,
-    });
+    return await classifyPlan(run, inputs);
   } finally {
     await run.close();
   }
 }
 
+/** A plan run's changes told apart into drift, lifecycle and pending (see `runDrift`). */
+export async function classifyPlan(run: PlanRun, inputs: Omit<PlanInputs, 'target'>): Promise<DriftReport> {
+  const { basis, lastPlan } = await lastAppliedPlan(run, inputs);
+  return driftReport(run.plan, run.snapshots, basis, lastPlan, {
+    current: run.facts(),
+    ...(run.state.sourceFacts ? { recorded: run.state.sourceFacts } : {}),
+    ...(run.state.lastApply ? { lastApplyAt: run.state.lastApply.at } : {}),
+    exceptions: run.policy.exceptions,
+  });
+}
+
 async function lastAppliedPlan(
   { plan, policy, snapshots, state }: PlanRun,
-  inputs: PlanInputs,
+  inputs: Omit<PlanInputs, 'target'>,
 ): Promise<{ basis: DriftReport['basis']; lastPlan?: Plan }> {
   if (state.lastApply?.policyDigest === policy.digest) return { basis: 'policy-unchanged' };
   if (!state.lastApply?.gitCommit) return { basis: 'never-applied' };

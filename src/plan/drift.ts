@@ -2,6 +2,7 @@ import type { Change } from '../model/change.js';
 import type { Snapshots } from '../model/snapshot.js';
 import type { Finding } from '../model/findings.js';
 import type { Plan } from './types.js';
+import { isRecord } from '../model/json.js';
 
 /**
  * Drift (UC-26, UC-08): splits what a plan would change into three kinds, kept apart everywhere:
@@ -113,10 +114,19 @@ function factsMoved(facts: FactsHistory | undefined, now: string): (c: Change) =
       .filter((e) => e.expires >= since && e.expires < today)
       .map((e) => e.person.toLowerCase()),
   );
+  const moved = (person: string) => recorded[person] === undefined || recorded[person] !== current[person];
+  // People whose facts moved, by lower-cased key: a change that names one in a value (a report's
+  // Manager when their manager leaves) follows from the directories too, not from an edit.
+  const movedKeys = new Set<string>();
+  for (const person of Object.keys(current)) if (moved(person)) movedKeys.add(person.toLowerCase());
+  for (const person of Object.keys(recorded)) if (!(person in current)) movedKeys.add(person.toLowerCase());
+  const namesMoved = (values: unknown) =>
+    isRecord(values) &&
+    Object.values(values).some((v) => typeof v === 'string' && movedKeys.has(v.toLowerCase()));
   return (c) => {
+    if (namesMoved(c.before) || namesMoved(c.after)) return true;
     if (!c.person) return false;
     if (expired.has(c.person.toLowerCase())) return true;
-    const was = recorded[c.person];
-    return was === undefined || was !== current[c.person];
+    return moved(c.person);
   };
 }

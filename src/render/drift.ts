@@ -1,6 +1,6 @@
 import type { DriftReport } from '../plan/drift.js';
 import { palette } from './colors.js';
-import { markOf, renderChangeLine } from './plan-text.js';
+import { diffMarkOf, renderChangeLine } from './plan-text.js';
 
 const BASIS: Record<DriftReport['basis'], string> = {
   'policy-unchanged': 'the policy is unchanged since the last apply, so every difference is drift',
@@ -21,48 +21,49 @@ export function renderDriftText(r: DriftReport): string {
         `${renderChangeLine(d.change, c)}${d.lastChanged ? c.dim(`  (account last changed ${d.lastChanged})`) : ''}`,
     ),
   ];
-  if (r.unresolved.length > 0)
-    lines.push(
-      '',
-      c.red(`Unresolved: ${r.unresolved.length} person finding(s) block a clean report.`),
-      ...r.unresolved.map((f) => `  ${c.red('!')} ${f.message}`),
-    );
-  if (r.lifecycle.length > 0)
+  // Loops, not `push(...list)`: a first run's drift report can list ~282,000 changes, and a
+  // spread puts every element on the stack (issue 17).
+  if (r.unresolved.length > 0) {
+    lines.push('', c.red(`Unresolved: ${r.unresolved.length} person finding(s) block a clean report.`));
+    for (const f of r.unresolved) lines.push(`  ${c.red('!')} ${f.message}`);
+  }
+  if (r.lifecycle.length > 0) {
     lines.push(
       '',
       `Lifecycle: ${r.lifecycle.length} change(s) that follow from the directories (joiners, leavers, moves, expired exceptions), not yet applied.`,
-      ...r.lifecycle.map(
-        (d) =>
-          `${renderChangeLine(d.change, c)}${d.lastChanged ? c.dim(`  (account changed ${d.lastChanged})`) : ''}`,
-      ),
     );
-  if (r.pending.length > 0)
-    lines.push(
-      '',
-      `Pending: ${r.pending.length} change(s) of policy not yet applied.`,
-      ...r.pending.map((ch) => renderChangeLine(ch, c)),
-    );
-  lines.push(
-    '',
-    'Licences:',
-    ...r.licenses.map((l) => `  ${l.org} ${l.license}: ${l.used} of ${l.total} used`),
-  );
-  if (r.orphans.length > 0)
-    lines.push(
-      '',
-      `Orphan Salesforce users (no identity): ${r.orphans.length}`,
-      ...r.orphans.map((f) => `  ${f.message}`),
-    );
+    for (const d of r.lifecycle)
+      lines.push(
+        `${renderChangeLine(d.change, c)}${d.lastChanged ? c.dim(`  (account changed ${d.lastChanged})`) : ''}`,
+      );
+  }
+  if (r.pending.length > 0) {
+    lines.push('', `Pending: ${r.pending.length} change(s) of policy not yet applied.`);
+    for (const ch of r.pending) lines.push(renderChangeLine(ch, c));
+  }
+  lines.push('', 'Licences:');
+  for (const l of r.licenses) lines.push(`  ${l.org} ${l.license}: ${l.used} of ${l.total} used`);
+  if (r.orphans.length > 0) {
+    lines.push('', `Orphan Salesforce users (no identity): ${r.orphans.length}`);
+    for (const f of r.orphans) lines.push(`  ${f.message}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
 export function renderDriftMarkdown(r: DriftReport): string {
-  const fence = (changes: string[]) => (changes.length ? ['```diff', ...changes, '```'] : []);
-  const line = (ch: DriftReport['pending'][number]) => `${markOf(ch.action)} ${ch.action} ${ch.address}`;
   return `${[
     '<!-- accord-drift -->',
     `## accord drift: ${r.drift.length === 0 && r.unresolved.length === 0 ? 'clean' : [r.drift.length ? `${r.drift.length} drifted` : '', r.unresolved.length ? `${r.unresolved.length} unresolved` : ''].filter(Boolean).join(', ')}`,
     '',
+    ...driftMarkdownBody(r),
+  ].join('\n')}\n`;
+}
+
+/** The report under its heading: the counts by kind, then each kind's changes, licences last. */
+export function driftMarkdownBody(r: DriftReport): string[] {
+  const fence = (changes: string[]) => (changes.length ? ['```diff', ...changes, '```'] : []);
+  const line = (ch: DriftReport['pending'][number]) => `${diffMarkOf(ch.action)} ${ch.action} ${ch.address}`;
+  return [
     `_${BASIS[r.basis]}._`,
     '',
     '| | count |',
@@ -102,5 +103,5 @@ export function renderDriftMarkdown(r: DriftReport): string {
     '| org | licence | used | total |',
     '| --- | --- | --- | --- |',
     ...r.licenses.map((l) => `| ${l.org} | ${l.license} | ${l.used} | ${l.total} |`),
-  ].join('\n')}\n`;
+  ];
 }

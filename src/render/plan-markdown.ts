@@ -6,8 +6,8 @@ import {
   changeDetail,
   conflictResolutionText,
   countByAction,
+  diffMarkOf,
   groupByPlatform,
-  markOf,
   platformTitle,
   people,
   plural,
@@ -20,7 +20,7 @@ import { splitMarkdown } from './split-markdown.js';
 /** A code span that survives backticks in platform names (CommonMark: a longer backtick run). */
 export function code(text: string): string {
   const runs = text.match(/`+/g) ?? [];
-  const ticks = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const ticks = '`'.repeat(runs.reduce((m, r) => Math.max(m, r.length), 0) + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${ticks}${pad}${text}${pad}${ticks}`;
 }
@@ -30,7 +30,7 @@ const escapeHtml = (text: string): string =>
 
 /** A fence longer than any backtick run inside, so a group named with ``` cannot end the block. */
 function fence(lines: readonly string[]): string {
-  const longest = Math.max(2, ...lines.flatMap((l) => (l.match(/`+/g) ?? []).map((r) => r.length)));
+  const longest = lines.reduce((m, l) => (l.match(/`+/g) ?? []).reduce((n, r) => Math.max(n, r.length), m), 2);
   return '`'.repeat(longest + 1);
 }
 
@@ -41,7 +41,7 @@ function fenced(info: string, lines: readonly string[]): string[] {
 
 function diffLine(change: Change): string {
   const detail = changeDetail(change);
-  const head = `${markOf(change.action)} ${change.address} ${change.action}`;
+  const head = `${diffMarkOf(change.action)} ${change.address} ${change.action}`;
   return `${head}${detail ? ` ${detail}` : ''}  # ${reasonText(change.reason)}`;
 }
 

@@ -8,6 +8,15 @@ import { isRecord } from '../model/json.js';
 
 export const markOf = (action: ChangeAction): ChangeMark => actionOf(action).mark;
 
+/**
+ * The mark inside a Markdown `diff` fence: GitHub colours `+`, `-` and `!` lines there but not
+ * `~`, so an in-place change is written `!` (as tfcmt and terraform-pr-commenter do).
+ */
+export const diffMarkOf = (action: ChangeAction): string => {
+  const mark = markOf(action);
+  return mark === '~' ? '!' : mark;
+};
+
 export interface PlatformGroup {
   platform: PlatformId;
   title: string;

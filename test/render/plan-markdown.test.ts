@@ -72,8 +72,8 @@ describe('renderPlanMarkdown', () => {
         '<details><summary>Salesforce emea: 4 changes</summary>',
         '',
         '```diff',
-        '~ salesforce.emea.user["carl@acme.test"] freeze  # offboarding: okta.user["carl@acme.test"] deprovisioned',
-        '~ salesforce.emea.user["carl@acme.test"].records["Opportunity"] transfer → user dana@acme.test  # offboarding: okta.user["carl@acme.test"].manager',
+        '! salesforce.emea.user["carl@acme.test"] freeze  # offboarding: okta.user["carl@acme.test"] deprovisioned',
+        '! salesforce.emea.user["carl@acme.test"].records["Opportunity"] transfer → user dana@acme.test  # offboarding: okta.user["carl@acme.test"].manager',
         '- salesforce.emea.user["carl@acme.test"].permissionSet["Sales_Cloud_User"] revoke  # offboarding: okta.user["carl@acme.test"] deprovisioned',
         '- salesforce.emea.user["carl@acme.test"] deactivate  # offboarding: okta.user["carl@acme.test"] deprovisioned',
         '```',
@@ -129,7 +129,7 @@ describe('renderPlanMarkdown', () => {
       expect(body.startsWith(`_(part ${i + 1} of ${bodies.length})_\n\n`)).toBe(true);
       expect(openBlocks(body)).toEqual({ fence: false, details: 0 });
     });
-    const diffLines = bodies.flatMap((b) => b.split('\n').filter((l) => /^[+~-] \S+\[/.test(l)));
+    const diffLines = bodies.flatMap((b) => b.split('\n').filter((l) => /^[+!-] \S+\[/.test(l)));
     expect(diffLines).toHaveLength(5000);
     expect(bodies[0]).toContain('[!CAUTION]');
   });

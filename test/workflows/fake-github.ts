@@ -1,6 +1,8 @@
 /**
  * A small in-memory fake of the GitHub REST calls the workflows' github-script steps make
  * (.github/accord/github.cjs): issues, comments, labels, pull requests of a commit, artifacts.
+ * An endpoint it does not have throws (never a silent undefined). The workflow runner
+ * (runner/workflow-runner.ts) uses one fake across runs, registering pull requests and artifacts.
  */
 export interface FakeComment {
   id: number;
@@ -21,11 +23,30 @@ export interface FakePull {
   merge_commit_sha: string;
   head: { sha: string; repo: { id: number } };
 }
+export interface FakeIssue {
+  number: number;
+  state: string;
+  state_reason?: string;
+  body: string;
+  labels: string[];
+  title: string;
+}
+
+/** `github.rest.<namespace>.<endpoint>`, throwing for an endpoint the fake does not have. */
+function strict<T extends object>(target: T, path: string): T {
+  return new Proxy(target, {
+    get(object, key, receiver) {
+      if (typeof key === 'symbol' || key === 'then' || Reflect.has(object, key))
+        return Reflect.get(object, key, receiver) as unknown;
+      throw new Error(`fake GitHub: no endpoint ${path}.${key}`);
+    },
+  });
+}
 
 export function fakeGitHub() {
   const comments: FakeComment[] = [];
   const labels = new Map<number, string[]>();
-  const issues: { number: number; state: string; body: string; labels: string[]; title: string }[] = [];
+  const issues: FakeIssue[] = [];
   const pulls = new Map<string, FakePull[]>();
   const artifacts: FakeArtifact[] = [];
   const calls: string[] = [];
@@ -66,20 +87,36 @@ export function fakeGitHub() {
           (labels.get(n) ?? []).filter((l) => l !== p.name),
         );
       },
-      listForRepo: (p: P) => issues.filter((i) => i.state === p.state && i.labels.includes(String(p.labels))),
+      listForRepo: (p: P) =>
+        issues.filter(
+          (i) =>
+            (p.state === 'all' || i.state === (p.state ?? 'open')) &&
+            String(p.labels ?? '')
+              .split(',')
+              .filter(Boolean)
+              .every((l) => i.labels.includes(l)),
+        ),
       create: async (p: P) => {
-        issues.push({
+        calls.push(`createIssue ${String(p.title)}`);
+        const issue = {
           number: next++,
           state: 'open',
           body: String(p.body),
           title: String(p.title),
-          labels: p.labels as string[],
-        });
+          labels: (p.labels as string[] | undefined) ?? [],
+        };
+        issues.push(issue);
+        return { data: issue };
       },
       update: async (p: P) => {
-        const issue = issues.find((i) => i.number === p.issue_number)!;
+        calls.push(`updateIssue #${String(p.issue_number)}`);
+        const issue = issues.find((i) => i.number === Number(p.issue_number));
+        if (!issue) throw new Error(`fake GitHub: no issue #${String(p.issue_number)}`);
         if (p.body !== undefined) issue.body = String(p.body);
+        if (p.title !== undefined) issue.title = String(p.title);
         if (p.state !== undefined) issue.state = String(p.state);
+        if (p.state_reason !== undefined) issue.state_reason = String(p.state_reason);
+        return { data: issue };
       },
     },
     repos: {
@@ -92,7 +129,15 @@ export function fakeGitHub() {
     },
   };
   const github = {
-    rest,
+    rest: strict(
+      Object.fromEntries(
+        Object.entries(rest).map(([namespace, endpoints]) => [
+          namespace,
+          strict(endpoints, `rest.${namespace}`),
+        ]),
+      ) as typeof rest,
+      'rest',
+    ),
     paginate: async (fn: (p: P) => unknown, p: P) => fn(p),
   };
   const context = {

@@ -2,7 +2,7 @@
  * The github-script side of the workflows (.github/accord/github.cjs) against a fake of the REST
  * endpoints: one plan comment per environment updated in place, long plans in several comments,
  * the error comment, the accord:blocked label with the reasons on top, finding the reviewed plan
- * artifact of a merged pull request, the apply-result comment and the drift issue.
+ * artifact of a merged pull request, the apply-result comment and the reconcile issue.
  */
 import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
@@ -13,7 +13,7 @@ interface Scripts {
   planComment(clients: object, options: object): Promise<{ bodies: string[]; labels: string[] }>;
   findReviewedPlan(clients: object, options: object): Promise<Record<string, unknown>>;
   applyComment(clients: object, options: object): Promise<string[] | undefined>;
-  driftIssue(clients: object, options: object): Promise<string>;
+  reconcileIssue(clients: object, options: object): Promise<string>;
 }
 const scripts = createRequire(import.meta.url)('../../.github/accord/github.cjs') as Scripts;
 
@@ -217,16 +217,38 @@ describe('applyComment', () => {
   });
 });
 
-describe('driftIssue', () => {
-  it('opens one issue on drift (2), updates it, and closes it when clean (0) or pending only (3)', async () => {
+describe('reconcileIssue', () => {
+  it('keeps ONE issue per environment open while something waits for a person, and closes it when clean', async () => {
     const gh = fakeGitHub();
-    const read = files({ 'drift.md': '## drift' });
-    expect(await scripts.driftIssue(gh, { exitCode: '2', read })).toBe('open');
-    expect(await scripts.driftIssue(gh, { exitCode: '2', read })).toBe('open');
+    const read = files({ 'reconcile.md': '## accord reconcile: 3 drifted' });
+    const run = (exitCode: string, environment = 'production') =>
+      scripts.reconcileIssue(gh, { exitCode, environment, read });
+    expect(await run('2')).toBe('open');
     expect(gh.issues).toHaveLength(1);
-    expect(await scripts.driftIssue(gh, { exitCode: '3', read })).toBe('closed');
+    expect(gh.issues[0]!.labels).toEqual(['accord:reconcile']);
+    expect(gh.issues[0]!.title).toBe('accord (production): live access drifted from the policy');
+    expect(gh.issues[0]!.body).toContain('## accord reconcile: 3 drifted');
+    // Blocked, then lifecycle work nobody applied: the same issue, retitled.
+    expect(await run('4')).toBe('open');
+    expect(gh.issues[0]!.title).toBe('accord (production): the scheduled reconcile is blocked');
+    expect(await run('3')).toBe('open');
+    expect(gh.issues[0]!.title).toBe('accord (production): access changes wait to be applied');
+    // Another environment has its own issue.
+    expect(await run('2', 'staging')).toBe('open');
+    expect(gh.issues).toHaveLength(2);
+    expect(await run('0')).toBe('closed');
     expect(gh.issues[0]!.state).toBe('closed');
-    expect(gh.comments.at(-1)!.body).toContain('Only pending changes remain');
-    expect(await scripts.driftIssue(gh, { exitCode: '0', read })).toBe('none');
+    expect(gh.issues[1]!.state).toBe('open');
+    expect(gh.comments.at(-1)!.body).toContain('Clean again');
+    expect(await run('0')).toBe('none');
+  });
+
+  it('a run that failed before writing its report still updates the issue, pointing at the run', async () => {
+    const gh = fakeGitHub();
+    expect(
+      await scripts.reconcileIssue(gh, { exitCode: '1', environment: 'production', read: files({}) }),
+    ).toBe('open');
+    expect(gh.issues[0]!.title).toBe('accord (production): the scheduled reconcile failed');
+    expect(gh.issues[0]!.body).toContain('ended with exit code 1 before it wrote a report');
   });
 });

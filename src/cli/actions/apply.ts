@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { runApply } from '../../engine/run-apply.js';
 import type { PlanInputs } from '../../engine/run-plan.js';
@@ -9,7 +6,7 @@ import type { Plan } from '../../plan/types.js';
 import { palette } from '../../render/colors.js';
 import { renderPlanText, summaryLine } from '../../render/plan-text.js';
 import { auditPathFor } from '../../state/audit.js';
-import { planContext, usesSandbox, type EnvironmentOptions } from '../environment.js';
+import { planContext, stateFileFor, usesSandbox, type EnvironmentOptions } from '../environment.js';
 import { secretFromEnv } from '../options.js';
 
 interface ApplyOptions extends PlanInputs, EnvironmentOptions {
@@ -23,17 +20,12 @@ interface ApplyOptions extends PlanInputs, EnvironmentOptions {
 
 /** `accord apply [PLANFILE]` (declared in commands/apply.ts). */
 export default async function apply(planfile: string | undefined, options: ApplyOptions): Promise<void> {
-  // A fresh sandbox is throwaway: its state and audit go to a temp dir, never into tracked files.
-  // A kept one (--sandbox-data) lives on, so its state does too, where the policy says.
-  const scratch =
-    options.sandbox && !options.sandboxData && !options.state
-      ? mkdtempSync(join(tmpdir(), 'accord-sandbox-'))
-      : undefined;
+  const state = stateFileFor(options);
   const c = palette();
   const { plan, report, again } = await runApply(
     {
       ...options,
-      ...(scratch ? { state: join(scratch, 'sandbox.state.json') } : {}),
+      ...(state ? { state } : {}),
       ...(planfile ? { planFile: planfile } : {}),
       auditPath: (statePath) => options.audit ?? auditPathFor(statePath),
       allowLargeChange: options.allowLargeChange ?? false,

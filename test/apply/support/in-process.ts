@@ -16,7 +16,12 @@ export interface InProcessRun {
 
 let busy = false;
 
-export async function accordInProcess(sandbox: Sandbox, args: string[]): Promise<InProcessRun> {
+/** `cwd`: where it runs (the repository root by default), e.g. a scenario's own git repository. */
+export async function accordInProcess(
+  sandbox: Sandbox,
+  args: string[],
+  { cwd = repoRoot }: { cwd?: string } = {},
+): Promise<InProcessRun> {
   if (busy) throw new Error('accordInProcess: one call at a time');
   busy = true;
   const savedEnv = { ...process.env };
@@ -26,7 +31,7 @@ export async function accordInProcess(sandbox: Sandbox, args: string[]): Promise
   let stdout = '';
   let stderr = '';
   Object.assign(process.env, sandbox.env, { NO_COLOR: '1', FORCE_COLOR: '0' });
-  process.chdir(repoRoot);
+  process.chdir(cwd);
   process.exitCode = undefined;
   process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += String(chunk);
