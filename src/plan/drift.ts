@@ -124,6 +124,8 @@ function factsMoved(facts: FactsHistory | undefined, now: string): (c: Change) =
     isRecord(values) &&
     Object.values(values).some((v) => typeof v === 'string' && movedKeys.has(v.toLowerCase()));
   return (c) => {
+    // Time moves too: an account idle past the limit is lifecycle, however still its facts are.
+    if (c.reason.rule === 'lifecycle.inactivity') return true;
     if (namesMoved(c.before) || namesMoved(c.after)) return true;
     if (!c.person) return false;
     if (expired.has(c.person.toLowerCase())) return true;

@@ -1,9 +1,10 @@
 /**
  * Drift with three kinds (UC-26, issue 16 item 3), against the sandbox through the real clients:
- * after an apply, a leaver in Okta and a member added to a source group are lifecycle (exit 3), a
- * permission set granted by hand in Salesforce is drift (exit 2), and the two never mix.
+ * after an apply, a leaver in Okta, a member added to a source group and an exception that expired
+ * since are lifecycle (exit 3); a permission set granted by hand in Salesforce and a member added by
+ * hand to a group accord owns are drift (exit 2); and the kinds never mix.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Sandbox } from '@accord/sandbox';
 import { createRecord } from '@accord/sandbox';
 import type { DriftReport } from '../../src/plan/drift.js';
@@ -104,4 +105,53 @@ describe('UC-26 drift, lifecycle and pending kept apart', () => {
     expect(report.lifecycle.length).toBeGreaterThan(0);
     expect(status).toBe(2);
   });
+
+  it('a member added by hand to a group accord owns is drift: accord takes it back out', async () => {
+    const okta = sandbox.stores.okta;
+    const admins = okta.findGroupByName('Salesforce Admins')!;
+    const outsider = okta
+      .users()
+      .filter((u) => u.status === 'ACTIVE' && !okta.isMember(admins.id, u.id))
+      .sort((a, b) => a.profile.login.localeCompare(b.profile.login))[0]!;
+    okta.addMember(admins.id, outsider.id);
+    const { status, report } = await drift();
+    expect(report.drift.map((e) => `${e.change.action} ${e.change.address}`)).toContain(
+      `revoke okta.group["Salesforce Admins"].member[${JSON.stringify(outsider.profile.login)}]`,
+    );
+    expect(report.lifecycle.map((e) => e.change.address)).not.toContain(
+      `okta.group["Salesforce Admins"].member[${JSON.stringify(outsider.profile.login)}]`,
+    );
+    expect(status).toBe(2);
+  });
+
+  it('an exception that expired since the last apply is lifecycle, not drift', async () => {
+    // The demo's exception for ana.lopez ends 2027-03-31; the last apply ran before that.
+    jest.useFakeTimers({ now: new Date('2027-04-02T09:00:00Z'), doNotFake: NOT_THE_CLOCK });
+    try {
+      const { report } = await drift();
+      const revoke = 'revoke salesforce.prod.user["ana.lopez@acme.test"].permissionSet["Report_Builder"]';
+      expect(report.lifecycle.map((e) => `${e.change.action} ${e.change.address}`)).toContain(revoke);
+      expect(report.drift.map((e) => `${e.change.action} ${e.change.address}`)).not.toContain(revoke);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
+
+/** Only Date moves: HTTP, the sandbox and the policy worker keep real timers. */
+const NOT_THE_CLOCK = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
