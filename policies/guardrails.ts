@@ -1,4 +1,4 @@
-import { definePolicy } from 'accord';
+import { definePolicy } from 'accord-access';
 
 const everyOrg = (permissionSet: string) => ({ org: '*', permissionSet });
 

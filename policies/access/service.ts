@@ -1,6 +1,6 @@
 // TypeScript policies run as code: they can share constants and compute rules. `accord validate
 // --no-code` (or settings.allowCode: false) refuses them, for repositories that plan untrusted forks.
-import { definePolicy, type SalesforceGrant } from 'accord';
+import { definePolicy, type SalesforceGrant } from 'accord-access';
 
 const support: SalesforceGrant = {
   profile: 'Support User',

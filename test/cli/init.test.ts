@@ -25,13 +25,13 @@ describe('accord init', () => {
       '.github/workflows/ci.yml',
       '.github/workflows/plan.yml',
       '.github/workflows/apply.yml',
-      '.github/workflows/drift.yml',
+      '.github/workflows/reconcile.yml',
     ])
       expect(existsSync(join(dir, file))).toBe(true);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       devDependencies: Record<string, string>;
     };
-    expect(pkg.devDependencies.accord).toMatch(/^\^\d+\.\d+\.\d+$/);
+    expect(pkg.devDependencies['accord-access']).toMatch(/^\^\d+\.\d+\.\d+$/);
   });
 
   it('writes a starter policy that accord validate accepts, even with --no-code', () => {

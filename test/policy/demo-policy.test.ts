@@ -78,7 +78,7 @@ describe('the demo policy', () => {
 });
 
 describe('TypeScript policies', () => {
-  const tsPolicy = `import { definePolicy } from 'accord';
+  const tsPolicy = `import { definePolicy } from 'accord-access';
 const rule = (id: string, group: string) => ({ id, when: { oktaGroup: group }, grants: { prod: { permissionSets: [group] } } });
 export default definePolicy([{ access: [rule('a', 'A')] }, { access: [rule('b', 'B'), { id: 'c', when: {}, grants: {} }] }]);
 `;
@@ -122,8 +122,9 @@ export default definePolicy([{ access: [rule('a', 'A')] }, { access: [rule('b', 
       expect.objectContaining({
         file: 'rules.ts',
         code: 'load.ts-throw',
-        // The line is the throw's; the column is not yet mapped exactly (it reads 13, not 7).
+        // The throw's own place: `new Error` at line 1, column 7.
         line: 1,
+        column: 7,
         message: expect.stringContaining('boom'),
       }),
     ]);

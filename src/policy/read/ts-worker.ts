@@ -66,7 +66,9 @@ export function tsWorkerMain(): void {
     fsCache: false,
     // The module namespace as it is: with interop, jiti itself trips over `export default null`.
     interopDefault: false,
-    alias: { accord: input.selfModule },
+    // `accord-access` is the package name; bare `accord` is what policies imported before the
+    // package was renamed (that npm name belongs to someone else), kept so they still load.
+    alias: { 'accord-access': input.selfModule, accord: input.selfModule },
   });
 
   const oneLine = (s: string) => s.split('\n')[0]!.trim().slice(0, 300);
@@ -91,10 +93,11 @@ export function tsWorkerMain(): void {
   // jiti keeps lines but not columns: its output moves code around on a line, and the first line
   // also carries its module wrapper. The column is found again by looking for the code at the
   // frame's column of jiti's output in the same line of the source; failing that, the line's
-  // first character.
+  // first character. The async wrapper comes first: `jiti.import` (how policies load) uses it, and
+  // trying the shorter one first finds a false match six characters to the right.
   const wrappers = [
-    '(function (exports, require, module, __filename, __dirname, jitiImport, jitiESMResolve) { ',
     '(async function (exports, require, module, __filename, __dirname, jitiImport, jitiESMResolve) { ',
+    '(function (exports, require, module, __filename, __dirname, jitiImport, jitiESMResolve) { ',
   ];
   const compiled = new Map<string, { source: string[]; output: string[] }>();
   const mapColumn = (path: string, line: number, column: number): number => {
