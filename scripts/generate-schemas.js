@@ -101,7 +101,7 @@ function generate({ source, type, target, title, fix }) {
     topRef: false,
     titles: false,
     defaultProps: false,
-    validationKeywords: ['example', 'minProperties', 'maxProperties'],
+    validationKeywords: ['example', 'minProperties', 'maxProperties', 'propertyNames'],
   });
   if (!schema) fail(`typescript-json-schema produced nothing for ${type}`);
   renameExamples(schema);

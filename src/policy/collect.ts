@@ -43,13 +43,16 @@ export interface Collected {
   separationOfDuties: Located<SeparationOfDuties>[];
 }
 
+// An entry cut from a document with schema errors (see salvage.ts) is blank: the rest keep their index.
 const each = <T>(doc: LoadedDocument, pointer: string, items: T[] | undefined): Located<T>[] =>
-  (items ?? []).map((value, i) => ({ value, doc, pointer: `${pointer}/${i}` }));
+  (items ?? []).flatMap((value, i) =>
+    value === undefined ? [] : [{ value, doc, pointer: `${pointer}/${i}` }],
+  );
 
 const one = <T>(doc: LoadedDocument, pointer: string, value: T | undefined): Located<T>[] =>
   value === undefined ? [] : [{ value, doc, pointer }];
 
-/** Collects schema-valid documents (the caller has already validated them). */
+/** Collects schema-valid documents (validated, or what salvage.ts left of them). */
 export function collect(documents: LoadedDocument[]): Collected {
   const out: Collected = {
     documents,

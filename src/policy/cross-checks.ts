@@ -1,6 +1,8 @@
 import { child, diagnosticAt, whereIs, type Collected, type Located } from './collect.js';
 import type { Diagnostic } from './diagnostics.js';
+import { checkConsistency } from './consistency.js';
 import { didYouMean } from './suggest.js';
+import { checkTemplates } from './template-check.js';
 import type { Condition, EntitlementRef, IdpId } from './types.js';
 
 /**
@@ -59,7 +61,7 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
       'identity.duplicate',
     ),
   );
-  for (const field of ['allowCode', 'environment'] as const) {
+  for (const field of ['allowCode', 'environment', 'reconcile'] as const) {
     out.push(
       ...duplicates(
         c.settings.filter((s) => s.value[field] !== undefined),
@@ -354,18 +356,29 @@ export interface CrossCheckOptions {
   today: string;
   /** An `identity` exists but its document failed schema validation (so don't also say it's missing). */
   identityInInvalidDocument?: boolean;
+  /**
+   * A platform or org declaration may have been lost (cut from a document with schema errors, or
+   * in a file that could not be read): "refers to X, which nothing declares" is then no finding.
+   */
+  declarationsIncomplete?: boolean;
 }
+
+/** Findings that only say something is not declared anywhere. */
+const ABSENCE_CODES = new Set(['ref.undeclared-platform', 'ref.unknown-org']);
 
 export function crossChecks(
   c: Collected,
   orgKeys: readonly string[],
   options: CrossCheckOptions,
 ): Diagnostic[] {
-  return [
+  const out = [
     ...checkSingletons(c, options),
     ...checkIds(c),
     ...checkPlatformReferences(c),
     ...checkOrgReferences(c, orgKeys),
     ...checkExpiredExceptions(c, options.today),
+    ...checkTemplates(c),
+    ...checkConsistency(c),
   ];
+  return options.declarationsIncomplete ? out.filter((d) => !ABSENCE_CODES.has(d.code)) : out;
 }

@@ -80,7 +80,8 @@ function personReferences(c: Collected): PersonReference[] {
 }
 
 export function mergePolicy(c: Collected): Policy {
-  const settings = Object.assign({}, ...c.settings.map((s) => s.value)) as Settings;
+  // Spreads, not Object.assign: an own `__proto__` key is copied as a key, never set as a prototype.
+  const settings = c.settings.reduce<Settings>((all, s) => ({ ...all, ...s.value }), {});
   const platforms: Platforms = {};
   for (const { value } of c.platforms) {
     if (value.okta) platforms.okta = value.okta;

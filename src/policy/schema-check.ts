@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedDocument } from './load.js';
-import { fromPointer } from './pointer.js';
+import { escapeSegment, fromPointer } from './pointer.js';
 import { didYouMean } from './suggest.js';
 
 /** The generated JSON Schema (schemas/ is committed; `npm test` fails when it is stale). */
@@ -65,9 +65,41 @@ const slug = (value: unknown) =>
 const valueAt = (root: unknown, pointer: string): unknown =>
   fromPointer(pointer).reduce<unknown>(
     (node, seg) =>
-      node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined,
+      node !== null && typeof node === 'object' && Object.hasOwn(node, seg)
+        ? (node as Record<string, unknown>)[seg]
+        : undefined,
     root,
   );
+
+/** Names JavaScript gives meaning to on every object: as keys they could reach the prototype. */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** A valid org key close to a bad one, offered as the fix. */
+const orgSlug = (value: string) => {
+  const s = value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+|_+$/g, '');
+  return s === '' ? 'prod' : RESERVED_KEYS.includes(s) ? `${s}_org` : s;
+};
+
+const ORG_KEY_RULE = 'lowercase letters, digits and underscores, starting with a letter';
+
+/** Explains a bad org key (a key of a map by org) or org reference (`org`, `to`). */
+function orgKeyFinding(key: string, allowStar: boolean, pointer: string, onKey: boolean): Finding {
+  const reserved = RESERVED_KEYS.includes(key);
+  const what = onKey ? 'Salesforce org key' : 'Salesforce org';
+  const suggestion = orgSlug(key);
+  return {
+    pointer,
+    onKey,
+    code: 'schema.org-key',
+    message: reserved
+      ? `${what} ${JSON.stringify(key)} is reserved: it names a property of every JavaScript object`
+      : `${what} ${JSON.stringify(key)} is not valid: an org key is ${ORG_KEY_RULE}${allowStar ? ', or "*" for every org' : ''}`,
+    hint: `rename it, e.g. "${suggestion}" (the key also names the org's environment variables, such as SF_${suggestion.toUpperCase()}_INSTANCE_URL)`,
+  };
+}
 
 interface Finding {
   pointer: string;
@@ -83,11 +115,17 @@ function explain(error: ErrorObject, schema: Schema, root: unknown): Finding {
   const params = error.params as Record<string, unknown>;
   const parent = error.parentSchema as SchemaNode | undefined;
   switch (error.keyword) {
+    case 'propertyNames': {
+      // Only maps keyed by Salesforce org carry `propertyNames` (see types.ts).
+      const key = String(params.propertyName);
+      const pattern = String((parent as { propertyNames?: { pattern?: string } })?.propertyNames?.pattern);
+      return orgKeyFinding(key, pattern.includes('\\*'), `${pointer}/${escapeSegment(key)}`, true);
+    }
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const allowed = Object.keys(parent?.properties ?? {});
       return {
-        pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        pointer: `${pointer}/${escapeSegment(key)}`,
         onKey: true,
         code: 'schema.unknown-key',
         message: `unknown key "${key}"`,
@@ -128,6 +166,21 @@ function explain(error: ErrorObject, schema: Schema, root: unknown): Finding {
       };
     }
     case 'pattern': {
+      const isOrg = /\/(org|to)$/.test(pointer) && String(params.pattern).includes('constructor');
+      if (isOrg && typeof error.data === 'string') {
+        if (pointer.endsWith('/org')) return orgKeyFinding(error.data, true, pointer, false);
+        if (error.data.startsWith('salesforce.'))
+          return orgKeyFinding(error.data.slice('salesforce.'.length), false, pointer, false);
+        return {
+          pointer,
+          onKey: false,
+          code: 'schema.pattern',
+          message: `${JSON.stringify(error.data)} is not a flow target`,
+          hint:
+            didYouMean(error.data, ['okta', 'onelogin', 'salesforce']) ??
+            'write "okta", "onelogin", "salesforce" (every org) or "salesforce.<org>"',
+        };
+      }
       const isId = /\/id$/.test(pointer);
       return {
         pointer,
@@ -213,13 +266,45 @@ function withoutBranchNoise(errors: ErrorObject[]): ErrorObject[] {
   );
 }
 
+/**
+ * The ajv errors of one value against the policy schema, without the noise: per-branch errors
+ * under an `anyOf`, and the inner error of each `propertyNames` failure (its summary is kept).
+ */
+export function schemaErrors(value: unknown): ErrorObject[] {
+  const { validate } = compile();
+  if (validate(value)) return [];
+  return withoutBranchNoise(validate.errors ?? []).filter((e) => e.propertyName === undefined);
+}
+
+/** Where the document uses `__proto__` as a key: never a policy name, and a risk wherever maps merge. */
+function reservedKeys(value: unknown, pointer = '', depth = 0): string[] {
+  if (value === null || typeof value !== 'object' || depth > 100) return [];
+  const out: string[] = [];
+  for (const key of Object.keys(value)) {
+    const at = `${pointer}/${escapeSegment(key)}`;
+    if (key === '__proto__') out.push(at);
+    for (const p of reservedKeys((value as Record<string, unknown>)[key], at, depth + 1)) out.push(p);
+  }
+  return out;
+}
+
 /** Checks one document against the policy schema; every error, not just the first. */
 export function checkSchema(doc: LoadedDocument): Diagnostic[] {
-  const { schema, validate } = compile();
-  if (validate(doc.value)) return [];
-  const errors = withoutBranchNoise(validate.errors ?? []);
-  return errors.map((error) => {
-    const finding = explain(error, schema, doc.value);
+  const { schema } = compile();
+  const errors = schemaErrors(doc.value);
+  const findings = errors.map((error) => explain(error, schema, doc.value));
+  // `__proto__` in a map (where any key is allowed) is refused too; elsewhere it is already an
+  // unknown key or a bad org key, reported once.
+  for (const pointer of reservedKeys(doc.value))
+    if (!findings.some((f) => f.onKey && f.pointer === pointer))
+      findings.push({
+        pointer,
+        onKey: true,
+        code: 'schema.reserved-key',
+        message: 'key "__proto__" is not allowed: JavaScript reserves it for the prototype of an object',
+        hint: 'rename or remove the key',
+      });
+  return findings.map((finding) => {
     const pointer = `${doc.base}${finding.pointer}`;
     const pos = finding.onKey ? doc.locate.key(pointer) : doc.locate.value(pointer);
     return {

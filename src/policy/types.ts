@@ -88,8 +88,10 @@ export interface Platforms {
   onelogin?: OneLoginPlatform;
   /**
    * Salesforce orgs by key. The key names the org in rules (`grants.prod`) and in the
-   * environment variables of its connection (`SF_PROD_INSTANCE_URL`).
+   * environment variables of its connection (`SF_PROD_INSTANCE_URL`), so it is lowercase letters,
+   * digits and underscores, starting with a letter.
    * @example { "prod": { "label": "Production" }, "emea": { "label": "EMEA" } }
+   * @propertyNames {"pattern": "^(?!(constructor|prototype)$)[a-z][a-z0-9_]*$"}
    */
   salesforce?: { [orgKey: string]: SalesforceOrg };
 }
@@ -248,6 +250,7 @@ export interface Identity {
    * Salesforce user settings by org key, or `*` for every org. An org's own entry overrides `*`
    * field by field.
    * @example { "*": { "username": "{email}", "defaults": { "TimeZoneSidKey": "America/New_York" } } }
+   * @propertyNames {"pattern": "^(\\*|(?!(constructor|prototype)$)[a-z][a-z0-9_]*)$"}
    */
   salesforce?: { [orgKeyOrStar: string]: SalesforceUserSettings };
 }
@@ -314,7 +317,7 @@ export interface AttributeFlow {
   from: IdpId;
   /**
    * Where they go: `okta`, `onelogin`, `salesforce` (every org) or `salesforce.<org>`.
-   * @pattern ^(okta|onelogin|salesforce(\.[a-z][a-z0-9_-]*)?)$
+   * @pattern ^(okta|onelogin|salesforce(\.(?!(constructor|prototype)$)[a-z][a-z0-9_]*)?)$
    * @example "salesforce"
    */
   to: string;
@@ -424,6 +427,7 @@ export interface IdentityLink {
   /**
    * Salesforce Username by org key, or null for "no account in that org".
    * @example { "prod": "ana.lopez@acme.test", "emea": null }
+   * @propertyNames {"pattern": "^(?!(constructor|prototype)$)[a-z][a-z0-9_]*$"}
    */
   salesforce?: { [orgKey: string]: string | null };
   /** Why this decision was taken. */
@@ -511,6 +515,7 @@ export interface AccessRule {
   /**
    * Entitlements by Salesforce org key, or `*` for every org. An org's own entry is used instead of `*`.
    * @example { "prod": { "profile": "Sales User", "permissionSets": ["Sales_Cloud"] } }
+   * @propertyNames {"pattern": "^(\\*|(?!(constructor|prototype)$)[a-z][a-z0-9_]*)$"}
    */
   grants: { [orgKeyOrStar: string]: SalesforceGrant };
 }
@@ -536,7 +541,7 @@ export interface AccessException {
   id: string;
   /** The person, by login in the source directory. */
   person: string;
-  /** Org key, or `*` for every org. */
+  /** Org key, or `*` for every org. @pattern ^(\*|(?!(constructor|prototype)$)[a-z][a-z0-9_]*)$ */
   org: string;
   /** Permission set API names. */
   permissionSets?: string[];
@@ -576,6 +581,7 @@ export interface Lifecycle {
   /**
    * Salesforce offboarding by org key or `*`. An org's own entry overrides `*`.
    * @example { "*": { "freeze": true, "deactivate": true, "revokePermissionSets": true } }
+   * @propertyNames {"pattern": "^(\\*|(?!(constructor|prototype)$)[a-z][a-z0-9_]*)$"}
    */
   salesforce?: { [orgKeyOrStar: string]: SalesforceOffboarding };
   /** Offboarding of accounts that accord cross-provisioned into Okta. */
@@ -739,7 +745,7 @@ export interface DeprovisionCap {
  * @example { "org": "*", "permissionSet": "Modify_All_Data" }
  */
 export interface EntitlementRef {
-  /** Org key or `*`, for Salesforce entitlements. */
+  /** Org key or `*`, for Salesforce entitlements. @pattern ^(\*|(?!(constructor|prototype)$)[a-z][a-z0-9_]*)$ */
   org?: string;
   /** Profile name. */
   profile?: string;

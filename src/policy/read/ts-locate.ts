@@ -172,6 +172,7 @@ function regexEnd(text: string, i: number): number {
 
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const isPunct = (t: Token | undefined, p: string) => t?.kind === 'punct' && t.text === p;
+const isCloser = (t: Token | undefined) => isPunct(t, ')') || isPunct(t, ']') || isPunct(t, '}');
 
 /** Index after the expression at `i`: stops at `,` `;` or a closer at depth 0. */
 function skipExpression(tokens: Token[], i: number): number {
@@ -214,6 +215,10 @@ function objectAt(tokens: Token[], i: number, text: string): [Shape, number] {
   const props = new Map<string, { key: number; value: Shape }>();
   let j = i + 1;
   while (j < tokens.length && !isPunct(tokens[j], '}')) {
+    const start = j;
+    // Broken source (a string cut by a newline, say) can put another closer here: stop, or the
+    // loop would never move on.
+    if (isCloser(tokens[j])) break;
     const key = tokens[j]!;
     const named = key.kind === 'name' || key.kind === 'string' || /^\d/.test(key.text);
     if (named && isPunct(tokens[j + 1], ':')) {
@@ -228,6 +233,7 @@ function objectAt(tokens: Token[], i: number, text: string): [Shape, number] {
       j++;
     } else j = skipExpression(tokens, j + 1); // spread, method, computed key: nothing to point into
     if (isPunct(tokens[j], ',')) j++;
+    if (j <= start) j = start + 1; // never stand still on broken source
   }
   const end = endOf(tokens, j + 1, text);
   return [{ kind: 'object', offset: tokens[i]!.offset, end, props }, skipExpression(tokens, j + 1)];
@@ -238,12 +244,15 @@ function arrayAt(tokens: Token[], i: number, text: string): [Shape, number] {
   let known = Infinity;
   let j = i + 1;
   while (j < tokens.length && !isPunct(tokens[j], ']')) {
+    if (isCloser(tokens[j])) break; // mismatched brackets in broken source
     // After a spread, the index of what follows depends on the spread array's length.
     if (isPunct(tokens[j], '...')) known = Math.min(known, items.length);
     const [item, next] = shapeAt(tokens, isPunct(tokens[j], '...') ? j + 1 : j, text);
     items.push(item);
+    const from = j;
     j = skipExpression(tokens, next);
     if (isPunct(tokens[j], ',')) j++;
+    if (j <= from) j = from + 1; // a stray `;` in broken source: step over it
   }
   const end = endOf(tokens, j + 1, text);
   return [{ kind: 'array', offset: tokens[i]!.offset, end, items, known }, skipExpression(tokens, j + 1)];
