@@ -144,12 +144,12 @@ describe("this repository's workflows demonstrate themselves on the sandbox", ()
     expect(plan.jobs.plan!.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     expect(text).not.toMatch(/\$\{\{\s*secrets\./);
     const runs = plan.jobs.plan!.steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toContain('npx accord validate');
+    expect(runs).toContain('npx --no accord validate');
     expect(runs).toContain(
-      'npx accord diff --base "origin/${GITHUB_BASE_REF}" --sandbox --format markdown > diff.md',
+      'npx --no accord diff --base "origin/${GITHUB_BASE_REF}" --sandbox --format markdown > diff.md',
     );
     expect(runs).toContain(
-      'npx accord plan --sandbox --detailed-exitcode --format markdown --out plan.json > plan.md',
+      'npx --no accord plan --sandbox --detailed-exitcode --format markdown --out plan.json > plan.md',
     );
     expect(runs).toContain('.github/accord/state-branch.sh read');
     const script = plan.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/github-script'))!;
@@ -177,9 +177,9 @@ describe("this repository's workflows demonstrate themselves on the sandbox", ()
     });
     const steps = apply.jobs.apply!.steps;
     const runs = steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toContain('npx accord apply reviewed/plan.json --sandbox --auto-approve');
+    expect(runs).toContain('npx --no accord apply reviewed/plan.json --sandbox --auto-approve');
     expect(runs).toContain('--allow-large-change');
-    expect(runs).not.toMatch(/npx accord apply (?!reviewed\/plan\.json)/);
+    expect(runs).not.toMatch(/npx --no accord apply (?!reviewed\/plan\.json)/);
     expect(runs).toContain('.github/accord/state-branch.sh write');
     expect(runs).not.toMatch(/git push/);
     const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!;
@@ -195,7 +195,9 @@ describe("this repository's workflows demonstrate themselves on the sandbox", ()
     expect(reconcile.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
     expect(reconcile.jobs.reconcile!.permissions).toEqual({ contents: 'write', issues: 'write' });
     const steps = reconcile.jobs.reconcile!.steps;
-    const run = steps.find((s) => s.run?.includes('npx accord reconcile --sandbox --format markdown'))!.run!;
+    const run = steps.find((s) =>
+      s.run?.includes('npx --no accord reconcile --sandbox --format markdown'),
+    )!.run!;
     for (const code of [3, 4]) expect(run).toContain(`[ "$code" -ne ${code} ]`);
     const runs = steps.map((s) => s.run ?? '').join('\n');
     expect(runs).toContain('.github/accord/state-branch.sh read');
@@ -299,8 +301,7 @@ describe('the workflows accord init writes', () => {
     ].map((m) => m[1]!);
 
   it('plan reads only read-only secrets; apply and reconcile read write secrets from a protected environment', () => {
-    for (const name of ['plan', 'ci'])
-      expect(secretsIn(name).every((s) => s.includes('_READ_'))).toBe(true);
+    for (const name of ['plan', 'ci']) expect(secretsIn(name).every((s) => s.includes('_READ_'))).toBe(true);
     expect(secretsIn('plan').length).toBeGreaterThan(0);
     const apply = w('apply');
     const applyStep = apply.jobs.apply!.steps.find((s) => s.id === 'apply')!;
@@ -314,7 +315,9 @@ describe('the workflows accord init writes', () => {
     expect(Object.keys(w('plan').on)).toEqual(['pull_request']);
     const reconcile = w('reconcile');
     const reconcileStep = reconcile.jobs.reconcile!.steps.find((s) => s.id === 'reconcile')!;
-    expect(Object.values(reconcileStep.env ?? {}).filter((v) => /secrets\./.test(v)).length).toBeGreaterThan(0);
+    expect(Object.values(reconcileStep.env ?? {}).filter((v) => /secrets\./.test(v)).length).toBeGreaterThan(
+      0,
+    );
     expect(secretsIn('reconcile').every((s) => s.includes('_WRITE_'))).toBe(true);
     expect(reconcile.jobs.reconcile!.environment).toBe('accord-apply');
     expect(reconcile.concurrency).toEqual({ group: 'accord-apply', 'cancel-in-progress': false });
