@@ -13,7 +13,8 @@ export async function loadSandbox(): Promise<typeof SandboxModule> {
     if (isMissing(error))
       throw new AccordError('the sandbox is not installed (package @accord/sandbox)', {
         code: 'sandbox.missing',
-        hint: 'run accord from its repository checkout (`npm ci` installs the sandbox workspace), or drop --sandbox',
+        // The package ships it (dist/node_modules/@accord/sandbox) and a checkout has the workspace.
+        hint: 'reinstall accord-access (`npm ci`, or `npm ci` in its checkout), or drop --sandbox',
       });
     if (isSourceOnly(error))
       throw new AccordError(

@@ -85,6 +85,13 @@ export interface ApplyOutcome {
  * any platform is contacted, so a broken or foreign file is refused first.
  */
 export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promise<ApplyOutcome> {
+  // What was reviewed is what is applied: a saved plan is never narrowed on the way (Terraform
+  // refuses this too). A targeted plan is saved targeted, and reviewed as such.
+  if (request.planFile && request.target && request.target.length > 0)
+    throw new AccordError('--target cannot narrow a saved plan: what was reviewed is what is applied', {
+      code: 'apply.target-with-plan',
+      hint: `apply ${request.planFile} without --target, or plan again with --target --out FILE and apply that file`,
+    });
   const saved = request.planFile ? await readPlanFile(request.planFile) : undefined;
   const { policy, statePath } = await loadPolicyInputs(request);
   if (saved && request.planFile) {

@@ -95,4 +95,22 @@ describe('accord plan --target', () => {
     expect(drift.status).toBe(1);
     expect(drift.stderr).toContain('error: --target azure. matches no change and no address');
   });
+
+  it('refuses to narrow a saved plan with --target, before reading the file or any platform', async () => {
+    const writes = writeRequests(sandbox).length;
+    const reads = sandbox.instrument.log.length;
+    const applied = await run('apply', [
+      join(dir, 'never-written.json'),
+      '--target',
+      'okta.',
+      '--auto-approve',
+    ]);
+    expect(applied.status).toBe(1);
+    expect(applied.stderr).toContain(
+      'error: --target cannot narrow a saved plan: what was reviewed is what is applied',
+    );
+    expect(applied.stderr).toContain('hint: apply');
+    expect(sandbox.instrument.log.length).toBe(reads);
+    expect(writeRequests(sandbox).length).toBe(writes);
+  });
 });
