@@ -126,7 +126,7 @@ describe('UC-26 drift, lifecycle and pending kept apart', () => {
 
   it('an exception that expired since the last apply is lifecycle, not drift', async () => {
     // The demo's exception for ana.lopez ends 2027-03-31; the last apply ran before that.
-    jest.useFakeTimers({ now: new Date('2027-04-02T09:00:00Z'), doNotFake: NOT_THE_CLOCK });
+    jest.useFakeTimers({ now: new Date('2027-04-02T09:00:00Z'), doNotFake: [...NOT_THE_CLOCK] });
     try {
       const { report } = await drift();
       const revoke = 'revoke salesforce.prod.user["ana.lopez@acme.test"].permissionSet["Report_Builder"]';
