@@ -56,7 +56,9 @@ const yamlFiles = (dir: string) =>
 const FILES = [
   ...yamlFiles('.github/workflows'),
   '.github/actions/accord/action.yml',
+  '.github/actions/accord-plan/action.yml',
   ...yamlFiles('templates/init/.github/workflows'),
+  'templates/init/.github/actions/accord-plan/action.yml',
 ];
 const load = <T>(file: string) => yaml.load(readFileSync(join(root, file), 'utf8')) as T;
 const stepsOf = (file: string): Step[] => {
@@ -137,33 +139,53 @@ describe("this repository's workflows demonstrate themselves on the sandbox", ()
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('npm test');
   });
 
-  it('plan: read-only contents, no secrets, comment and labels, artifact named by PR and head SHA', () => {
+  it('plan: read-only contents, no secrets, and the accord-plan composite action on the sandbox', () => {
     const text = readFileSync(join(root, '.github/workflows/plan.yml'), 'utf8');
     const plan = w('plan');
     expect(Object.keys(plan.on)).toEqual(['pull_request']);
     expect(plan.jobs.plan!.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     expect(text).not.toMatch(/\$\{\{\s*secrets\./);
     const runs = plan.jobs.plan!.steps.map((s) => s.run ?? '').join('\n');
-    expect(runs).toContain('npx --no accord validate');
-    expect(runs).toContain(
-      'npx --no accord diff --base "origin/${GITHUB_BASE_REF}" --sandbox --format markdown > diff.md',
-    );
-    expect(runs).toContain(
-      'npx --no accord plan --sandbox --detailed-exitcode --format markdown --out plan.json > plan.md',
-    );
     expect(runs).toContain('.github/accord/state-branch.sh read');
-    const script = plan.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/github-script'))!;
+    const action = plan.jobs.plan!.steps.at(-1)!;
+    expect(action.uses).toBe('./.github/actions/accord-plan');
+    expect(action.with).toMatchObject({
+      environment: '${{ env.ACCORD_ENVIRONMENT }}',
+      'platform-args': '--sandbox',
+    });
+  });
+
+  it('accord-plan (the composite action): validate, diff, plan, comment and labels, artifact by PR and head SHA, blocked fails', () => {
+    const action = load<Action>('.github/actions/accord-plan/action.yml');
+    expect(action.runs.using).toBe('composite');
+    const steps = action.runs.steps;
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).toContain('npx --no accord validate $POLICY_ARGS > validate.err 2>&1');
+    expect(runs).toContain(
+      'npx --no accord diff $POLICY_ARGS --base "origin/${GITHUB_BASE_REF}" $PLATFORM_ARGS --format markdown > diff.md',
+    );
+    expect(runs).toContain(
+      'npx --no accord plan $POLICY_ARGS $PLATFORM_ARGS --detailed-exitcode --format markdown --out plan.json > plan.md',
+    );
+    // Inputs reach the scripts through the environment only, never the script text.
+    expect(runs).not.toMatch(/\$\{\{/);
+    const script = steps.find((s) => s.uses?.startsWith('actions/github-script'))!;
     expect(script.if).toContain('always()');
     expect(script.with!.script).toContain('planComment');
-    const upload = plan.jobs.plan!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(script.env!.ACCORD_SCRIPTS).toBe('${{ github.action_path }}/../../accord/github.cjs');
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
     expect(upload.with!.path).toBe('plan.json');
     expect(upload.with!.name).toBe(
-      'accord-plan-${{ env.ACCORD_ENVIRONMENT }}-pr${{ github.event.pull_request.number }}-${{ github.event.pull_request.head.sha }}',
+      'accord-plan-${{ inputs.environment }}-pr${{ github.event.pull_request.number }}-${{ github.event.pull_request.head.sha }}',
     );
     // Blocked (exit 4) fails the check, after the comment and the artifact.
-    const last = plan.jobs.plan!.steps.at(-1)!;
+    const last = steps.at(-1)!;
     expect(last.if).toBe("steps.plan.outputs.exit-code == '4'");
     expect(last.run).toMatch(/exit 4/);
+    // accord init ships the same action.
+    expect(readFileSync(join(root, 'templates/init/.github/actions/accord-plan/action.yml'), 'utf8')).toBe(
+      readFileSync(join(root, '.github/actions/accord-plan/action.yml'), 'utf8'),
+    );
   });
 
   it('apply: on push to main, one at a time, applies the reviewed artifact, state on accord-state', () => {
@@ -329,7 +351,8 @@ describe('the workflows accord init writes', () => {
       expect([name, JSON.stringify(doc.env ?? {})]).not.toEqual([name, expect.stringMatching(/secrets\./)]);
       for (const job of Object.values(doc.jobs))
         for (const step of job.steps.filter((s) => JSON.stringify(s.env ?? {}).includes('secrets.')))
-          expect(step.run ?? '').toMatch(/npx --no accord (diff|plan|reconcile|apply)/);
+          if (step.uses) expect(step.uses).toBe('./.github/actions/accord-plan');
+          else expect(step.run ?? '').toMatch(/npx --no accord (diff|plan|reconcile|apply)/);
     }
   });
 

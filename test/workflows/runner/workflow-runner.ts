@@ -355,9 +355,11 @@ export class WorkflowRunner {
     const needsStatus = needs.every((n) => jobs[n]!.result === 'success') ? 'success' : 'failure';
     const dispatchDeclared = declaredInputs(workflow.on);
     const secrets: Record<string, Value> = { GITHUB_TOKEN: this.token, ...(this.options.secrets ?? {}) };
-    const stepIds = new Set(
-      ((job.steps as Obj[] | undefined) ?? []).map((s) => s.id).filter(Boolean) as string[],
-    );
+    const idsOf = (steps: Obj[] | undefined) =>
+      new Set(((steps ?? []).map((s) => s.id).filter(Boolean) as string[]) ?? []);
+    // A composite action's steps see its own step ids and inputs (set while they run).
+    let stepIds = idsOf(job.steps as Obj[] | undefined);
+    let inputNames: string[] = dispatchDeclared;
     const checkPath = (path: string[]) => {
       const [root, name, field] = path;
       if (root === 'steps' && name !== undefined) {
@@ -367,7 +369,7 @@ export class WorkflowRunner {
       }
       if (root === 'needs' && name !== undefined && !needs.includes(name))
         throw new Error(`runner: needs.${name} is not in job ${jobId}'s needs`);
-      if (root === 'inputs' && name !== undefined && !dispatchDeclared.includes(name))
+      if (root === 'inputs' && name !== undefined && !inputNames.includes(name))
         throw new Error(`runner: inputs.${name} is not a declared input`);
       if (root === 'secrets' && name !== undefined && !(name in secrets))
         throw new Error(`runner: secrets.${name} is not a secret the test provides`);
@@ -422,181 +424,251 @@ export class WorkflowRunner {
     };
     const timeoutMinutes = Number(job['timeout-minutes'] ?? 360);
     const deadline = Date.now() + timeoutMinutes * 60_000;
-    const stepsContext: Record<string, Value> = {};
-    let status: 'success' | 'failure' = 'success';
-
-    for (const [index, step] of ((job.steps ?? []) as Obj[]).entries()) {
-      checkKeys(`job ${jobId} step ${index + 1}`, step, STEP_KEYS);
-      if ((step.run === undefined) === (step.uses === undefined))
-        throw new Error(`runner: job ${jobId} step ${index + 1} needs exactly one of run and uses`);
-      const name = String(
-        step.name ?? (step.uses ? `Run ${String(step.uses)}` : `Run ${String(step.run).split('\n')[0]}`),
-      );
-      const envContext = { ...jobEnv, ...exported };
-      const contexts = { ...baseContexts(envContext), steps: stepsContext, job: { status } };
-      const stepResult: StepResult = {
-        ...(step.id ? { id: String(step.id) } : {}),
-        name,
-        ...(step.uses ? { uses: String(step.uses) } : {}),
-        outcome: 'skipped',
-        conclusion: 'skipped',
-        outputs: {},
-        stdout: '',
-        stderr: '',
-        annotations: [],
-      };
-      result.steps.push(stepResult);
-      const run = condition(step.if, scopeOf(contexts, status, true));
-      if (run) {
-        const stepEnvDeclared = interpolateAll(
-          (step.env ?? {}) as Record<string, string>,
-          scopeOf(contexts, status, true),
-        );
-        const envForWith = { ...envContext, ...stepEnvDeclared };
-        const withScope = scopeOf({ ...contexts, env: envForWith }, status, true);
-        for (const f of Object.values(files)) writeFileSync(f, '', { flag: 'a' });
-        writeFileSync(files.GITHUB_OUTPUT, '');
-        writeFileSync(files.GITHUB_ENV, '');
-        writeFileSync(files.GITHUB_PATH, '');
-        writeFileSync(files.GITHUB_STEP_SUMMARY, '');
-        const env: Record<string, string> = {
-          PATH: [...paths, systemPath()].join(delimiter),
-          HOME: home,
-          LANG: 'C.UTF-8',
-          CI: 'true',
-          GITHUB_ACTIONS: 'true',
-          RUNNER_OS: 'Linux',
-          RUNNER_ARCH: 'X64',
-          RUNNER_TEMP: runnerTemp,
-          RUNNER_TOOL_CACHE: join(jobDir, 'toolcache'),
-          GITHUB_WORKSPACE: workspace,
-          GITHUB_EVENT_PATH: args.eventPath,
-          GITHUB_EVENT_NAME: String(githubContext.event_name),
-          GITHUB_SHA: event.sha,
-          GITHUB_REF: event.ref,
-          GITHUB_REF_NAME: String(githubContext.ref_name),
-          GITHUB_REF_TYPE: 'branch',
-          GITHUB_HEAD_REF: event.headRef ?? '',
-          GITHUB_BASE_REF: event.baseRef ?? '',
-          GITHUB_REPOSITORY: this.options.host.repository.full_name,
-          GITHUB_REPOSITORY_ID: String(this.options.host.repository.id),
-          GITHUB_REPOSITORY_OWNER: this.options.host.repository.owner,
-          GITHUB_RUN_ID: String(runId),
-          GITHUB_RUN_NUMBER: String(githubContext.run_number),
-          GITHUB_RUN_ATTEMPT: '1',
-          GITHUB_JOB: jobId,
-          GITHUB_ACTOR: 'octocat',
-          GITHUB_WORKFLOW: String(githubContext.workflow),
-          GITHUB_SERVER_URL: String(githubContext.server_url),
-          GITHUB_API_URL: String(githubContext.api_url),
-          GITHUB_GRAPHQL_URL: String(githubContext.graphql_url),
-          ...files,
-          // No network here: npm must not try the registry, nor check for its own updates.
-          npm_config_offline: 'true',
-          npm_config_update_notifier: 'false',
-          npm_config_fund: 'false',
-          npm_config_audit: 'false',
-          ...(this.options.env ?? {}),
-          ...jobEnv,
-          ...exported,
-          ...stepEnvDeclared,
-        };
-        const continueOnError = step['continue-on-error'] === true || step['continue-on-error'] === 'true';
-        const stepTimeout = Math.min(
-          deadline - Date.now(),
-          step['timeout-minutes'] !== undefined ? Number(step['timeout-minutes']) * 60_000 : Infinity,
-        );
-        const ctx: StepContext = {
-          runId,
-          jobId,
-          workspace,
-          runnerTemp,
-          env,
-          github: githubContext,
-          permissions,
-          options: this.options,
-          headSha: event.headSha,
-          token: this.token,
-          print: (line) => {
-            stepResult.stdout += `${line}\n`;
-          },
-          calls: args.calls,
-          artifacts: this.artifacts,
-        };
-        let outcome: ActionResult;
-        try {
-          if (step.run !== undefined) {
-            const script = interpolate(String(step.run), withScope);
-            const replace = this.options.replaceRun?.[script.trim()];
-            if (replace) {
-              await replace(ctx);
-              stepResult.replaced = true;
-              outcome = { exitCode: 0 };
-            } else {
-              const shell = String(step.shell ?? defaults.shell ?? '');
-              const argv = SHELLS[shell];
-              if (!argv) throw new Error(`runner: shell ${shell} is not implemented`);
-              const dir = String(step['working-directory'] ?? defaults['working-directory'] ?? '.');
-              const file = join(runnerTemp, `${randomUUID()}.sh`);
-              writeFileSync(file, script);
-              const proc = await runProcess(
-                argv[0]!,
-                [...argv.slice(1), file],
-                join(workspace, dir),
-                env,
-                stepTimeout,
-              );
-              stepResult.stdout += proc.stdout;
-              stepResult.stderr += proc.stderr;
-              outcome = { exitCode: proc.exitCode };
-            }
-          } else {
-            const withInputs = interpolateAll((step.with ?? {}) as Obj, withScope);
-            outcome = await runAction(String(step.uses), withInputs, ctx, stepResult);
-          }
-        } catch (error) {
-          stepResult.stderr += `runner: ${(error as Error).stack ?? String(error)}\n`;
-          outcome = { exitCode: 1 };
-        }
-        // Workflow commands, then the files the step wrote.
-        for (const line of `${stepResult.stdout}\n${stepResult.stderr}`.split('\n')) {
-          const m = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line);
-          if (m) {
-            const title = /title=([^,]*)/.exec(m[2] ?? '')?.[1];
-            stepResult.annotations.push({
-              level: m[1] as Annotation['level'],
-              ...(title ? { title } : {}),
-              message: m[3]!,
-            });
-          } else if (/^::(set-output|save-state|set-env|add-path)\b/.test(line))
-            throw new Error(`runner: the workflow uses the disabled command ${line.split('::')[1]}`);
-        }
-        Object.assign(
-          stepResult.outputs,
-          parseKeyValues(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
-          outcome.outputs ?? {},
-        );
-        Object.assign(
-          exported,
-          parseKeyValues(readFileSync(files.GITHUB_ENV, 'utf8')),
-          outcome.exported ?? {},
-        );
-        const added = readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean);
-        paths.unshift(...added.reverse(), ...(outcome.paths ?? []));
-        result.summary += readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
-        stepResult.exitCode = outcome.exitCode;
-        stepResult.outcome = outcome.exitCode === 0 ? 'success' : 'failure';
-        stepResult.conclusion =
-          stepResult.outcome === 'failure' && continueOnError ? 'success' : stepResult.outcome;
-        if (stepResult.conclusion === 'failure') status = 'failure';
-      }
-      if (step.id)
-        stepsContext[String(step.id)] = {
-          outputs: stepResult.outputs,
-          outcome: stepResult.outcome,
-          conclusion: stepResult.conclusion,
-        };
+    /** Where steps run: the job itself, or a composite action's steps inside one of its steps. */
+    interface Frame {
+      steps: Record<string, Value>;
+      /** Contexts a composite action's steps see instead of the job's (inputs, github.action_path). */
+      contexts: Record<string, Value>;
+      /** The env of the step that uses the composite action, which its steps inherit. */
+      env: Record<string, string>;
     }
+    const runSteps = async (steps: Obj[], frame: Frame): Promise<'success' | 'failure'> => {
+      let status: 'success' | 'failure' = 'success';
+      const stepsContext = frame.steps;
+      for (const [index, step] of steps.entries()) {
+        checkKeys(`job ${jobId} step ${index + 1}`, step, STEP_KEYS);
+        if ((step.run === undefined) === (step.uses === undefined))
+          throw new Error(`runner: job ${jobId} step ${index + 1} needs exactly one of run and uses`);
+        const name = String(
+          step.name ?? (step.uses ? `Run ${String(step.uses)}` : `Run ${String(step.run).split('\n')[0]}`),
+        );
+        const envContext = { ...jobEnv, ...exported, ...frame.env };
+        const contexts = {
+          ...baseContexts(envContext),
+          ...frame.contexts,
+          steps: stepsContext,
+          job: { status },
+        };
+        const stepResult: StepResult = {
+          ...(step.id ? { id: String(step.id) } : {}),
+          name,
+          ...(step.uses ? { uses: String(step.uses) } : {}),
+          outcome: 'skipped',
+          conclusion: 'skipped',
+          outputs: {},
+          stdout: '',
+          stderr: '',
+          annotations: [],
+        };
+        result.steps.push(stepResult);
+        const run = condition(step.if, scopeOf(contexts, status, true));
+        if (run) {
+          const stepEnvDeclared = interpolateAll(
+            (step.env ?? {}) as Record<string, string>,
+            scopeOf(contexts, status, true),
+          );
+          const envForWith = { ...envContext, ...stepEnvDeclared };
+          const withScope = scopeOf({ ...contexts, env: envForWith }, status, true);
+          for (const f of Object.values(files)) writeFileSync(f, '', { flag: 'a' });
+          writeFileSync(files.GITHUB_OUTPUT, '');
+          writeFileSync(files.GITHUB_ENV, '');
+          writeFileSync(files.GITHUB_PATH, '');
+          writeFileSync(files.GITHUB_STEP_SUMMARY, '');
+          const env: Record<string, string> = {
+            PATH: [...paths, systemPath()].join(delimiter),
+            HOME: home,
+            LANG: 'C.UTF-8',
+            CI: 'true',
+            GITHUB_ACTIONS: 'true',
+            RUNNER_OS: 'Linux',
+            RUNNER_ARCH: 'X64',
+            RUNNER_TEMP: runnerTemp,
+            RUNNER_TOOL_CACHE: join(jobDir, 'toolcache'),
+            GITHUB_WORKSPACE: workspace,
+            GITHUB_EVENT_PATH: args.eventPath,
+            GITHUB_EVENT_NAME: String(githubContext.event_name),
+            GITHUB_SHA: event.sha,
+            GITHUB_REF: event.ref,
+            GITHUB_REF_NAME: String(githubContext.ref_name),
+            GITHUB_REF_TYPE: 'branch',
+            GITHUB_HEAD_REF: event.headRef ?? '',
+            GITHUB_BASE_REF: event.baseRef ?? '',
+            GITHUB_REPOSITORY: this.options.host.repository.full_name,
+            GITHUB_REPOSITORY_ID: String(this.options.host.repository.id),
+            GITHUB_REPOSITORY_OWNER: this.options.host.repository.owner,
+            GITHUB_RUN_ID: String(runId),
+            GITHUB_RUN_NUMBER: String(githubContext.run_number),
+            GITHUB_RUN_ATTEMPT: '1',
+            GITHUB_JOB: jobId,
+            GITHUB_ACTOR: 'octocat',
+            GITHUB_WORKFLOW: String(githubContext.workflow),
+            GITHUB_SERVER_URL: String(githubContext.server_url),
+            GITHUB_API_URL: String(githubContext.api_url),
+            GITHUB_GRAPHQL_URL: String(githubContext.graphql_url),
+            ...files,
+            // No network here: npm must not try the registry, nor check for its own updates.
+            npm_config_offline: 'true',
+            npm_config_update_notifier: 'false',
+            npm_config_fund: 'false',
+            npm_config_audit: 'false',
+            ...(this.options.env ?? {}),
+            ...jobEnv,
+            ...exported,
+            ...frame.env,
+            ...stepEnvDeclared,
+          };
+          const continueOnError = step['continue-on-error'] === true || step['continue-on-error'] === 'true';
+          const stepTimeout = Math.min(
+            deadline - Date.now(),
+            step['timeout-minutes'] !== undefined ? Number(step['timeout-minutes']) * 60_000 : Infinity,
+          );
+          const ctx: StepContext = {
+            runId,
+            jobId,
+            workspace,
+            runnerTemp,
+            env,
+            github: githubContext,
+            permissions,
+            options: this.options,
+            headSha: event.headSha,
+            token: this.token,
+            print: (line) => {
+              stepResult.stdout += `${line}\n`;
+            },
+            calls: args.calls,
+            artifacts: this.artifacts,
+          };
+          let outcome: ActionResult;
+          try {
+            if (step.run !== undefined) {
+              const script = interpolate(String(step.run), withScope);
+              const replace = this.options.replaceRun?.[script.trim()];
+              if (replace) {
+                await replace(ctx);
+                stepResult.replaced = true;
+                outcome = { exitCode: 0 };
+              } else {
+                const shell = String(step.shell ?? defaults.shell ?? '');
+                const argv = SHELLS[shell];
+                if (!argv) throw new Error(`runner: shell ${shell} is not implemented`);
+                const dir = String(step['working-directory'] ?? defaults['working-directory'] ?? '.');
+                const file = join(runnerTemp, `${randomUUID()}.sh`);
+                writeFileSync(file, script);
+                const proc = await runProcess(
+                  argv[0]!,
+                  [...argv.slice(1), file],
+                  join(workspace, dir),
+                  env,
+                  stepTimeout,
+                );
+                stepResult.stdout += proc.stdout;
+                stepResult.stderr += proc.stderr;
+                outcome = { exitCode: proc.exitCode };
+              }
+            } else if (String(step.uses).startsWith('./')) {
+              // A local composite action: its steps run here, in this job, with its inputs.
+              const withInputs = interpolateAll((step.with ?? {}) as Obj, withScope) as Record<
+                string,
+                string
+              >;
+              const actionPath = join(workspace, String(step.uses));
+              const action = yaml.load(readFileSync(join(actionPath, 'action.yml'), 'utf8')) as Obj;
+              const runs = action.runs as Obj;
+              if (runs.using !== 'composite')
+                throw new Error(`runner: ${String(step.uses)} is not a composite action`);
+              const declared = (action.inputs ?? {}) as Record<string, Obj>;
+              for (const key of Object.keys(withInputs))
+                if (!(key in declared)) throw new Error(`runner: ${String(step.uses)} has no input ${key}`);
+              const actionInputs: Record<string, Value> = {};
+              for (const [key, spec] of Object.entries(declared)) {
+                const value = withInputs[key] ?? (spec.default as string | undefined);
+                if (value === undefined && spec.required === true)
+                  throw new Error(`runner: ${String(step.uses)} needs the input ${key}`);
+                actionInputs[key] = value ?? '';
+              }
+              const saved = { stepIds, inputNames };
+              stepIds = idsOf(runs.steps as Obj[]);
+              inputNames = Object.keys(declared);
+              const inner: Frame = {
+                steps: {},
+                contexts: { inputs: actionInputs, github: { ...githubContext, action_path: actionPath } },
+                env: { ...frame.env, ...stepEnvDeclared },
+              };
+              try {
+                const innerStatus = await runSteps(runs.steps as Obj[], inner);
+                const outputs = interpolateAll(
+                  Object.fromEntries(
+                    Object.entries((action.outputs ?? {}) as Record<string, Obj>).map(([k, o]) => [
+                      k,
+                      String(o.value),
+                    ]),
+                  ),
+                  scopeOf({ ...baseContexts(envContext), ...inner.contexts, steps: inner.steps }),
+                );
+                outcome = { exitCode: innerStatus === 'success' ? 0 : 1, outputs };
+              } finally {
+                ({ stepIds, inputNames } = saved);
+                // The inner steps read their own files; none of it is this step's too.
+                for (const f of [
+                  files.GITHUB_OUTPUT,
+                  files.GITHUB_ENV,
+                  files.GITHUB_PATH,
+                  files.GITHUB_STEP_SUMMARY,
+                ])
+                  writeFileSync(f, '');
+              }
+            } else {
+              const withInputs = interpolateAll((step.with ?? {}) as Obj, withScope);
+              outcome = await runAction(String(step.uses), withInputs, ctx, stepResult);
+            }
+          } catch (error) {
+            stepResult.stderr += `runner: ${(error as Error).stack ?? String(error)}\n`;
+            outcome = { exitCode: 1 };
+          }
+          // Workflow commands, then the files the step wrote.
+          for (const line of `${stepResult.stdout}\n${stepResult.stderr}`.split('\n')) {
+            const m = /^::(error|warning|notice)( [^:]*)?::(.*)$/.exec(line);
+            if (m) {
+              const title = /title=([^,]*)/.exec(m[2] ?? '')?.[1];
+              stepResult.annotations.push({
+                level: m[1] as Annotation['level'],
+                ...(title ? { title } : {}),
+                message: m[3]!,
+              });
+            } else if (/^::(set-output|save-state|set-env|add-path)\b/.test(line))
+              throw new Error(`runner: the workflow uses the disabled command ${line.split('::')[1]}`);
+          }
+          Object.assign(
+            stepResult.outputs,
+            parseKeyValues(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+            outcome.outputs ?? {},
+          );
+          Object.assign(
+            exported,
+            parseKeyValues(readFileSync(files.GITHUB_ENV, 'utf8')),
+            outcome.exported ?? {},
+          );
+          const added = readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean);
+          paths.unshift(...added.reverse(), ...(outcome.paths ?? []));
+          result.summary += readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
+          stepResult.exitCode = outcome.exitCode;
+          stepResult.outcome = outcome.exitCode === 0 ? 'success' : 'failure';
+          stepResult.conclusion =
+            stepResult.outcome === 'failure' && continueOnError ? 'success' : stepResult.outcome;
+          if (stepResult.conclusion === 'failure') status = 'failure';
+        }
+        if (step.id)
+          stepsContext[String(step.id)] = {
+            outputs: stepResult.outputs,
+            outcome: stepResult.outcome,
+            conclusion: stepResult.conclusion,
+          };
+      }
+      return status;
+    };
+    const stepsContext: Record<string, Value> = {};
+    const status = await runSteps((job.steps ?? []) as Obj[], { steps: stepsContext, contexts: {}, env: {} });
     result.result = status;
     const outputsScope = scopeOf({ ...baseContexts(jobEnv), steps: stepsContext, job: { status } });
     result.outputs = interpolateAll((job.outputs ?? {}) as Record<string, string>, outputsScope);
