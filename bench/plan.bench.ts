@@ -112,7 +112,7 @@ function buildSnapshots(policy: Policy, people: number, drift: number): Snapshot
     for (let k = 0; k < MEMBERSHIPS_PER_PERSON; k++)
       extra[(i * 7 + k * 3) % EXTRA_GROUPS]!.memberIds.push(a.id);
   });
-  okta.groups.push(...extra);
+  for (const g of extra) okta.groups.push(g);
   return snaps;
 }
 

@@ -50,7 +50,7 @@ export function normaliseArgs(args: readonly string[], spellings: Spellings): st
       continue;
     }
     if (arg === '--') {
-      out.push(...args.slice(i));
+      for (const a of args.slice(i)) out.push(a);
       break;
     }
     if (JSON_SWITCH.has(arg)) {

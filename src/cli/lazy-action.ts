@@ -12,5 +12,6 @@ export const lazyAction =
   <A extends Action>(load: () => Promise<{ default: A }>) =>
   async (...args: Parameters<A>): Promise<void> => {
     const { default: action } = await load();
+    // eslint-disable-next-line no-restricted-syntax -- forwards commander's own few arguments unchanged
     await action(...args);
   };

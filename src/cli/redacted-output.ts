@@ -16,6 +16,7 @@ export function redactOutput(env: NodeJS.ProcessEnv = process.env): void {
     if (stream[WRAPPED]) continue;
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     const redacting = (chunk: unknown, ...rest: unknown[]) =>
+      // eslint-disable-next-line no-restricted-syntax -- forwards stream.write's (encoding, callback) unchanged
       write(typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
     Object.assign(stream, { write: redacting, [WRAPPED]: true });
   }

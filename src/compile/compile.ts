@@ -63,12 +63,14 @@ export function compile(
       decisions,
       today: options.today,
     });
-    salesforce.push(...result.users);
-    conflicts.push(...result.conflicts);
-    findings.push(...result.findings);
+    // Loops, not `push(...list)`: a spread puts every element on the stack (issue 17).
+    for (const u of result.users) salesforce.push(u);
+    for (const c of result.conflicts) conflicts.push(c);
+    for (const f of result.findings) findings.push(f);
     orphans[org] = result.orphans;
   }
-  findings.push(...idp.findings, ...unknownPeople(policy, people));
+  for (const f of idp.findings) findings.push(f);
+  for (const f of unknownPeople(policy, people)) findings.push(f);
   for (const [name, snapshot] of [
     ['okta', snapshots.okta],
     ['onelogin', snapshots.onelogin],
@@ -83,7 +85,7 @@ export function compile(
       });
     }
   }
-  findings.push(...missingApps(snapshots));
+  for (const f of missingApps(snapshots)) findings.push(f);
   return { people, salesforce, groups: idp.groups, idpAccounts: idp.accounts, orphans, conflicts, findings };
 }
 

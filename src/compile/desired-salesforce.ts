@@ -228,7 +228,7 @@ export function desiredSalesforce(input: OrgInput): OrgResult {
   const claimed = new Set(match.accounts);
   const inConflict = new Set(match.conflicts.flatMap((c) => c.candidates));
   const orphans = snapshot.users.filter((u) => u.isActive && !claimed.has(u) && !inConflict.has(u.username));
-  if (ctx.orphans !== 'report') users.push(...orphans.map((u) => reclaimedOrphan(ctx, u)));
+  if (ctx.orphans !== 'report') for (const u of orphans) users.push(reclaimedOrphan(ctx, u));
   // Record recipients need the final picture of who stays, so they are chosen in a second pass.
   chooseRecipients(input, ctx.off, users, byPerson, findings);
   pointManagers(policy, users, conflicts, byPerson);
@@ -585,11 +585,10 @@ function chooseRecipients(
   if (!off.transfer) return;
   const { policy, snapshot, people, positionOf, org } = input;
   const liveByUsername = new Map(snapshot.users.map((x) => [x.username.toLowerCase(), x]));
-  const queues = new Set(snapshot.queues.map((q) => q.name));
+  const queues = new Set((snapshot.queues ?? []).map((q) => q.name));
   const userExists = (u: string) => liveByUsername.get(u.toLowerCase())?.isActive === true;
-  findings.push(
-    ...missingFallbacks(off.transfer.to, org, snapshot.platform, userExists, (q) => queues.has(q)),
-  );
+  for (const f of missingFallbacks(off.transfer.to, org, snapshot.platform, userExists, (q) => queues.has(q)))
+    findings.push(f);
   const activeUser = (person: string | null | undefined) => {
     const d = byPerson(person);
     return d?.present ? d.username : undefined;

@@ -140,7 +140,7 @@ export function buildPeople(
       inScope,
     };
   });
-  people.push(...deletedPeople(policy, snapshots, people, remembered, decisions));
+  for (const p of deletedPeople(policy, snapshots, people, remembered, decisions)) people.push(p);
   return { people, conflicts, matchValues };
 }
 
@@ -266,7 +266,7 @@ function linkOtherIdp(
       decided: (i) => decided(owned[i]!.account.login),
       suggest: (person, key) => ({ person, [target]: key, reason: 'resolve the ambiguous match' }),
     });
-    conflicts.push(...result.conflicts);
+    for (const c of result.conflicts) conflicts.push(c);
     result.accounts.forEach((account, i) => {
       if (account) mirrors[i] = account;
     });

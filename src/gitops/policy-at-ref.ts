@@ -169,11 +169,11 @@ export async function loadPolicyAtRef(
   const scratch = await mkdtemp(join(scratchParent, 'ref-'));
   try {
     for (const blob of blobs) {
-      const target = join(scratch, ...blob.path.split('/'));
+      const target = join(scratch, blob.path);
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, (await repo.git.binaryCatFile(['blob', blob.sha])) as Buffer);
     }
-    const loaded = await loadPolicies(join(scratch, ...(dir === '' ? [] : dir.split('/'))), {
+    const loaded = await loadPolicies(dir === '' ? scratch : join(scratch, dir), {
       cwd: scratch,
       ...(options.noCode ? { noCode: true } : {}),
     });

@@ -118,7 +118,8 @@ export interface SalesforceSnapshot {
   permissionSetGroups: { id: string; developerName: string; label: string }[];
   assignments: SalesforceAssignment[];
   licenses: { id: string; name: string; total: number; used: number }[];
-  queues: { id: string; name: string }[];
+  /** Absent when not read: the policy transfers records to no queue (`SnapshotScope.salesforceQueues`). */
+  queues?: { id: string; name: string }[];
   fetchedAt: string;
 }
 
@@ -142,6 +143,12 @@ export interface SnapshotScope {
   /** OneLogin role names to read with their users. */
   oneloginRoles: string[];
   /**
+   * Read every Okta group and every OneLogin role with its members, named or not (one list call
+   * each first): `accord import` looks for the ones that explain who holds what. Absent: only the
+   * named ones.
+   */
+  allGroups?: boolean;
+  /**
    * App labels to read with their assigned users, per IdP: only the directories that own people,
    * since an app condition is judged on the person's own account. Absent: none.
    */
@@ -151,4 +158,6 @@ export interface SnapshotScope {
   includeDeprovisioned: boolean;
   /** User fields to read from Salesforce beyond the ones accord always compares. */
   salesforceFields: string[];
+  /** Read Salesforce queues: only a record transfer to a queue needs them. Absent: no. */
+  salesforceQueues?: boolean;
 }

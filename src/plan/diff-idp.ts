@@ -105,7 +105,7 @@ function diffAccounts(
       const create = accountChange(a, 'create', null, after, reason);
       created.set(`${a.platform}:${a.key.toLowerCase()}`, create);
       changes.push(create);
-    } else if (a.live && a.present) changes.push(...presentAccount(a, a.live, reason));
+    } else if (a.live && a.present) for (const c of presentAccount(a, a.live, reason)) changes.push(c);
     else if (a.live && a.offboard && needsOffboarding(a.live, a.offboard)) {
       // Okta suspends only ACTIVE users; a PROVISIONED one (activation pending) can only be
       // deactivated, which an owned account comes back from on return (activate).

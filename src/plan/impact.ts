@@ -1,4 +1,5 @@
 import type { Change } from '../model/change.js';
+import type { PlatformId } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import { entitlementLabel, isSensitive, targetLabel } from './guardrails.js';
 import type { EntitlementDelta, PersonImpact } from './types.js';
@@ -32,7 +33,33 @@ function deltas(c: Change): { gained: string[]; lost: string[] } {
   }
 }
 
+/**
+ * One entitlement of a change. Keys are added in order, not by conditional spreads: those send each
+ * of a large plan's deltas down the slow path of object creation.
+ */
+function delta(
+  c: Change,
+  entitlement: string,
+  sensitive: (platform: PlatformId, entitlement: string) => boolean,
+): EntitlementDelta {
+  const d: EntitlementDelta = { platform: c.platform, entitlement };
+  if (c.reason.rule) d.rule = c.reason.rule;
+  if (sensitive(c.platform, entitlement)) d.sensitive = true;
+  return d;
+}
+
 export function accessImpact(changes: readonly Change[], policy: Policy): PersonImpact[] {
+  return impactOf(changes, (platform, entitlement) => isSensitive(policy, platform, entitlement));
+}
+
+/**
+ * The impact of changes, with which entitlements are sensitive given as a test: what a saved plan
+ * derives its impact from (plan-file.ts), since it stores only the sensitive entitlements.
+ */
+export function impactOf(
+  changes: readonly Change[],
+  sensitive: (platform: PlatformId, entitlement: string) => boolean,
+): PersonImpact[] {
   const byPerson = new Map<string, PersonImpact>();
   for (const c of changes) {
     const person = c.person ?? c.account.key;
@@ -40,14 +67,8 @@ export function accessImpact(changes: readonly Change[], policy: Policy): Person
     if (gained.length === 0 && lost.length === 0) continue;
     let impact = byPerson.get(person);
     if (!impact) byPerson.set(person, (impact = { person, gained: [], lost: [], deprovisioned: false }));
-    const delta = (entitlement: string): EntitlementDelta => ({
-      platform: c.platform,
-      entitlement,
-      ...(c.reason.rule ? { rule: c.reason.rule } : {}),
-      ...(isSensitive(policy, c.platform, entitlement) ? { sensitive: true } : {}),
-    });
-    impact.gained.push(...gained.map(delta));
-    impact.lost.push(...lost.map(delta));
+    for (const e of gained) impact.gained.push(delta(c, e, sensitive));
+    for (const e of lost) impact.lost.push(delta(c, e, sensitive));
     if (c.kind === 'account' && (c.action === 'deactivate' || c.action === 'suspend'))
       impact.deprovisioned = true;
   }

@@ -86,23 +86,23 @@ export function planDesired(
       snapshots.salesforce[org]!,
       desired.salesforce.filter((d) => d.org === org),
     );
-    planned.push(...result.changes);
-    findings.push(...result.findings);
+    for (const c of result.changes) planned.push(c);
+    for (const f of result.findings) findings.push(f);
   }
   const idp = diffIdp(snapshots, desired.idpAccounts, desired.groups);
-  planned.push(...idp.changes);
-  findings.push(...idp.findings);
+  for (const c of idp.changes) planned.push(c);
+  for (const f of idp.findings) findings.push(f);
 
   const byEmail = protectedByEmail(snapshots, policy.guardrails.protectedAccounts ?? []);
   const guarded = withoutProtected(planned, policy, (c) => byEmail(c.platform, c.account.key));
   planned = guarded.changes;
-  findings.push(...guarded.findings);
+  for (const f of guarded.findings) findings.push(f);
 
   // A conflict holds back its person's changes on its platform only: it narrows, it never shields
   // a leaver elsewhere (a leaver stuck behind one is a blocking finding, below).
   const conflicted = new Set(desired.conflicts.map((c) => `${c.platform}\n${c.person}`));
   planned = planned.filter((c) => !c.person || !conflicted.has(`${c.platform}\n${c.person}`));
-  findings.push(...unresolvedLeavers(desired));
+  for (const f of unresolvedLeavers(desired)) findings.push(f);
   planned = withinTargets(planned, options.targets);
 
   const changes = orderChanges(planned);
@@ -110,13 +110,15 @@ export function planDesired(
   const peopleInScope = desired.people.filter((p) => p.inScope).length;
   const cap = deprovisionCap(changes, policy, peopleInScope);
   const seats = licenseCapacity(changes, snapshots);
-  findings.push(
-    ...cap.findings,
-    ...seats.findings,
-    ...separationOfDuties(policy, desired),
-    ...sensitiveGrants(changes, policy),
-    ...orphanFindings(desired, policy),
-  );
+  // Loops, not `push(...list)`: a spread puts every element on the stack (issue 17).
+  for (const more of [
+    cap.findings,
+    seats.findings,
+    separationOfDuties(policy, desired),
+    sensitiveGrants(changes, policy),
+    orphanFindings(desired, policy),
+  ])
+    for (const f of more) findings.push(f);
   const blockedReasons = [
     ...cap.reasons,
     ...seats.reasons,

@@ -5,8 +5,10 @@ import type { PlatformId } from '../model/snapshot.js';
 /**
  * The Plan: a plain, versioned, JSON-serialisable value. `apply` consumes a Plan, never policy
  * directly, so what was reviewed is what runs. The same inputs give byte-identical JSON.
+ * Version 2 is the compact file (plan-file.ts): what can be derived (patches, impact) is not
+ * stored. A plan read from a version 1 file keeps 1, so its signature is checked as it was made.
  */
-export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FORMAT_VERSION = 2;
 
 /** One entitlement gained or lost by one person, with the rule that causes it (UC-21, UC-25). */
 export interface EntitlementDelta {
@@ -34,7 +36,7 @@ export interface PlanSummary {
 }
 
 export interface Plan {
-  formatVersion: typeof PLAN_FORMAT_VERSION;
+  formatVersion: typeof PLAN_FORMAT_VERSION | 1;
   /** The instant the plan was computed for (input, not wall clock, so output is deterministic). */
   createdAt: string;
   environment: string;

@@ -17,6 +17,7 @@ import type {
   SeparationOfDuties,
   Settings,
 } from './types.js';
+import { appendAll } from '../model/arrays.js';
 
 /** A policy value together with where it was written, so cross-document checks can point at it. */
 export interface Located<T> {
@@ -73,20 +74,21 @@ export function collect(documents: LoadedDocument[]): Collected {
   for (const doc of documents) {
     const d = doc.value as PolicyDocument;
     const b = doc.base;
-    out.settings.push(...one(doc, `${b}/settings`, d.settings));
-    out.platforms.push(...one(doc, `${b}/platforms`, d.platforms));
-    out.identities.push(...one(doc, `${b}/identity`, d.identity));
-    out.populations.push(...each(doc, `${b}/identity/populations`, d.identity?.populations));
-    out.attributeFlows.push(...each(doc, `${b}/identity/attributes`, d.identity?.attributes));
-    out.links.push(...each(doc, `${b}/links`, d.links));
-    out.groups.push(...each(doc, `${b}/groups`, d.groups));
-    out.mirrors.push(...each(doc, `${b}/mirrors`, d.mirrors));
-    out.access.push(...each(doc, `${b}/access`, d.access));
-    out.exceptions.push(...each(doc, `${b}/exceptions`, d.exceptions));
-    out.lifecycles.push(...one(doc, `${b}/lifecycle`, d.lifecycle));
-    out.guardrails.push(...one(doc, `${b}/guardrails`, d.guardrails));
-    out.separationOfDuties.push(
-      ...each(doc, `${b}/guardrails/separationOfDuties`, d.guardrails?.separationOfDuties),
+    appendAll(out.settings, one(doc, `${b}/settings`, d.settings));
+    appendAll(out.platforms, one(doc, `${b}/platforms`, d.platforms));
+    appendAll(out.identities, one(doc, `${b}/identity`, d.identity));
+    appendAll(out.populations, each(doc, `${b}/identity/populations`, d.identity?.populations));
+    appendAll(out.attributeFlows, each(doc, `${b}/identity/attributes`, d.identity?.attributes));
+    appendAll(out.links, each(doc, `${b}/links`, d.links));
+    appendAll(out.groups, each(doc, `${b}/groups`, d.groups));
+    appendAll(out.mirrors, each(doc, `${b}/mirrors`, d.mirrors));
+    appendAll(out.access, each(doc, `${b}/access`, d.access));
+    appendAll(out.exceptions, each(doc, `${b}/exceptions`, d.exceptions));
+    appendAll(out.lifecycles, one(doc, `${b}/lifecycle`, d.lifecycle));
+    appendAll(out.guardrails, one(doc, `${b}/guardrails`, d.guardrails));
+    appendAll(
+      out.separationOfDuties,
+      each(doc, `${b}/guardrails/separationOfDuties`, d.guardrails?.separationOfDuties),
     );
   }
   return out;

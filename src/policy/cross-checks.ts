@@ -4,6 +4,7 @@ import { checkConsistency } from './consistency.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplates } from './template-check.js';
 import type { Condition, EntitlementRef, IdpId } from './types.js';
+import { appendAll } from '../model/arrays.js';
 
 /**
  * Checks that span documents (UC-22): things a JSON Schema cannot see because they depend on
@@ -53,8 +54,9 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
       ),
     );
   }
-  out.push(
-    ...duplicates(
+  appendAll(
+    out,
+    duplicates(
       c.identities,
       () => 'identity',
       () => '"identity"',
@@ -62,8 +64,9 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
     ),
   );
   for (const field of ['allowCode', 'environment', 'reconcile'] as const) {
-    out.push(
-      ...duplicates(
+    appendAll(
+      out,
+      duplicates(
         c.settings.filter((s) => s.value[field] !== undefined),
         () => field,
         (k) => `settings.${k}`,
@@ -73,8 +76,9 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
     );
   }
   for (const platform of ['okta', 'onelogin'] as const) {
-    out.push(
-      ...duplicates(
+    appendAll(
+      out,
+      duplicates(
         c.platforms.filter((p) => p.value[platform] !== undefined),
         () => platform,
         (k) => `platform "${k}"`,
@@ -88,8 +92,9 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
       child(child(p, 'salesforce', p.value.salesforce), key, key),
     ),
   );
-  out.push(
-    ...duplicates(
+  appendAll(
+    out,
+    duplicates(
       orgs,
       (k) => k,
       (k) => `Salesforce org "${k}"`,
@@ -113,8 +118,9 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
       .filter((k) => l.value[k] !== undefined)
       .map((k) => child(l, k, `lifecycle.${k}`)),
   ]);
-  out.push(
-    ...duplicates(
+  appendAll(
+    out,
+    duplicates(
       lifecycleKeys,
       (k) => k,
       (k) => k,
@@ -122,8 +128,9 @@ function checkSingletons(c: Collected, options: CrossCheckOptions): Diagnostic[]
     ),
   );
   const caps = c.guardrails.filter((g) => g.value.maxDeprovision !== undefined);
-  out.push(
-    ...duplicates(
+  appendAll(
+    out,
+    duplicates(
       caps,
       () => 'cap',
       () => 'guardrails.maxDeprovision',
@@ -286,10 +293,13 @@ function checkOrgReferences(c: Collected, orgKeys: readonly string[]): Diagnosti
     ...(g.value.sensitive ?? []).map((s, i) => child(child(g, 'sensitive', null), i, s)),
   ]);
   for (const sod of c.separationOfDuties)
-    refs.push(...sod.value.entitlements.map((e, i) => child(child(sod, 'entitlements', null), i, e)));
+    appendAll(
+      refs,
+      sod.value.entitlements.map((e, i) => child(child(sod, 'entitlements', null), i, e)),
+    );
   for (const ref of refs) {
     if (ref.value.org !== undefined) check(ref.value.org, child(ref, 'org', ref.value.org), false);
-    out.push(...checkEntitlementRef(ref));
+    appendAll(out, checkEntitlementRef(ref));
   }
   return out;
 }

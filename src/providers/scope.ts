@@ -55,6 +55,11 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   // Inactivity is judged on LastLoginDate: read only when the policy judges it.
   if (policy.lifecycle?.inactivity) salesforceFields.add('LastLoginDate');
 
+  // Queues only ever receive records, so they are read only when a transfer names one.
+  const salesforceQueues = Object.values(policy.lifecycle?.salesforce ?? {}).some((org) =>
+    org.transfer?.to.some((target) => typeof target === 'object' && 'queue' in target),
+  );
+
   // An app condition is judged on the person's own account, so apps are read only in the
   // directories that own people: the source and the owners of populations.
   const homes = new Set<string>([policy.identity.source, ...(populations ?? []).map((p) => p.owner)]);
@@ -68,6 +73,7 @@ export function snapshotScope(policy: Policy): SnapshotScope {
     // People who left must be read too, or their Salesforce access could never be revoked.
     includeDeprovisioned: true,
     salesforceFields: sorted(salesforceFields),
+    ...(salesforceQueues ? { salesforceQueues } : {}),
   };
 }
 

@@ -30,7 +30,10 @@ const escapeHtml = (text: string): string =>
 
 /** A fence longer than any backtick run inside, so a group named with ``` cannot end the block. */
 function fence(lines: readonly string[]): string {
-  const longest = lines.reduce((m, l) => (l.match(/`+/g) ?? []).reduce((n, r) => Math.max(n, r.length), m), 2);
+  const longest = lines.reduce(
+    (m, l) => (l.match(/`+/g) ?? []).reduce((n, r) => Math.max(n, r.length), m),
+    2,
+  );
   return '`'.repeat(longest + 1);
 }
 

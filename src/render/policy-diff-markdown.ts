@@ -80,14 +80,14 @@ const personLines = (p: PersonAccessChange): string[] => [
 function banners(impact: AccessDiff): string[] {
   const out: string[] = [];
   const introduced = impact.separationOfDuties.introduced;
-  if (introduced.length > 0)
+  if (introduced.length > 0) {
     out.push(
       '> [!CAUTION]',
       `> This change introduces **${plural(introduced.length, 'separation-of-duties violation')}**; a plan of it is blocked.`,
-      ...introduced.map((v) => `> - ${code(v.person)}: rule ${code(v.rule)}`),
-      '',
     );
-  else if (impact.headBlocked)
+    for (const v of introduced) out.push(`> - ${code(v.person)}: rule ${code(v.rule)}`);
+    out.push('');
+  } else if (impact.headBlocked)
     out.push(
       '> [!CAUTION]',
       `> A plan of this policy is blocked: ${impact.headBlockedReasons.join('; ')}`,

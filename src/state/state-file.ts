@@ -28,7 +28,7 @@ export async function readState(path: string): Promise<State> {
   // Migrations come first, so the schema sees the shape of today and old files still load.
   const value = migrate(parsed.value);
   const problems = schemaProblems(value);
-  if (problems.length === 0) problems.push(...checkState(value as State));
+  if (problems.length === 0) for (const p of checkState(value as State)) problems.push(p);
   if (problems.length > 0) throw invalidState(path, problems, parsed.locate);
   return value as State;
 }

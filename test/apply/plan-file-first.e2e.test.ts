@@ -33,17 +33,17 @@ describe('accord apply PLANFILE checks the file first', () => {
     ['a truncated file', (text) => text.slice(0, text.length / 2), 'cannot read plan file'],
     [
       'another format version',
-      (text) => text.replace('"formatVersion": 1', '"formatVersion": 9'),
+      (text) => text.replace('"formatVersion":2', '"formatVersion":9'),
       'is not an accord plan',
     ],
     [
       'a change with an unknown action',
-      (text) => text.replace(/"action": "\w+"/, '"action": "delete"'),
+      (text) => text.replace(/"action":"\w+"/, '"action":"delete"'),
       '/changes/0/action "delete" is not an action',
     ],
     [
       'a plan from another policy',
-      (text) => text.replace(/"policyDigest": "\w+"/, `"policyDigest": "${'f'.repeat(64)}"`),
+      (text) => text.replace(/"policyDigest":"\w+"/, `"policyDigest":"${'f'.repeat(64)}"`),
       'was planned from a different policy',
     ],
   ];

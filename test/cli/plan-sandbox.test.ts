@@ -14,7 +14,7 @@ describe('accord plan --sandbox on the demo company (UC-23)', () => {
     expect(run.status).toBe(2);
     for (const secret of ['token-not-a-secret', 'client-secret', 'consumer-secret', '!AQsandbox'])
       expect(run.stdout + run.stderr).not.toContain(secret);
-    expect(plan.formatVersion).toBe(1);
+    expect(plan.formatVersion).toBe(2);
   });
 
   it('UC-01 provisions the new hire in both orgs, grants after the create', () => {

@@ -126,14 +126,14 @@ describe('accord show and graph PLANFILE', () => {
     ['a truncated file', (t) => t.slice(0, t.length / 2), 'cannot read plan file'],
     [
       'another format version',
-      (t) => t.replace('"formatVersion": 1', '"formatVersion": 9'),
+      (t) => t.replace('"formatVersion":2', '"formatVersion":9'),
       'is not an accord plan',
     ],
-    ['an unknown action', (t) => t.replace(/"action": "\w+"/, '"action": "delete"'), 'is not an action'],
-    ['a missing field', (t) => t.replace(/"changesDigest": "\w+",/, ''), '/changesDigest is not a string'],
+    ['an unknown action', (t) => t.replace(/"action":"\w+"/, '"action":"delete"'), 'is not an action'],
+    ['a missing field', (t) => t.replace(/"changesDigest":"\w+",/, ''), '/changesDigest is not a string'],
     [
       'an edited change',
-      (t) => t.replace(/"action": "grant"/, '"action": "revoke"'),
+      (t) => t.replace(/"action":"grant"/, '"action":"revoke"'),
       'was edited after it was planned',
     ],
     [

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -35,6 +36,12 @@ const edited = (edit: (plan: Record<string, unknown>) => void): string => {
   edit(value);
   return JSON.stringify(value);
 };
+/** The same, from a version 1 file (pretty-printed, patches stored). */
+const editedV1 = (edit: (plan: Record<string, unknown>) => void): string => {
+  const value = JSON.parse(serializePlan({ ...demoPlan(), formatVersion: 1 })) as Record<string, unknown>;
+  edit(value);
+  return JSON.stringify(value);
+};
 const firstChange = (plan: Record<string, unknown>) => (plan.changes as Record<string, unknown>[])[0]!;
 
 describe('the saved plan file', () => {
@@ -44,7 +51,28 @@ describe('the saved plan file', () => {
     await writePlanFile(path, plan);
     expect(readFileSync(path, 'utf8')).toBe(serializePlan(plan));
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(await readPlanFile(path)).toEqual(JSON.parse(serializePlan(plan)));
+    expect(await readPlanFile(path)).toEqual(parsePlan(serializePlan(plan), path));
+  });
+
+  it('writes the same text gzip-compressed to a path ending in .gz, and reads either', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-planfile-'));
+    const plan = demoPlan();
+    await writePlanFile(join(dir, 'plan.json'), plan);
+    await writePlanFile(join(dir, 'plan.json.gz'), plan);
+    const gz = readFileSync(join(dir, 'plan.json.gz'));
+    expect([...gz.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(gz).toString('utf8')).toBe(readFileSync(join(dir, 'plan.json'), 'utf8'));
+    expect(statSync(join(dir, 'plan.json.gz')).mode & 0o777).toBe(0o600);
+    expect(await readPlanFile(join(dir, 'plan.json.gz'))).toEqual(await readPlanFile(join(dir, 'plan.json')));
+  });
+
+  it('refuses a truncated gzip file as a file it cannot read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-planfile-'));
+    const path = join(dir, 'plan.json.gz');
+    writeFileSync(path, gzipSync(serializePlan(demoPlan())).subarray(0, 40));
+    const error = await readPlanFile(path).catch((e: unknown) => e);
+    expect(error).toMatchObject({ problem: 'plan-file' });
+    expect((error as Error).message).toContain(`cannot read plan file ${path}`);
   });
 
   it('refuses a file it cannot read', async () => {
@@ -59,7 +87,7 @@ describe('the saved plan file', () => {
     ['not an object', '[1, 2]', 'plan-file', 'p.json is not an accord plan'],
     [
       'another format version',
-      edited((p) => (p.formatVersion = 2)),
+      edited((p) => (p.formatVersion = 3)),
       'format-version',
       'is not an accord plan',
     ],
@@ -82,10 +110,45 @@ describe('the saved plan file', () => {
       '/changes/0/id is not a string',
     ],
     [
-      'a patch that is not a list',
-      edited((p) => (firstChange(p).patch = {})),
+      'a stored patch (formatVersion 2 derives it)',
+      edited((p) => (firstChange(p).patch = [{ op: 'add', path: '/x', value: 1 }])),
+      'plan-file',
+      '/changes/0/patch is derived from before and after in formatVersion 2, never stored',
+    ],
+    [
+      'a version 1 patch that is not a list',
+      editedV1((p) => (firstChange(p).patch = {})),
       'plan-file',
       '/changes/0/patch is not a list',
+    ],
+    [
+      'neither impact nor the sensitive entitlements to derive it from',
+      edited((p) => delete p.impact),
+      'plan-file',
+      '/impact is not a list (nor /sensitiveEntitlements, to derive it from)',
+    ],
+    [
+      'a sensitive entitlement that is not a pair',
+      edited((p) => {
+        delete p.impact;
+        p.sensitiveEntitlements = [['okta', 'group:Admins'], ['okta']];
+      }),
+      'plan-file',
+      '/sensitiveEntitlements/1 is not a [platform, entitlement] pair',
+    ],
+    [
+      'a grant without its target',
+      edited(
+        (p) => delete (p.changes as Record<string, unknown>[]).find((c) => c.kind === 'membership')!.target,
+      ),
+      'plan-file',
+      '/changes/1/target is missing (a membership change names its target)',
+    ],
+    [
+      'a person that is not a string',
+      edited((p) => (firstChange(p).person = 7)),
+      'plan-file',
+      '/changes/0/person is not a string',
     ],
     [
       'an account without a key',
@@ -169,6 +232,24 @@ describe('verifyPlanIntegrity', () => {
 
   it('accepts a plan as sealed, after a round trip through its file', () => {
     expect(() => verifyPlanIntegrity(parsePlan(serializePlan(sealed()), 'p.json'), 'p.json')).not.toThrow();
+  });
+
+  it('accepts a version 1 file as sealed, and refuses its stored patch once edited', () => {
+    const v1 = serializePlan({ ...sealed(), formatVersion: 1 });
+    expect(() => verifyPlanIntegrity(parsePlan(v1, 'p.json'), 'p.json')).not.toThrow();
+    const edited = v1.replace('"value": "Senior AE"', '"value": "CEO"');
+    expect(edited).not.toBe(v1);
+    expect(refusal(() => verifyPlanIntegrity(parsePlan(edited, 'p.json'), 'p.json')).problem).toBe(
+      'tampered',
+    );
+  });
+
+  it('refuses a compact file whose values were edited: they are in the id', () => {
+    const text = serializePlan(sealed()).replace('"after":{"Title":"Senior AE"}', '"after":{"Title":"CEO"}');
+    const error = refusal(() => verifyPlanIntegrity(parsePlan(text, 'p.json'), 'p.json'));
+    expect(error.message).toContain(
+      '/changes/0 (update salesforce.prod.user["ana@acme.test"]) does not match its id',
+    );
   });
 
   it.each(edits)('refuses %s edited after planning', (_, edit, where) => {

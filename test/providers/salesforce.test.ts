@@ -32,6 +32,8 @@ const scope: SnapshotScope = {
   oneloginRoles: [],
   includeDeprovisioned: true,
   salesforceFields: ['Department', 'Title', 'ManagerId', 'No_Such_Field__c'],
+  // A transfer to a queue is in play (UC-07 below), so the queues are read.
+  salesforceQueues: true,
 };
 const provider = (org = 'prod', options: SalesforceProviderOptions = FAST) =>
   new SalesforceProvider(org, { settings: policy.platforms.salesforce![org]!, env: sandbox.env }, options);
@@ -159,7 +161,7 @@ describe('UC-01 snapshot', () => {
     expect(snap.assignments).toHaveLength(nonProfile.length);
     const salesforce = snap.licenses.find((l) => l.name === 'Salesforce')!;
     expect(salesforce.total - salesforce.used).toBe(5);
-    expect(snap.queues.map((q) => q.name).sort()).toEqual(['Support Queue', 'Unassigned Leads']);
+    expect(snap.queues!.map((q) => q.name).sort()).toEqual(['Support Queue', 'Unassigned Leads']);
 
     const done = events.filter((e) => e.done);
     expect(done.map((e) => e.phase)).toEqual([
@@ -189,6 +191,13 @@ describe('UC-01 snapshot', () => {
     expect(snap.users).toHaveLength(emea.table('User').size);
     expect(snap.permissionSets.map((s) => s.name)).toContain('GDPR_Data_Access');
     expect(snap.users.find((u) => u.username === 'ana.lopez@acme.test.emea')?.role).toBe('EMEA Sales Rep');
+  });
+
+  it('sends no Queue query when no transfer names a queue (issue 17)', async () => {
+    const snap = await provider('emea').snapshot({ ...scope, salesforceFields: [], salesforceQueues: false });
+    expect(instrument.count({ tenant: 'salesforce:emea' })).toBe(8);
+    expect(instrument.log.some((r) => decodeURIComponent(r.url).includes("Type = 'Queue'"))).toBe(false);
+    expect(snap.queues).toBeUndefined();
   });
 });
 

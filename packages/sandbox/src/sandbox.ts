@@ -212,7 +212,7 @@ function assemble(
     instrument,
     tenants,
     urls,
-    env: Object.assign({}, ...tenants.map((t) => t.env)) as Record<string, string>,
+    env: tenants.reduce((all, t) => Object.assign(all, t.env), {}) as Record<string, string>,
     handlers: tenants.flatMap((t) => t.handlers),
     save: async () => {
       await persister?.flush();

@@ -136,7 +136,7 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     // split again; '<' can't occur inside a link target, which makes the split safe.
     const split = name === 'link' ? value.split(/,\s*(?=<)/) : [value];
     const values = headers.get(name);
-    if (values) values.push(...split);
+    if (values) for (const v of split) values.push(v);
     else headers.set(name, split);
   }
   for (const [name, values] of headers) res.setHeader(name, values.length === 1 ? values[0]! : values);

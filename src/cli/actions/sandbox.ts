@@ -57,7 +57,7 @@ function countsByTenant(sandbox: Sandbox): string {
 function routeTable(sandbox: Sandbox): string {
   const rows = Object.entries(sandbox.instrument.summary()).sort(([a], [b]) => a.localeCompare(b));
   if (rows.length === 0) return '  (no requests)\n';
-  const width = Math.max(...rows.map(([, n]) => String(n).length));
+  const width = rows.reduce((m, [, n]) => Math.max(m, String(n).length), 0);
   return rows.map(([key, n]) => `  ${String(n).padStart(width)}  ${key}\n`).join('');
 }
 
@@ -78,7 +78,7 @@ export async function runSandbox(options: SandboxCliOptions): Promise<void> {
     ? `loaded from ${options.data} (demo company of ${sandbox.people} people, seed ${sandbox.seed})`
     : `seeded with a demo company of ${sandbox.people} people (seed ${sandbox.seed})`;
   err.write(`accord sandbox: ${origin} in ${Date.now() - started} ms\n`);
-  const idWidth = Math.max(...sandbox.tenants.map((t) => t.id.length));
+  const idWidth = sandbox.tenants.reduce((m, t) => Math.max(m, t.id.length), 0);
   for (const t of sandbox.tenants) err.write(`  ${t.id.padEnd(idWidth)}  ${sandbox.urls[t.id]}\n`);
   if (options.data) err.write(`  tenants are saved to ${options.data} after writes and on exit\n`);
   err.write('The export lines on stdout point accord (or any client) at it. Stop with Ctrl-C.\n');

@@ -14,7 +14,7 @@ export function registerShow(program: Command): void {
       'after',
       `
 --format json (or -json) prints the plan file's canonical JSON: byte for byte what \`accord plan --out\`
-saved, the format of \`accord plan --format json\` (formatVersion 1; ignore keys you do not know).`,
+saved, the format of \`accord plan --format json\` (formatVersion 2: patches and the access impact are derived on reading; version 1 files are still read; ignore keys you do not know).`,
     )
     .action(lazyAction(() => import('../actions/show.js')));
 }

@@ -154,6 +154,7 @@ export function tsWorkerMain(): void {
     const real = g[name]!;
     g[name] = (...args: unknown[]) => {
       const where = authorFrame(stackOf(new Error()));
+      // eslint-disable-next-line no-restricted-syntax -- forwards a timer's own few arguments
       if (!where) return real(...args);
       problems?.push({
         code: 'load.ts-async',

@@ -45,7 +45,7 @@ async function readAll<T>(
   const items: T[] = [];
   let pages = 0;
   for await (const page of client.pages<T>(path, params, limit)) {
-    items.push(...page);
+    for (const item of page) items.push(item);
     pages++;
     progress?.({ platform: PLATFORM, phase, pages, records: items.length });
   }
@@ -173,7 +173,10 @@ export async function readSnapshot(
   const limit = pLimit(ROLE_CONCURRENCY);
 
   const readGroups = async (): Promise<IdpGroup[]> => {
-    const roles = await findRoles(client, names, progress);
+    // `allGroups` (accord import): every role of the account, named or not.
+    const roles = scope.allGroups
+      ? await readAll<RoleRow>(client, 'api/2/roles', {}, ROLE_PAGE_SIZE, 'roles', progress)
+      : await findRoles(client, names, progress);
     return Promise.all(
       roles.map((role) =>
         limit(async () => {

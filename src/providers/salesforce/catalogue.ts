@@ -36,12 +36,13 @@ export class Catalogue {
     snapshot?: SalesforceSnapshot,
   ) {
     if (!snapshot) return;
-    const names: Record<CatalogueKind, [string, string][]> = {
+    // Queues a snapshot did not read are loaded when a change first needs one.
+    const names: Partial<Record<CatalogueKind, [string, string][]>> = {
       Profile: snapshot.profiles.map((p) => [p.name, p.id]),
       UserRole: snapshot.roles.map((r) => [r.name, r.id]),
       PermissionSet: snapshot.permissionSets.map((s) => [s.name, s.id]),
       PermissionSetGroup: snapshot.permissionSetGroups.map((g) => [g.developerName, g.id]),
-      Queue: snapshot.queues.map((q) => [q.name, q.id]),
+      ...(snapshot.queues ? { Queue: snapshot.queues.map((q): [string, string] => [q.name, q.id]) } : {}),
     };
     for (const [kind, entries] of Object.entries(names) as [CatalogueKind, [string, string][]][])
       this.names.set(kind, Promise.resolve(new Map(entries)));

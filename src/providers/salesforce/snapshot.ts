@@ -127,7 +127,7 @@ export async function readSnapshot(
   const roles = await read('UserRole', SNAPSHOT_QUERIES.roles);
   const sets = await read('PermissionSet', SNAPSHOT_QUERIES.permissionSets);
   const groups = await read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups);
-  const queues = await read('Queue', SNAPSHOT_QUERIES.queues);
+  const queues = scope.salesforceQueues ? await read('Queue', SNAPSHOT_QUERIES.queues) : undefined;
   const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
   const users = await readUsers();
   const assignments = await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments);
@@ -165,7 +165,7 @@ export async function readSnapshot(
       total: Number(r.TotalLicenses ?? 0),
       used: Number(r.UsedLicenses ?? 0),
     })),
-    queues: queues.map((r) => ({ id: String(r.Id), name: String(r.Name) })),
+    ...(queues ? { queues: queues.map((r) => ({ id: String(r.Id), name: String(r.Name) })) } : {}),
     fetchedAt: new Date().toISOString(),
   };
 }

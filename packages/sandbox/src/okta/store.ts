@@ -627,6 +627,7 @@ export class OktaStore {
       causes.push('email: Does not match required pattern');
     }
     if (causes.length > 0) {
+      // eslint-disable-next-line no-restricted-syntax -- at most one cause per profile field checked above (a handful)
       throw validationFailed(causes.map((c) => c.split(':')[0]).join(', '), ...causes);
     }
     return profile as OktaUserProfile;
