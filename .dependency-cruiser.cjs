@@ -12,6 +12,8 @@ const MAY_IMPORT = {
   state: ['state', 'plan', 'policy', 'model', 'errors\\.ts$'],
   gitops: ['gitops', 'policy', 'model', 'errors\\.ts$'],
   render: ['render', 'plan', 'policy', 'model', 'errors\\.ts$'],
+  // accord import (UC-27): reads every platform, mines rules, and plans the result; the CLI wires it.
+  import: ['import', 'plan', 'compile', 'providers', 'policy', 'model', 'errors\\.ts$'],
   engine: [
     'engine',
     'gitops',
@@ -24,7 +26,7 @@ const MAY_IMPORT = {
     'model',
     'errors\\.ts$',
   ],
-  cli: ['cli', 'engine', 'render', 'state', 'plan', 'policy', 'model', 'errors\\.ts$'],
+  cli: ['cli', 'engine', 'import', 'render', 'state', 'plan', 'policy', 'model', 'errors\\.ts$'],
 };
 
 const within = (paths) => `^src/(${paths.join('|')})`;

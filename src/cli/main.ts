@@ -7,6 +7,7 @@ import { registerApply } from './commands/apply.js';
 import { registerDiff } from './commands/diff.js';
 import { registerDrift } from './commands/drift.js';
 import { registerGraph } from './commands/graph.js';
+import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerDiff(program);
   registerInit(program);
+  registerImport(program);
   registerForceUnlock(program);
   registerAudit(program);
   return program;

@@ -91,25 +91,35 @@ export async function readSnapshot(
     }
   };
 
-  const wanted = [...new Map(scope.oktaGroups.map((n) => [nameKey(n), n])).values()];
+  const named = [...new Map(scope.oktaGroups.map((n) => [nameKey(n), n])).values()];
   const usersRead = read<OktaUserLike>('users', 'users', () => userApi.listUsers({ limit: USERS_PAGE }));
   const deprovisionedRead = scope.includeDeprovisioned
     ? read<OktaUserLike>('deprovisioned users', 'users', () =>
         userApi.listUsers({ search: 'status eq "DEPROVISIONED"', limit: USERS_PAGE }),
       )
     : Promise.resolve([]);
-  const groupsRead = Promise.all(
-    chunk(wanted, NAMES_PER_SEARCH).map((names) =>
-      read<OktaGroupLike>('groups', 'groups', () =>
-        groupApi.listGroups({
-          search: names.map((n) => `profile.name eq ${quote(n)}`).join(' or '),
-          limit: GROUPS_PAGE,
-        }),
-      ),
-    ),
-  ).then((lists) => lists.flat());
+  // `allGroups` (accord import): one plain list of every group instead of searches by name.
+  const groupsRead = scope.allGroups
+    ? read<OktaGroupLike>('groups', 'groups', () => groupApi.listGroups({ limit: GROUPS_PAGE }))
+    : Promise.all(
+        chunk(named, NAMES_PER_SEARCH).map((names) =>
+          read<OktaGroupLike>('groups', 'groups', () =>
+            groupApi.listGroups({
+              search: names.map((n) => `profile.name eq ${quote(n)}`).join(' or '),
+              limit: GROUPS_PAGE,
+            }),
+          ),
+        ),
+      ).then((lists) => lists.flat());
 
   const groupsWithMembers = groupsRead.then((found) => {
+    const wanted = scope.allGroups
+      ? [
+          ...new Map(
+            [...named, ...found.flatMap((g) => g.profile?.name ?? [])].map((n) => [nameKey(n), n]),
+          ).values(),
+        ]
+      : named;
     const byName = new Map<string, OktaGroupLike>();
     for (const g of found) {
       const name = g.profile?.name;

@@ -1,0 +1,521 @@
+import { compile } from '../compile/compile.js';
+import type { Person } from '../compile/people.js';
+import type { SalesforceUser, Snapshots } from '../model/snapshot.js';
+import { emptyState } from '../model/state.js';
+import { InvalidPolicyError } from '../policy/diagnostics.js';
+import type { Policy } from '../policy/policy.js';
+import { readJsonPolicy } from '../policy/read/json.js';
+import type {
+  AccessException,
+  AccessRule,
+  Condition,
+  Guardrails,
+  Platforms,
+  PolicyDocument,
+  SalesforceGrant,
+} from '../policy/types.js';
+import { validateDocuments } from '../policy/validate.js';
+import { inferIdentity } from './identity.js';
+import { mine, withPairs, type Candidate, type MinedRule, type Thresholds } from './mine.js';
+
+/**
+ * `accord import` without the network (UC-27): snapshots in, policy documents and a report out.
+ *
+ * 1. Platforms come from the connection, identity is inferred (identity.ts).
+ * 2. That identity alone is compiled, which matches every Salesforce user to a person exactly as
+ *    a plan will (same keys, same conflicts).
+ * 3. Per org and per entitlement (org access, each profile, role, permission set and group), the
+ *    Okta groups and OneLogin roles (and intersections of two) that explain its holders are mined
+ *    (mine.ts).
+ * 4. Each mined rule excludes by login the members who do not hold what it grants today, so the
+ *    imported policy changes nobody's access; single-valued fields (profile, role) go by priority:
+ *    smaller groups rank higher, and a member a higher rule already gives their value needs no
+ *    exclusion.
+ * 5. Holders nothing explains get individual rules (org access, profile, role: exceptions cannot
+ *    carry those) and exceptions (permission sets and groups) with a long expiry, the ticket
+ *    `IMPORT` and a reason that says so, for review to shrink.
+ *
+ * People who leave (suspended, deprovisioned) and people in a matching conflict are left out of
+ * mining: the lifecycle decides for the first, a `links` decision for the second.
+ */
+
+export interface ImportOptions {
+  thresholds: Thresholds;
+  /** settings.environment of the imported policy. */
+  environment: string;
+  /** Today (UTC, YYYY-MM-DD): exception expiry is counted from it. */
+  today: string;
+  /** Days until imported exceptions expire. */
+  exceptionDays?: number;
+}
+
+export type EntitlementKind = 'access' | 'profile' | 'role' | 'permissionSet' | 'permissionSetGroup';
+
+export interface ReportedGrant {
+  org: string;
+  kind: EntitlementKind;
+  /** Empty for org access. */
+  value: string;
+  precision: number;
+  coverage: number;
+  /** Holders the rule explains, of `holders`. */
+  explained: number;
+  holders: number;
+  /** Members excluded by login because they do not hold it today. */
+  excluded: number;
+}
+
+export interface ImportReport {
+  thresholds: Thresholds;
+  identity: string[];
+  rules: { id: string; when: string; priority?: number; grants: ReportedGrant[] }[];
+  /** Rules for one person: org access, profile or role that no group explains. */
+  individualRules: number;
+  exceptions: number;
+  /** Permission sets and groups the exceptions carry. */
+  exceptionGrants: number;
+  /** Per org: active users, how many match a person, and unexplained grants. */
+  orgs: { org: string; activeUsers: number; matched: number; orphans: number; unexplained: number }[];
+  orphans: { org: string; username: string; profile: string }[];
+  protectedCandidates: { org: string; username: string; person?: string; why: string }[];
+  conflicts: { person: string; platform: string; message: string }[];
+  /** People whose home status takes access away but who still have an active Salesforce user. */
+  leavers: { person: string; status: string; org: string; username: string }[];
+}
+
+export interface ImportFile {
+  name: string;
+  document: PolicyDocument;
+}
+
+export interface ImportResult {
+  files: ImportFile[];
+  report: ImportReport;
+}
+
+// Org access last: every rule of an org grants it, so it is mined only for holders no other rule has.
+const KINDS: EntitlementKind[] = ['profile', 'role', 'permissionSet', 'permissionSetGroup', 'access'];
+const SINGLE = new Set<EntitlementKind>(['profile', 'role']);
+
+/** Documents validated in memory, as `accord validate` would read them from files. */
+export function validateFiles(files: readonly ImportFile[], today: string): Policy {
+  const docs = files.map((f) => {
+    const read = readJsonPolicy(f.name, new TextEncoder().encode(`${JSON.stringify(f.document, null, 2)}\n`));
+    if (!read.document)
+      throw new InvalidPolicyError(read.diagnostics, `import wrote an unreadable ${f.name}`);
+    return read.document;
+  });
+  const result = validateDocuments(docs, { today });
+  if (!result.policy)
+    throw new InvalidPolicyError(
+      result.diagnostics,
+      'the imported policy does not validate (a bug in import)',
+    );
+  return result.policy;
+}
+
+interface Component {
+  org: string;
+  kind: EntitlementKind;
+  value: string;
+  mined: MinedRule;
+  holders: ReadonlySet<number>;
+  excluded: number[];
+  /** Single-valued: members a higher rule gives their value, whom this rule may exclude as well. */
+  optional: number[];
+}
+
+export function buildImport(
+  snapshots: Snapshots,
+  platforms: Platforms,
+  options: ImportOptions,
+): ImportResult {
+  const { thresholds, today } = options;
+  const inferred = inferIdentity(snapshots);
+  const base: ImportFile[] = [
+    { name: 'platforms.json', document: { settings: { environment: options.environment }, platforms } },
+    { name: 'identity.json', document: { identity: inferred.identity } },
+  ];
+  // The identity alone, compiled: who is whom, exactly as a plan on the imported policy matches.
+  const draft = validateFiles(base, today);
+  const desired = compile(draft, snapshots, emptyState(), { today });
+  const people = desired.people;
+  const positionOf = new Map(people.map((p, i) => [p.key, i]));
+  const ownerOf = { okta: new Map<string, number>(), onelogin: new Map<string, number>() };
+  people.forEach((p, i) => {
+    if (p.accounts.okta) ownerOf.okta.set(p.accounts.okta.id, i);
+    if (p.accounts.onelogin) ownerOf.onelogin.set(p.accounts.onelogin.id, i);
+  });
+  const groupCandidates: Candidate[] = [];
+  for (const idp of ['okta', 'onelogin'] as const) {
+    for (const g of snapshots[idp]?.groups ?? []) {
+      const members = new Set<number>();
+      for (const id of g.memberIds) {
+        const i = ownerOf[idp].get(id);
+        if (i !== undefined) members.add(i);
+      }
+      groupCandidates.push({
+        label: `${idp}:${g.name}`,
+        condition: idp === 'okta' ? { oktaGroup: g.name } : { oneloginRole: g.name },
+        terms: 1,
+        members,
+      });
+    }
+  }
+
+  const report: ImportReport = {
+    thresholds,
+    identity: inferred.notes,
+    rules: [],
+    individualRules: 0,
+    exceptions: 0,
+    exceptionGrants: 0,
+    orgs: [],
+    orphans: [],
+    protectedCandidates: [],
+    conflicts: desired.conflicts.map((c) => ({ person: c.person, platform: c.platform, message: c.message })),
+    leavers: [],
+  };
+
+  const components: Component[] = [];
+  /** Unexplained holders: person → org → what. */
+  const individual = new Map<number, Map<string, { access?: true; profile?: string; role?: string }>>();
+  const excepted = new Map<
+    number,
+    Map<string, { permissionSets: string[]; permissionSetGroups: string[] }>
+  >();
+  const orgs = Object.keys(platforms.salesforce ?? {}).sort();
+
+  for (const org of orgs) {
+    const snapshot = snapshots.salesforce[org];
+    if (!snapshot) continue;
+    const conflicted = new Set(
+      desired.conflicts.filter((c) => c.platform === snapshot.platform).map((c) => c.person),
+    );
+    // Who mining is about here: people whose rules decide their access (not leavers), and whose
+    // account is certain (not in a conflict).
+    const cared = (p: Person) => !p.leaving && !conflicted.has(p.key);
+    const live = new Map<number, SalesforceUser>();
+    for (const d of desired.salesforce) {
+      if (d.org !== org || !d.live) continue;
+      const i = positionOf.get(d.person);
+      if (i === undefined) continue;
+      const p = people[i]!;
+      if (cared(p)) live.set(i, d.live);
+      else if (p.leaving && d.live.isActive && p.leaving.salesforce !== 'keep')
+        report.leavers.push({ person: p.key, status: p.leaving.status, org, username: d.live.username });
+    }
+    const assigned = new Map<string, { ps: string[]; psg: string[] }>();
+    for (const a of snapshot.assignments) {
+      const entry = assigned.get(a.userId) ?? assigned.set(a.userId, { ps: [], psg: [] }).get(a.userId)!;
+      if (a.permissionSet) entry.ps.push(a.permissionSet);
+      if (a.permissionSetGroup) entry.psg.push(a.permissionSetGroup);
+    }
+    const holders = new Map<string, Set<number>>();
+    const hold = (kind: EntitlementKind, value: string, i: number) => {
+      const key = `${kind}\u0000${value}`;
+      (holders.get(key) ?? holders.set(key, new Set()).get(key)!).add(i);
+    };
+    for (const [i, u] of live) {
+      if (!u.isActive) continue;
+      hold('access', '', i);
+      hold('profile', u.profile, i);
+      if (u.role) hold('role', u.role, i);
+      for (const ps of assigned.get(u.id)?.ps ?? []) hold('permissionSet', ps, i);
+      for (const psg of assigned.get(u.id)?.psg ?? []) hold('permissionSetGroup', psg, i);
+    }
+    const caredSet = new Set<number>();
+    people.forEach((p, i) => {
+      if (cared(p)) caredSet.add(i);
+    });
+    const singles = groupCandidates
+      .map((c) => ({ ...c, members: new Set([...c.members].filter((m) => caredSet.has(m))) }))
+      .filter((c) => c.members.size > 0);
+
+    let unexplained = 0;
+    for (const kind of KINDS) {
+      // Biggest first: a group chosen for one profile (or role) is not offered for another, so
+      // no two rules of one priority give a person two values.
+      const values = [...holders]
+        .filter(([key]) => key.startsWith(`${kind}\u0000`))
+        .map(([key, set]) => ({ value: key.slice(kind.length + 1), set }))
+        .sort((a, b) => b.set.size - a.set.size || (a.value < b.value ? -1 : 1));
+      const used = new Set<string>();
+      for (const { value, set } of values) {
+        const offered = SINGLE.has(kind) ? singles.filter((c) => !used.has(c.label)) : singles;
+        const granted = new Set<number>();
+        if (kind === 'access')
+          for (const c of components)
+            if (c.org === org)
+              for (const m of c.mined.candidate.members) if (c.holders.has(m)) granted.add(m);
+        const mined = mine(set, withPairs(offered, set), thresholds, granted);
+        for (const rule of mined.rules) {
+          used.add(rule.candidate.label);
+          components.push({ org, kind, value, mined: rule, holders: set, excluded: [], optional: [] });
+        }
+        unexplained += mined.unexplained.length;
+        for (const i of mined.unexplained) {
+          if (kind === 'permissionSet' || kind === 'permissionSetGroup') {
+            const byOrg = excepted.get(i) ?? excepted.set(i, new Map()).get(i)!;
+            const x =
+              byOrg.get(org) ?? byOrg.set(org, { permissionSets: [], permissionSetGroups: [] }).get(org)!;
+            (kind === 'permissionSet' ? x.permissionSets : x.permissionSetGroups).push(value);
+          } else {
+            const byOrg = individual.get(i) ?? individual.set(i, new Map()).get(i)!;
+            const x = byOrg.get(org) ?? byOrg.set(org, {}).get(org)!;
+            if (kind === 'access') x.access = true;
+            else x[kind as 'profile' | 'role'] = value;
+          }
+        }
+      }
+    }
+
+    const active = snapshot.users.filter((u) => u.isActive);
+    const orphans = desired.orphans[org] ?? [];
+    report.orgs.push({
+      org,
+      activeUsers: active.length,
+      matched: active.length - orphans.length,
+      orphans: orphans.length,
+      unexplained,
+    });
+    const setsOf = (u: SalesforceUser) => [
+      ...(assigned.get(u.id)?.ps ?? []),
+      ...(assigned.get(u.id)?.psg ?? []),
+    ];
+    for (const u of orphans) {
+      report.orphans.push({ org, username: u.username, profile: u.profile });
+      const why = protectedReason(u, setsOf(u));
+      if (why) report.protectedCandidates.push({ org, username: u.username, why });
+    }
+    for (const [i, u] of live) {
+      const why = u.isActive ? protectedReason(u, setsOf(u), true) : undefined;
+      if (why) report.protectedCandidates.push({ org, username: u.username, person: people[i]!.key, why });
+    }
+  }
+
+  // Priorities for profile and role: the smaller a group, the more specific, the higher it ranks.
+  const ranked = [
+    ...new Map(
+      components.filter((c) => SINGLE.has(c.kind)).map((c) => [c.mined.candidate.label, c.mined.candidate]),
+    ).values(),
+  ].sort((a, b) => a.members.size - b.members.size || (a.label < b.label ? -1 : 1));
+  const priorityOf = new Map(ranked.map((c, i) => [c.label, 10 * (ranked.length - i)]));
+  const individualPriority = 10 * (ranked.length + 1);
+
+  for (const c of components) {
+    const members = c.mined.candidate.members;
+    if (!SINGLE.has(c.kind)) c.excluded = [...members].filter((m) => !c.holders.has(m));
+  }
+  for (const org of orgs) {
+    for (const kind of ['profile', 'role'] as const) {
+      const claimed = new Set<number>();
+      for (const [i, byOrg] of individual) if (byOrg.get(org)?.[kind] !== undefined) claimed.add(i);
+      const ordered = components
+        .filter((c) => c.org === org && c.kind === kind)
+        .sort((a, b) => priorityOf.get(b.mined.candidate.label)! - priorityOf.get(a.mined.candidate.label)!);
+      for (const c of ordered) {
+        for (const m of c.mined.candidate.members) {
+          if (claimed.has(m)) c.optional.push(m);
+          else if (c.holders.has(m)) claimed.add(m);
+          else c.excluded.push(m);
+        }
+      }
+    }
+  }
+
+  alignExclusions(components);
+
+  const access: AccessRule[] = [];
+  const ids = new Set<string>();
+  const uniqueId = (base: string) => {
+    let id = base;
+    for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+    ids.add(id);
+    return id;
+  };
+  const loginsOf = (indices: readonly number[]) => indices.map((i) => people[i]!.key).sort();
+  const buckets = new Map<string, { condition: Condition; label: string; parts: Component[] }>();
+  for (const c of components) {
+    const condition = withExclusions(c.mined.candidate.condition, loginsOf(c.excluded));
+    const key = JSON.stringify(condition);
+    const bucket =
+      buckets.get(key) ??
+      buckets.set(key, { condition, label: c.mined.candidate.label, parts: [] }).get(key)!;
+    bucket.parts.push(c);
+  }
+  for (const { condition, label, parts } of buckets.values()) {
+    const grants: Record<string, SalesforceGrant> = {};
+    let priority: number | undefined;
+    for (const c of parts) {
+      const grant = (grants[c.org] ??= {});
+      if (c.kind === 'profile' || c.kind === 'role') {
+        grant[c.kind] = c.value;
+        priority = priorityOf.get(label);
+      } else if (c.kind === 'permissionSet') (grant.permissionSets ??= []).push(c.value);
+      else if (c.kind === 'permissionSetGroup') (grant.permissionSetGroups ??= []).push(c.value);
+    }
+    for (const g of Object.values(grants)) {
+      g.permissionSets?.sort();
+      g.permissionSetGroups?.sort();
+    }
+    const excluded = parts.reduce((most, c) => Math.max(most, c.excluded.length), 0);
+    const id = uniqueId(slug(label.replace(/^(okta|onelogin):/g, '').replace(/ & (okta|onelogin):/g, ' ')));
+    access.push({
+      id,
+      description:
+        `Imported: ${label} explains ${parts.map(describe).join('; ')}` +
+        (excluded > 0 ? `. Members who do not hold it today are excluded by login (${excluded}).` : '.'),
+      when: condition,
+      ...(priority !== undefined ? { priority } : {}),
+      grants: sortedGrants(grants),
+    });
+    report.rules.push({
+      id,
+      when: label,
+      ...(priority !== undefined ? { priority } : {}),
+      grants: parts.map((c) => ({
+        org: c.org,
+        kind: c.kind,
+        value: c.value,
+        precision: round(c.mined.precision),
+        coverage: round(c.mined.coverage),
+        explained: c.mined.explained,
+        holders: c.holders.size,
+        excluded: c.excluded.length,
+      })),
+    });
+  }
+
+  for (const [i, byOrg] of [...individual].sort((a, b) => a[0] - b[0])) {
+    const person = people[i]!.key;
+    const grants: Record<string, SalesforceGrant> = {};
+    for (const [org, x] of byOrg) {
+      const g: SalesforceGrant = {};
+      if (x.profile) g.profile = x.profile;
+      if (x.role) g.role = x.role;
+      grants[org] = g;
+    }
+    const needsPriority = [...byOrg.values()].some((x) => x.profile || x.role);
+    access.push({
+      id: uniqueId(`person-${slug(person)}`),
+      description: `Imported: ${person} holds this today and no group or role explains it; review, then move them into a group or remove it.`,
+      when: { attribute: { name: 'login', equals: person } },
+      ...(needsPriority ? { priority: individualPriority } : {}),
+      grants: sortedGrants(grants),
+    });
+    report.individualRules++;
+  }
+
+  const expires = addDays(today, options.exceptionDays ?? 365);
+  const exceptions: AccessException[] = [];
+  for (const [i, byOrg] of [...excepted].sort((a, b) => a[0] - b[0])) {
+    const person = people[i]!.key;
+    for (const [org, x] of [...byOrg].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      exceptions.push({
+        id: uniqueId(`import-${slug(person)}-${org.replace(/_/g, '-')}`),
+        person,
+        org,
+        ...(x.permissionSets.length > 0 ? { permissionSets: x.permissionSets.sort() } : {}),
+        ...(x.permissionSetGroups.length > 0 ? { permissionSetGroups: x.permissionSetGroups.sort() } : {}),
+        expires,
+        ticket: 'IMPORT',
+        reason: `Imported by accord import on ${today}: held in ${org} and explained by no group or role. Review: keep (with a real ticket), move into a rule, or remove.`,
+      });
+      report.exceptionGrants += x.permissionSets.length + x.permissionSetGroups.length;
+    }
+  }
+  report.exceptions = exceptions.length;
+
+  const guardrails: Guardrails = {};
+  const protect = [
+    ...new Set(report.protectedCandidates.filter((c) => !c.person).map((c) => c.username.toLowerCase())),
+  ].sort();
+  if (protect.length > 0) guardrails.protectedAccounts = protect;
+
+  return {
+    files: [
+      ...base,
+      { name: 'access.json', document: { access } },
+      { name: 'exceptions.json', document: { exceptions } },
+      { name: 'guardrails.json', document: { guardrails } },
+    ],
+    report,
+  };
+}
+
+/**
+ * A profile or role rule may also exclude members a higher rule already decides: where that makes
+ * its exclusions those of another rule on the same group, the two become one rule.
+ */
+function alignExclusions(components: Component[]): void {
+  const keyOf = (xs: readonly number[]) => [...xs].sort((a, b) => a - b).join(',');
+  const byLabel = new Map<string, Component[]>();
+  for (const c of components) {
+    const label = c.mined.candidate.label;
+    (byLabel.get(label) ?? byLabel.set(label, []).get(label)!).push(c);
+  }
+  for (const group of byLabel.values()) {
+    const targets = new Map<string, { set: number[]; n: number }>();
+    for (const c of group) {
+      const key = keyOf(c.excluded);
+      const t = targets.get(key) ?? targets.set(key, { set: [...c.excluded], n: 0 }).get(key)!;
+      t.n++;
+    }
+    const ranked = [...targets.values()].sort((a, b) => b.n - a.n || b.set.length - a.set.length);
+    for (const c of group) {
+      if (c.optional.length === 0) continue;
+      const allowed = new Set([...c.excluded, ...c.optional]);
+      const must = new Set(c.excluded);
+      const fit = ranked.find(
+        (t) => t.set.every((m) => allowed.has(m)) && [...must].every((m) => t.set.includes(m)),
+      );
+      if (fit) c.excluded = [...fit.set];
+    }
+  }
+}
+
+/** `{ all: [c, { not: login in [...] }] }`, flattening `c` when it is an `all` already. */
+function withExclusions(condition: Condition, logins: readonly string[]): Condition {
+  if (logins.length === 0) return condition;
+  const not: Condition = {
+    not: {
+      attribute:
+        logins.length === 1 ? { name: 'login', equals: logins[0]! } : { name: 'login', in: [...logins] },
+    },
+  };
+  return { all: [...(condition.all ?? [condition]), not] };
+}
+
+const describe = (c: Component): string =>
+  `${c.org} ${c.kind === 'access' ? 'access' : `${c.kind} ${c.value}`} (precision ${round(c.mined.precision)}, coverage ${round(c.mined.coverage)})`;
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const sortedGrants = (grants: Record<string, SalesforceGrant>) =>
+  Object.fromEntries(Object.entries(grants).sort(([a], [b]) => (a < b ? -1 : 1)));
+
+/** An id of the policy language (`^[a-z][a-z0-9-]*$`) from free text. */
+export function slug(text: string): string {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return /^[a-z]/.test(s) ? s : `g-${s || 'x'}`;
+}
+
+const addDays = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+const PRIVILEGED_SETS = /modify_all|view_all|api_only|author_apex|manage_users|customize_application/i;
+const SERVICE_NAME = /integration|\bapi\b|api[._-]|service|svc|break-?glass|automation|\bbot\b|sync/i;
+
+/** Why a user looks like one accord should never touch: an integration, a break-glass or an admin. */
+function protectedReason(u: SalesforceUser, sets: readonly string[], person = false): string | undefined {
+  const name = `${u.username} ${u.firstName ?? ''} ${u.lastName}`;
+  if (!person && SERVICE_NAME.test(name)) return 'looks like an integration or break-glass account';
+  if (/administrator/i.test(u.profile)) return `admin profile ${u.profile}`;
+  const privileged = sets.filter((s) => PRIVILEGED_SETS.test(s));
+  if (privileged.length > 0) return `privileged permission sets ${privileged.join(', ')}`;
+  return undefined;
+}

@@ -1,0 +1,70 @@
+import type { ImportRun } from './run-import.js';
+
+/** The import report as text: what was inferred, what is left to review, what a plan would change. */
+export function importReportText(report: ImportRun['report'], written: readonly string[]): string {
+  const lines: string[] = [];
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const add = (...items: string[]) => {
+    for (const item of items) lines.push(item);
+  };
+  add(
+    `accord import: min precision ${pct(report.thresholds.minPrecision)}, min coverage ${pct(report.thresholds.minCoverage)}`,
+    '',
+    'Identity (inferred or default; review):',
+  );
+  for (const n of report.identity) add(`  ${n}`);
+  add('', 'Salesforce orgs:');
+  for (const o of report.orgs)
+    add(
+      `  ${o.org}: ${o.activeUsers} active users, ${o.matched} matched to a person, ${o.orphans} orphans, ${o.unexplained} grants no group explains`,
+    );
+  add('', `Access rules inferred (${report.rules.length}):`);
+  for (const r of report.rules) {
+    lines.push(`  ${r.id}: when ${r.when}${r.priority !== undefined ? `, priority ${r.priority}` : ''}`);
+    for (const g of r.grants)
+      lines.push(
+        `    ${g.org} ${g.kind === 'access' ? 'access' : `${g.kind} ${g.value}`}: precision ${pct(g.precision)}, coverage ${pct(g.coverage)} (${g.explained}/${g.holders} holders${g.excluded > 0 ? `, ${g.excluded} members excluded` : ''})`,
+      );
+  }
+  lines.push(
+    '',
+    `Individual rules (org access, profile or role nobody's group explains): ${report.individualRules}`,
+    `Exceptions (ticket IMPORT, permission sets and groups nobody's group explains): ${report.exceptions} with ${report.exceptionGrants} grants`,
+  );
+  const list = <T>(title: string, items: readonly T[], line: (item: T) => string) => {
+    lines.push('', `${title} (${items.length})${items.length > 0 ? ':' : ''}`);
+    for (const item of items.slice(0, 50)) lines.push(`  ${line(item)}`);
+    if (items.length > 50) lines.push(`  ... and ${items.length - 50} more (--format json lists all)`);
+  };
+  list(
+    'Orphans: active Salesforce users matching no person',
+    report.orphans,
+    (o) => `${o.org} ${o.username} (${o.profile})`,
+  );
+  list(
+    'Protected candidates (orphans among them are written to guardrails.protectedAccounts)',
+    report.protectedCandidates,
+    (c) => `${c.org} ${c.username}${c.person ? ` (person ${c.person})` : ''}: ${c.why}`,
+  );
+  list(
+    'Matching conflicts (settle each with a links entry; not guessed)',
+    report.conflicts,
+    (c) => `${c.platform}: ${c.message}`,
+  );
+  list(
+    'Leavers still active in Salesforce (the lifecycle offboards or freezes them)',
+    report.leavers,
+    (l) => `${l.org} ${l.username} (${l.person}, ${l.status})`,
+  );
+  const plan = report.plan;
+  lines.push(
+    '',
+    `accord plan on the imported policy: ${plan.changes} change${plan.changes === 1 ? '' : 's'}`,
+  );
+  for (const [reason, n] of Object.entries(plan.byReason)) lines.push(`  ${n} × ${reason}`);
+  if (plan.blocked) lines.push(`  blocked: ${plan.blockedReasons.join('; ')}`);
+  if (written.length > 0) add('', 'Wrote:');
+  for (const w of written) add(`  ${w}`);
+  lines.push('');
+  return lines.join('\n');
+}
