@@ -1,14 +1,25 @@
 import pLimit from 'p-limit';
-import type { Change, ChangeResult } from '../model/change.js';
+import type { Change, ChangeAction, ChangeKind, ChangeResult } from '../model/change.js';
+import type { RecordingStats } from './recorder.js';
 import type { PlatformId } from '../model/snapshot.js';
 import type { ApplyContext, Provider } from '../providers/provider.js';
 
 /**
  * The executor: walks the plan's DAG and hands each provider batches of one kind and action, as
- * large as the provider takes. Platforms run concurrently; within a platform at most
- * `parallelism` batches are in flight. A change whose dependency did not apply is not attempted
- * (reported as skipped); independent work goes on.
+ * large as the provider takes. Platforms run concurrently. Within a platform, batches of one kind
+ * and action run as many at a time as the provider declares safe for them (`concurrency`, else
+ * DEFAULT_CONCURRENCY), and never more than `parallelism` per platform when the user set it.
+ * A change whose dependency did not apply is not attempted (reported as skipped); independent
+ * work goes on.
  */
+
+/** Batches of one kind and action in flight at once, for a provider that declares nothing. */
+export const DEFAULT_CONCURRENCY = 4;
+
+const declaredConcurrency = (provider: Provider, kind: ChangeKind, action: ChangeAction): number => {
+  const n = provider.concurrency ? provider.concurrency(kind, action) : DEFAULT_CONCURRENCY;
+  return Number.isInteger(n) && n >= 1 ? n : DEFAULT_CONCURRENCY;
+};
 
 export interface Batch {
   id: string;
@@ -17,7 +28,10 @@ export interface Batch {
 }
 
 export interface ExecuteOptions {
-  /** Batches in flight per platform. @default 4 */
+  /**
+   * The user's cap (`--parallelism`): batches in flight per platform. Unset, each kind and action
+   * runs at the provider's declared concurrency.
+   */
   parallelism?: number;
   /** Called before a batch is sent (the journal records it). */
   beforeBatch?: (batch: Batch) => Promise<void>;
@@ -33,6 +47,8 @@ export interface ExecuteOptions {
 export interface ApplyReport {
   results: ChangeResult[];
   counts: Record<ChangeResult['status'], number>;
+  /** Where apply's journal, audit and state writes spent their time (set by the engine). */
+  recording?: RecordingStats & { journalWrites: number };
 }
 
 export async function execute(
@@ -46,11 +62,23 @@ export async function execute(
   for (const id of options.alreadyApplied ?? [])
     if (!results.has(id)) settle({ changeId: id, status: 'applied', message: 'applied by an earlier run' });
 
-  const limits = new Map<PlatformId, ReturnType<typeof pLimit>>();
-  const limitFor = (platform: PlatformId) => {
-    let limit = limits.get(platform);
-    if (!limit) limits.set(platform, (limit = pLimit(options.parallelism ?? 4)));
+  const cap = options.parallelism !== undefined && options.parallelism >= 1 ? options.parallelism : undefined;
+  const limits = new Map<string, ReturnType<typeof pLimit>>();
+  const limiter = (key: string, size: number) => {
+    let limit = limits.get(key);
+    if (!limit) limits.set(key, (limit = pLimit(size)));
     return limit;
+  };
+  // A slot of the batch's kind first, then (under a cap) one of its platform: a batch waiting for
+  // its kind never holds a platform slot another kind could use.
+  const slot = (provider: Provider, key: string, first: Change) => {
+    const ofKind = limiter(
+      key,
+      Math.min(cap ?? Infinity, declaredConcurrency(provider, first.kind, first.action)),
+    );
+    const ofPlatform = cap === undefined ? undefined : limiter(first.platform, cap);
+    return (run: () => Promise<void>): Promise<void> =>
+      ofPlatform ? ofKind(() => ofPlatform(run)) : ofKind(run);
   };
   let batchSeq = 0;
   const inPlan = new Set(changes.map((c) => c.id));
@@ -82,7 +110,7 @@ export async function execute(
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(c);
     }
     const work: Promise<void>[] = [];
-    for (const group of groups.values()) {
+    for (const [key, group] of groups) {
       const first = group[0]!;
       const provider = providers.get(first.platform);
       if (!provider) {
@@ -91,13 +119,14 @@ export async function execute(
         continue;
       }
       const size = Math.max(1, provider.maxBatch(first.kind, first.action));
+      const run = slot(provider, key, first);
       for (let i = 0; i < group.length; i += size) {
         const batch: Batch = {
           id: `b${++batchSeq}`,
           platform: first.platform,
           changes: group.slice(i, i + size),
         };
-        work.push(limitFor(first.platform)(() => runBatch(batch, provider, options, settle)));
+        work.push(run(() => runBatch(batch, provider, options, settle)));
       }
     }
     await Promise.all(work);

@@ -96,6 +96,14 @@ export const withPlanInputOptions = (command: Command): Command =>
       .option(
         '--target <address-prefix...>',
         'plan only changes whose address starts with this (and what they depend on)',
+      )
+      .addOption(
+        new Option(
+          '--refresh <mode>',
+          'auto: read only what changed since the snapshot cache beside the state file; full: read everything',
+        )
+          .choices(['auto', 'full'])
+          .default('auto'),
       ),
     'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
   );
@@ -105,7 +113,11 @@ export const withWriteOptions = (command: Command): Command =>
   command
     .addOption(
       // More than 64 batches in flight per platform only trips the platforms' rate limits.
-      integerOption('--parallelism <n>', 'batches in flight per platform', { min: 1, max: 64 }).default(4),
+      integerOption(
+        '--parallelism <n>',
+        'at most this many batches in flight per platform (default: what each provider declares safe per kind: 8 for Okta memberships, 4 otherwise)',
+        { min: 1, max: 64 },
+      ),
     )
     .addOption(
       durationOption(

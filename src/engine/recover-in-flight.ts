@@ -1,8 +1,9 @@
 import type { Change, ChangeResult } from '../model/change.js';
 import type { State } from '../model/state.js';
 import type { Plan } from '../plan/types.js';
+import { readFile } from 'node:fs/promises';
 import { appendAudit, loggedInLog, withAuditHead, type AuditInput } from '../state/audit.js';
-import type { JournalBatch } from '../state/journal.js';
+import type { Journal, JournalBatch } from '../state/journal.js';
 import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
 import { writeState } from '../state/write-state.js';
@@ -101,8 +102,69 @@ export async function recordRecovered(
     target.plan,
     target.gitCommit,
   );
-  await writeState(target.statePath, withAuditHead(state, entries.at(-1), target.auditKey));
+  // The head is the log's last line: the entries just written, or those the killed run wrote.
+  const head = entries.at(-1) ?? (await lastAuditLink(target.auditPath));
+  await writeState(target.statePath, withAuditHead(state, head, target.auditKey));
   return all.length;
+}
+
+/**
+ * After a crash, before planning: the batches the journal saw completed that no checkpoint says
+ * the state file holds (state is written on an interval, not per batch). Their audit entries are
+ * already in the log, written before `complete`, so only state is written: their links and
+ * ownership folded in, lastApply as the interrupted run would have recorded it, and the audit head
+ * moved to the log's last entry. A checkpoint then names them, so a crash right after does not
+ * fold them again (folding twice would be harmless). Returns how many changes were folded.
+ */
+export async function foldCompleted(
+  journal: Journal,
+  target: Pick<RecoveryTarget, 'statePath' | 'auditPath' | 'auditKey'>,
+): Promise<number> {
+  const unfolded = await journal.unfolded();
+  if (unfolded.length === 0) return 0;
+  let state: State = await readState(target.statePath);
+  let folded = 0;
+  for (const { batch, results, run } of unfolded) {
+    const changes = batch.changes ?? [];
+    const typed: ChangeResult[] = results.map((r) => ({
+      changeId: r.changeId,
+      status: r.status as ChangeResult['status'],
+    }));
+    // A journal without its run record (older) keeps what state said about the last apply.
+    const applied = run ?? {
+      policyDigest: state.lastApply?.policyDigest ?? '',
+      snapshotFingerprints: {},
+      gitCommit: state.lastApply?.gitCommit ?? null,
+    };
+    state = nextState(state, changes, typed, applied, applied.gitCommit);
+    folded += typed.filter((r) => r.status === 'applied').length;
+  }
+  await writeState(
+    target.statePath,
+    withAuditHead(state, await lastAuditLink(target.auditPath), target.auditKey),
+  );
+  await journal.checkpoint(unfolded.map((u) => u.batch.id));
+  return folded;
+}
+
+/** The seq and hash of the log's last line (state's head), if it has one that parses. */
+async function lastAuditLink(path: string): Promise<{ seq: number; hash: string } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  try {
+    const last = JSON.parse(lines.at(-1) ?? 'null') as { seq?: unknown; hash?: unknown } | null;
+    return last && typeof last.seq === 'number' && typeof last.hash === 'string'
+      ? { seq: last.seq, hash: last.hash }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The parts of an audit entry a change itself says. */

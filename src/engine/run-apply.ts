@@ -1,6 +1,7 @@
 import { execute, type Batch, type ApplyReport } from '../apply/executor.js';
+import { IntervalRecorder } from '../apply/recorder.js';
 import { staleChanges } from '../apply/preconditions.js';
-import type { Change, ChangeResult } from '../model/change.js';
+import type { Change } from '../model/change.js';
 import { digestOf } from '../model/canonical-json.js';
 import type { State } from '../model/state.js';
 import type { Plan } from '../plan/types.js';
@@ -21,15 +22,17 @@ import {
   type PlanInputs,
   type PlanRun,
 } from './run-plan.js';
-import { auditFields, reachedPlatform, recordRecovered } from './recover-in-flight.js';
+import { auditFields, foldCompleted, reachedPlatform, recordRecovered } from './recover-in-flight.js';
 
 export interface ApplyRequest extends PlanInputs {
   /** A plan saved by `accord plan --out`; without one, the fresh plan is applied. */
   planFile?: string;
   /** Where the audit log of this state file is. */
   auditPath: (statePath: string) => string;
-  /** Batches in flight per platform. */
-  parallelism: number;
+  /** The user's cap on batches in flight per platform; unset, each provider's declared concurrency. */
+  parallelism?: number;
+  /** The state file is written at most this often during the run (and at the end). @default 1000 */
+  stateIntervalMs?: number;
   /** Apply a plan that guard rails blocked. */
   allowLargeChange: boolean;
   /** Why (ACCORD_OVERRIDE_REASON): written to the audit log of a run with `allowLargeChange`. */
@@ -115,6 +118,17 @@ export async function runApply(request: ApplyRequest, hooks: ApplyHooks): Promis
   });
   try {
     const journal = await Journal.open(statePath);
+    // State is written on an interval: what a killed run completed since its last write goes into
+    // state before anything is planned from it.
+    const folded = await foldCompleted(journal, {
+      statePath,
+      auditPath: request.auditPath(statePath),
+      ...(request.auditKey !== undefined ? { auditKey: request.auditKey } : {}),
+    });
+    if (folded > 0)
+      hooks.note(
+        `note: an earlier apply stopped before it wrote ${folded} completed change(s) to state; they are in state now (and were already in the audit log)`,
+      );
     const interrupted = await journal.inFlight();
     if (interrupted.length > 0)
       hooks.note(
@@ -184,7 +198,8 @@ async function applyPlanned(
     providers: run.providers,
     statePath: run.statePath,
     auditPath: request.auditPath(run.statePath),
-    parallelism: request.parallelism,
+    ...(request.parallelism !== undefined ? { parallelism: request.parallelism } : {}),
+    ...(request.stateIntervalMs !== undefined ? { stateIntervalMs: request.stateIntervalMs } : {}),
     journal,
     ...(request.auditKey !== undefined ? { auditKey: request.auditKey } : {}),
     ...(vetted.recordAs ? { recordAs: vetted.recordAs } : {}),
@@ -233,7 +248,8 @@ interface ExecuteInputs {
   providers: Provider[];
   statePath: string;
   auditPath: string;
-  parallelism: number;
+  parallelism?: number;
+  stateIntervalMs?: number;
   journal: Journal;
   auditKey?: string;
   /** Why a guard rail was overridden, for every audit entry of this run. */
@@ -246,14 +262,16 @@ interface ExecuteInputs {
 
 /**
  * executor → journal → audit → state, under the lock the caller holds. The journal names each
- * batch, changes included, before it is sent; the audit log and then state are written after it,
- * so an interrupted run is seen, and recorded, next time. The log is written first so that state's
- * head never names an entry the log lacks.
+ * batch, changes included, before it is sent; after it, the audit log gets its entries and the
+ * journal its `complete`, and state (large) is written on an interval and at the end, each write
+ * followed by a journal `checkpoint` (apply/recorder.ts). So an interrupted run is seen, and
+ * recorded, next time: batches in flight against the fresh plan, completed ones not yet in state
+ * folded in from the journal. The log is written before state so that state's head never names an
+ * entry the log lacks.
  */
 async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
   const { plan, statePath, auditPath, journal } = inputs;
   await journal.clear();
-  let state: State = await readState(statePath);
   const actor = currentActor();
   const gitCommit = await currentGitCommit();
   const byId = new Map(plan.changes.map((c) => [c.id, c]));
@@ -265,62 +283,95 @@ async function executeAndRecord(inputs: ExecuteInputs): Promise<ApplyReport> {
         gitCommit: inputs.recordAs.gitCommit ?? null,
       }
     : { plan, gitCommit };
-  const record = async (batchChanges: Change[], results: ChangeResult[]) => {
-    const entries = await appendAudit(
-      auditPath,
-      results.map((r) => ({
-        ...auditFields(byId.get(r.changeId)!),
-        time: new Date().toISOString(),
-        actor,
-        gitCommit,
-        planHash,
-        result: r.status,
-        ...(r.message ? { message: r.message } : {}),
-        ...(inputs.override ? { override: inputs.override } : {}),
-      })),
-      inputs.auditKey,
-    );
-    state = withAuditHead(
-      nextState(state, batchChanges, results, applied.plan, applied.gitCommit),
-      entries.at(-1),
-      inputs.auditKey,
-    );
-    await writeState(statePath, state);
-  };
+  // Before the first batch: how a later run folds this one's completed batches into state.
+  await journal.run({
+    planHash,
+    policyDigest: applied.plan.policyDigest,
+    snapshotFingerprints: plan.snapshotFingerprints,
+    gitCommit: applied.gitCommit,
+  });
+  const recorder = new IntervalRecorder<State>(
+    await readState(statePath),
+    {
+      audit: async (_changes, results) =>
+        (
+          await appendAudit(
+            auditPath,
+            results.map((r) => ({
+              ...auditFields(byId.get(r.changeId)!),
+              time: new Date().toISOString(),
+              actor,
+              gitCommit,
+              planHash,
+              result: r.status,
+              ...(r.message ? { message: r.message } : {}),
+              ...(inputs.override ? { override: inputs.override } : {}),
+            })),
+            inputs.auditKey,
+          )
+        ).at(-1),
+      complete: (batchId, results) =>
+        journal.complete(
+          batchId,
+          results.map((r) => ({ changeId: r.changeId, status: r.status })),
+        ),
+      fold: (state, changes, results, head) =>
+        withAuditHead(
+          nextState(state, changes, results, applied.plan, applied.gitCommit),
+          head,
+          inputs.auditKey,
+        ),
+      write: (state) => writeState(statePath, state),
+      checkpoint: (batchIds) => journal.checkpoint(batchIds),
+    },
+    inputs.stateIntervalMs !== undefined ? { intervalMs: inputs.stateIntervalMs } : {},
+  );
+  let beginMs = 0;
   const report = await execute(plan.changes, new Map(inputs.providers.map((p) => [p.id, p])), {
-    parallelism: inputs.parallelism,
+    ...(inputs.parallelism !== undefined ? { parallelism: inputs.parallelism } : {}),
     stale: inputs.stale,
-    beforeBatch: (batch: Batch) =>
-      journal.begin({
+    beforeBatch: async (batch: Batch) => {
+      const start = performance.now();
+      await journal.begin({
         id: batch.id,
         platform: batch.platform,
         changeIds: batch.changes.map((c) => c.id),
         startedAt: new Date().toISOString(),
         changes: batch.changes,
         planHash,
-      }),
-    afterBatch: async (batch, results) => {
-      await record(batch.changes, results);
-      await journal.complete(
-        batch.id,
-        results.map((r) => ({ changeId: r.changeId, status: r.status })),
-      );
+      });
+      beginMs += performance.now() - start;
     },
+    afterBatch: (batch, results) => recorder.record(batch.id, batch.changes, results),
   });
   const unsent = report.results.filter((r) => r.status === 'stale' || r.status === 'skipped');
   if (unsent.length > 0)
-    await record(
+    await recorder.record(
+      undefined,
       unsent.map((r) => byId.get(r.changeId)!),
       unsent,
     );
-  if (inputs.facts) {
-    const applied = new Set(report.results.filter((r) => r.status === 'applied').map((r) => r.changeId));
-    const unapplied = new Set<string>();
-    for (const c of [...plan.changes, ...inputs.facts.wanted])
-      if (c.person && !applied.has(c.id)) unapplied.add(c.person);
-    state = withAuditHead(withSourceFacts(state, inputs.facts.of(), unapplied), undefined, inputs.auditKey);
-    await writeState(statePath, state);
-  }
+  const facts = inputs.facts;
+  await recorder.finish(
+    facts
+      ? (state) => {
+          const done = new Set(report.results.filter((r) => r.status === 'applied').map((r) => r.changeId));
+          const unapplied = new Set<string>();
+          for (const list of [plan.changes, facts.wanted])
+            for (const c of list) if (c.person && !done.has(c.id)) unapplied.add(c.person);
+          return withAuditHead(withSourceFacts(state, facts.of(), unapplied), undefined, inputs.auditKey);
+        }
+      : undefined,
+  );
   await journal.clear();
-  return report;
+  const stats = recorder.stats;
+  return {
+    ...report,
+    recording: {
+      ...stats,
+      journalAppends: journal.stats.appends,
+      journalWrites: journal.stats.writes,
+      journalMs: stats.journalMs + beginMs,
+    },
+  };
 }

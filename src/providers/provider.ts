@@ -36,6 +36,12 @@ export interface Provider<S extends Snapshot = Snapshot> {
   apply(batch: Change[], ctx?: ApplyContext): Promise<ChangeResult[]>;
   /** The largest number of changes of one kind and action this provider applies in one API call. */
   maxBatch(kind: ChangeKind, action: ChangeAction): number;
+  /**
+   * How many batches of one kind and action may be in flight at once (the executor's default is
+   * 4). A platform with one change per request and no bulk endpoint (Okta memberships) raises it;
+   * the provider's own rate-limit pacing keeps the requests within the platform's budget.
+   */
+  concurrency?(kind: ChangeKind, action: ChangeAction): number;
 }
 
 /** A retry about to wait: a throttle, an unavailable platform, a 5xx or a lost connection. */

@@ -2,6 +2,7 @@ import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import type { Change } from '../model/change.js';
+import type { Plan } from '../plan/types.js';
 import { appendDurably, cutTornTail, fsyncDir } from './fsync.js';
 
 export interface JournalBatch {
@@ -23,23 +24,49 @@ export interface JournalResult {
   status: string;
 }
 
+/**
+ * What an apply records in state's `lastApply` and `fingerprints` for the batches it folds in:
+ * written once, before its first batch, so a later run can fold completed batches the same way.
+ */
+export interface JournalRun extends Pick<Plan, 'policyDigest' | 'snapshotFingerprints'> {
+  planHash: string;
+  gitCommit: string | null;
+}
+
+/** A batch the journal saw completed that no checkpoint says the state file holds yet. */
+export interface UnfoldedBatch {
+  batch: JournalBatch;
+  results: JournalResult[];
+  /** The run that sent it, when its journal recorded one. */
+  run?: JournalRun;
+}
+
 type JournalRecord =
+  | { type: 'run'; run: JournalRun }
   | { type: 'begin'; batch: JournalBatch }
-  | { type: 'complete'; batchId: string; results: JournalResult[]; completedAt: string };
+  | { type: 'complete'; batchId: string; results: JournalResult[]; completedAt: string }
+  | { type: 'checkpoint'; batchIds: string[]; at: string };
 
 export const journalPath = (statePath: string) => `${statePath}.journal`;
 
 /**
  * Write-ahead record of the batches an apply has sent to a provider (`<state>.journal`, JSON
- * lines). `begin` is durable before the batch's first request and `complete` before the state is
- * written, so after a SIGKILL the next run knows which changes may have reached a platform
- * (in flight: look each one up before re-sending) and which surely did (applied), even when the
- * state file never heard of them. A clean finish clears it.
+ * lines). `begin` is durable before the batch's first request and `complete` (after the batch's
+ * audit entries) before its changes are folded into state; state is written on an interval, and
+ * each write is followed by a `checkpoint` naming the batches it holds. After a SIGKILL the next
+ * run knows which changes may have reached a platform (in flight: begun, not completed; look each
+ * one up before re-sending) and which surely did and are audited but may be missing from the state
+ * file (completed, in no checkpoint: folded into state before planning). A clean finish clears it.
  */
 export class Journal {
-  // Platforms run concurrently; appends are chained so records never interleave and each fsync
-  // covers a whole record.
+  // Platforms run concurrently; appends are chained so records never interleave. Records asked
+  // for while a write is under way go out together in the next one (one write, one fsync), and
+  // each caller's promise resolves once its own record is durable.
   private tail: Promise<void> = Promise.resolve();
+  private queued:
+    { text: string; done: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | undefined;
+  /** Appends asked for and durable writes made: how well group commit worked, for the report. */
+  readonly stats = { appends: 0, writes: 0 };
 
   private constructor(readonly path: string) {}
 
@@ -58,14 +85,47 @@ export class Journal {
     return this.append({ type: 'complete', batchId, results, completedAt: new Date().toISOString() });
   }
 
+  /** Before an apply's first batch: what its folds into state record (see `unfolded`). */
+  run(run: JournalRun): Promise<void> {
+    return this.append({ type: 'run', run });
+  }
+
+  /** After a state write: the state file now holds these completed batches. */
+  checkpoint(batchIds: readonly string[]): Promise<void> {
+    if (batchIds.length === 0) return Promise.resolve();
+    return this.append({ type: 'checkpoint', batchIds: [...batchIds], at: new Date().toISOString() });
+  }
+
   /** Batches begun but never completed (by a run that crashed). */
   async inFlight(): Promise<JournalBatch[]> {
     const begun = new Map<string, JournalBatch>();
     for (const record of await this.records()) {
       if (record.type === 'begin') begun.set(record.batch.id, record.batch);
-      else begun.delete(record.batchId);
+      else if (record.type === 'complete') begun.delete(record.batchId);
     }
     return [...begun.values()];
+  }
+
+  /**
+   * Batches completed (their audit entries written) that no checkpoint names: a run killed
+   * between a batch's completion and the next state write. In journal order. A batch whose begin
+   * lacks its changes (an older journal) is left out: there is nothing to fold from.
+   */
+  async unfolded(): Promise<UnfoldedBatch[]> {
+    const runs = new Map<string, JournalRun>();
+    const begun = new Map<string, JournalBatch>();
+    const done = new Map<string, UnfoldedBatch>();
+    for (const record of await this.records()) {
+      if (record.type === 'run') runs.set(record.run.planHash, record.run);
+      else if (record.type === 'begin') begun.set(record.batch.id, record.batch);
+      else if (record.type === 'complete') {
+        const batch = begun.get(record.batchId);
+        if (!batch?.changes) continue;
+        const run = batch.planHash !== undefined ? runs.get(batch.planHash) : undefined;
+        done.set(record.batchId, { batch, results: record.results, ...(run ? { run } : {}) });
+      } else for (const id of record.batchIds) done.delete(id);
+    }
+    return [...done.values()];
   }
 
   /** Change ids completed as 'applied' in the journal (survives a crash before state was written). */
@@ -79,6 +139,8 @@ export class Journal {
 
   /** After a clean finish: the state file now holds everything the journal knew. */
   async clear(): Promise<void> {
+    // A record asked for after this call goes after the unlink, not into a group before it.
+    this.queued = undefined;
     const done = this.tail.then(async () => {
       await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
@@ -90,9 +152,27 @@ export class Journal {
   }
 
   private append(record: JournalRecord): Promise<void> {
-    const done = this.tail.then(() => appendDurably(this.path, `${JSON.stringify(record)}\n`));
-    this.tail = done.catch(() => {});
-    return done;
+    this.stats.appends++;
+    const line = `${JSON.stringify(record)}\n`;
+    return new Promise<void>((resolve, reject) => {
+      if (this.queued) {
+        // A write is already waiting for the one under way: ride along with it.
+        this.queued.text += line;
+        this.queued.done.push({ resolve, reject });
+        return;
+      }
+      const group = (this.queued = { text: line, done: [{ resolve, reject }] });
+      const written = this.tail.then(() => {
+        // From here on, records go into the next group.
+        if (this.queued === group) this.queued = undefined;
+        this.stats.writes++;
+        return appendDurably(this.path, group.text);
+      });
+      this.tail = written.then(
+        () => group.done.forEach((d) => d.resolve()),
+        (error: unknown) => group.done.forEach((d) => d.reject(error)),
+      );
+    });
   }
 
   private async records(): Promise<JournalRecord[]> {
@@ -136,6 +216,9 @@ function checkRecord(value: unknown): JournalRecord | undefined {
       return record as JournalRecord;
   }
   if (record.type === 'complete' && typeof record.batchId === 'string' && Array.isArray(record.results))
+    return record as JournalRecord;
+  if (record.type === 'checkpoint' && Array.isArray(record.batchIds)) return record as JournalRecord;
+  if (record.type === 'run' && record.run && typeof record.run.planHash === 'string')
     return record as JournalRecord;
   return undefined;
 }

@@ -12,7 +12,7 @@ import { secretFromEnv } from '../options.js';
 interface ApplyOptions extends PlanInputs, EnvironmentOptions {
   autoApprove?: boolean;
   allowLargeChange?: boolean;
-  parallelism: number;
+  parallelism?: number;
   audit?: string;
   verify?: boolean;
   lockTimeout: number;

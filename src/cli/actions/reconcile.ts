@@ -16,7 +16,7 @@ interface ReconcileOptions extends EnvironmentOptions {
   code: boolean;
   state?: string;
   reportOnly?: boolean;
-  parallelism: number;
+  parallelism?: number;
   lockTimeout: number;
   audit?: string;
   format: 'text' | 'markdown' | 'json';
@@ -33,7 +33,7 @@ export default async function reconcile(options: ReconcileOptions): Promise<void
       ...(state ? { state } : {}),
       reportOnly: options.reportOnly ?? false,
       auditPath: (statePath) => options.audit ?? auditPathFor(statePath),
-      parallelism: options.parallelism,
+      ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
       lockTimeoutMs: options.lockTimeout,
       ...(auditKey ? { auditKey } : {}),
     },

@@ -9,6 +9,9 @@ import { emptyCache, readSnapshot, type OktaDirectoryCache } from './snapshot.js
 
 export type OktaProviderOptions = OktaSessionOptions;
 
+/** Kept well under the concurrent-request limits Okta sets per org. */
+const MEMBERSHIP_CONCURRENCY = 8;
+
 /** The Okta org through @okta/okta-sdk-nodejs 8. */
 export class OktaProvider implements Provider<IdpSnapshot> {
   readonly id = 'okta' as const;
@@ -31,6 +34,15 @@ export class OktaProvider implements Provider<IdpSnapshot> {
   /** Okta has no batch endpoints: every change is its own call (apply still runs a few at once). */
   maxBatch(_kind: ChangeKind, _action: ChangeAction): number {
     return 1;
+  }
+
+  /**
+   * Batches (one change each) in flight at once, for the executor: memberships have no bulk
+   * endpoint, so more of them go at once; every call still waits on its endpoint family's
+   * rate budget (X-Rate-Limit-Remaining, and the Reset after a 429), so this only fills the budget.
+   */
+  concurrency(kind: ChangeKind, _action: ChangeAction): number {
+    return kind === 'membership' ? MEMBERSHIP_CONCURRENCY : 4;
   }
 
   /** The latest rate-limit readings per endpoint family, for diagnostics and tests. */

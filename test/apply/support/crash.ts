@@ -63,6 +63,8 @@ export interface CrashOutcome {
   writesBeforeKill: number;
   journalExisted: boolean;
   inFlightBatches: number;
+  /** Batches the killed run completed and audited but had not written to state. */
+  unfoldedBatches: number;
   lockLeft: boolean;
   resumed: CliRun;
   remaining: string[];
@@ -91,7 +93,10 @@ export async function crashAfterWrites(k: number): Promise<CrashOutcome> {
     const killed = await runAccord(sandbox, args, { env, killAfter: (r) => isWrite(r) && ++writes >= k });
     const writesBeforeKill = writeRequests(sandbox).length;
     const journalExisted = existsSync(journalPath(dir.state));
-    const inFlightBatches = journalExisted ? (await (await Journal.open(dir.state)).inFlight()).length : 0;
+    const killedJournal = journalExisted ? await Journal.open(dir.state) : undefined;
+    const inFlightBatches = killedJournal ? (await killedJournal.inFlight()).length : 0;
+    // Completed (audited) but not yet in the state file: state is written on an interval.
+    const unfoldedBatches = killedJournal ? (await killedJournal.unfolded()).length : 0;
     const lockLeft = existsSync(lockPath(dir.state));
     // The killed run could not release its lock; a person checks it is gone and force-unlocks
     // (what `accord force-unlock` does, in-process to save a child's start-up).
@@ -121,6 +126,7 @@ export async function crashAfterWrites(k: number): Promise<CrashOutcome> {
       writesBeforeKill,
       journalExisted,
       inFlightBatches,
+      unfoldedBatches,
       lockLeft,
       resumed,
       remaining,
