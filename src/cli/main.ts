@@ -11,6 +11,7 @@ import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
+import { registerReport } from './commands/report.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerShow } from './commands/show.js';
 import { registerValidate } from './commands/validate.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerForceUnlock(program);
   registerAudit(program);
+  registerReport(program);
   return program;
 }
 
