@@ -5,7 +5,7 @@ import { AccordError } from '../errors.js';
 import { canonicalJson } from '../model/canonical-json.js';
 import { redact } from '../model/redact.js';
 import { exclusive } from './exclusive.js';
-import { appendDurably, cutTornTail } from './fsync.js';
+import { appendDurably, cutTornTail, cutTornTailToLastLine } from './fsync.js';
 
 export { currentActor, currentGitCommit } from './actor.js';
 
@@ -130,7 +130,9 @@ const headText = (head: { seq: number; head: string }, state: { lineage: string;
 
 async function appendChained(path: string, inputs: AuditInput[], key?: string): Promise<AuditEntry[]> {
   await mkdir(dirname(path), { recursive: true });
-  let { seq, prev } = lastLink(path, await cutTornTail(path));
+  // Only the end of the log is read; a log ending in blank lines is read whole to find its last entry.
+  const tail = await cutTornTailToLastLine(path);
+  let { seq, prev } = lastLink(path, tail.trim() !== '' ? tail : await cutTornTail(path));
   const entries: AuditEntry[] = [];
   for (const input of inputs) {
     seq += 1;
@@ -186,14 +188,17 @@ export async function loggedInLog(path: string, planHashes: ReadonlySet<string>)
 }
 
 /** The seq and hash the next line continues from, read off the log's intact text. */
+/** The chain link to continue from: the last entry of `text` (none: the chain starts at genesis). */
 function lastLink(path: string, text: string): { seq: number; prev: string } {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  const last = lines.at(-1);
+  const last = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .at(-1);
   if (last === undefined) return { seq: 0, prev: GENESIS };
   const problem = checkEntry(parse(last));
   if (typeof problem === 'string')
     // Continuing a chain from a damaged line would bless the damage with a valid hash after it.
-    throw new AccordError(`audit log ${path} is damaged at line ${lines.length}: ${problem}`, {
+    throw new AccordError(`audit log ${path} is damaged at its last line: ${problem}`, {
       code: 'audit.damaged',
       hint: 'run `accord audit verify`, and restore the log from git history',
     });

@@ -56,3 +56,52 @@ export async function cutTornTail(path: string): Promise<string> {
     await handle.close();
   }
 }
+
+const NEWLINE = 0x0a;
+const TAIL_CHUNK = 64 * 1024;
+
+/**
+ * `cutTornTail` for a caller that needs only the last line (the audit log's chain link): the
+ * file is read from its end, a chunk at a time, never whole, so an append costs the same on a
+ * log of ten lines and of a million. Returns the last complete line without its newline, or ''
+ * for a missing or empty file.
+ */
+export async function cutTornTailToLastLine(path: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    let tail = Buffer.alloc(0);
+    let from = size;
+    while (from > 0) {
+      const length = Math.min(TAIL_CHUNK, from);
+      from -= length;
+      const chunk = Buffer.alloc(length);
+      await handle.read(chunk, 0, length, from);
+      tail = Buffer.concat([chunk, tail]);
+      const end = tail.lastIndexOf(NEWLINE);
+      if (end === -1) continue;
+      const start = end === 0 ? -1 : tail.lastIndexOf(NEWLINE, end - 1);
+      if (start === -1 && from > 0) continue; // the line may begin in an earlier chunk
+      const kept = from + end + 1;
+      if (kept < size) {
+        await handle.truncate(kept);
+        await handle.sync();
+      }
+      return tail.subarray(start + 1, end).toString('utf8');
+    }
+    // Not one newline: all of it is a torn first line.
+    if (size > 0) {
+      await handle.truncate(0);
+      await handle.sync();
+    }
+    return '';
+  } finally {
+    await handle.close();
+  }
+}
