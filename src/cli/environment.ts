@@ -48,10 +48,18 @@ export function stateFileFor(options: EnvironmentOptions & { state?: string }): 
  * with ACCORD_LOG, more on stderr. Every plan-shaped command starts here, so this is also where
  * `--target` is announced: a narrowed plan must never pass for the whole one (Terraform warns too).
  */
-export const planContext = (options: EnvironmentOptions & { target?: string[] }): PlanContext => {
+export const planContext = (
+  options: EnvironmentOptions & { target?: string[]; refresh?: 'auto' | 'full' },
+): PlanContext => {
   if (options.target && options.target.length > 0) process.stderr.write(targetingWarning(options.target));
   const { progress, events } = stderrReporter();
-  return { connect: () => openEnvironment(options), progress, events };
+  return {
+    connect: () => openEnvironment(options),
+    progress,
+    events,
+    // Every command that reads the platforms honours --refresh=full (apply and reconcile too).
+    ...(options.refresh ? { refresh: options.refresh } : {}),
+  };
 };
 
 export const targetingWarning = (targets: readonly string[]): string =>

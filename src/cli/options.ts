@@ -88,6 +88,15 @@ export const withEnvironmentOptions = (command: Command, sandboxHelp: string): C
       ),
     );
 
+/** `--refresh`: whether platforms are read on top of the snapshot cache (providers/snapshot-cache.ts). */
+export const refreshOption = (): Option =>
+  new Option(
+    '--refresh <mode>',
+    'auto: read only what changed since the snapshot cache beside the state file; full: read everything',
+  )
+    .choices(['auto', 'full'])
+    .default('auto');
+
 /** The inputs of every plan-shaped command (plan, apply, drift, graph). */
 export const withPlanInputOptions = (command: Command): Command =>
   withEnvironmentOptions(
@@ -97,14 +106,7 @@ export const withPlanInputOptions = (command: Command): Command =>
         '--target <address-prefix...>',
         'plan only changes whose address starts with this (and what they depend on)',
       )
-      .addOption(
-        new Option(
-          '--refresh <mode>',
-          'auto: read only what changed since the snapshot cache beside the state file; full: read everything',
-        )
-          .choices(['auto', 'full'])
-          .default('auto'),
-      ),
+      .addOption(refreshOption()),
     'run against a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
   );
 

@@ -6,7 +6,8 @@ import type { State } from '../model/state.js';
 import type { Progress, Provider, ProviderEvents } from '../providers/provider.js';
 import { createProviders } from '../providers/registry.js';
 import { snapshotScope } from '../providers/scope.js';
-import { snapshotAll } from '../providers/snapshot-all.js';
+import { snapshotAll, type SnapshotAllOptions } from '../providers/snapshot-all.js';
+import { snapshotCachePath, type RefreshMode } from '../providers/snapshot-cache.js';
 import { createPlan, planWithFacts } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { defaultStatePath, readState } from '../state/state-file.js';
@@ -21,6 +22,8 @@ export interface PlanInputs {
   state?: string;
   /** Address prefixes to narrow the plan to (`--target`). */
   target?: string[];
+  /** `--refresh`: `full` ignores the snapshot cache (and writes a fresh one). Default `auto`. */
+  refresh?: RefreshMode;
 }
 
 export interface PlanContext {
@@ -28,6 +31,8 @@ export interface PlanContext {
   progress?: Progress;
   /** Where providers report their waits (and requests). */
   events?: ProviderEvents;
+  /** `full`: read every platform in full, ignoring the snapshot cache. Default `auto`. */
+  refresh?: RefreshMode;
 }
 
 /** The local inputs of a plan: a valid policy and the state it is planned against. */
@@ -68,7 +73,11 @@ export async function loadInputs(inputs: Omit<PlanInputs, 'target'>): Promise<Lo
 
 /** load → validate → snapshot → compile → plan: the pipeline every plan-shaped command shares. */
 export async function runPlan(inputs: PlanInputs, context: PlanContext): Promise<PlanRun> {
-  return planWith(await loadInputs(inputs), inputs.target, context);
+  return planWith(
+    await loadInputs(inputs),
+    inputs.target,
+    inputs.refresh ? { ...context, refresh: inputs.refresh } : context,
+  );
 }
 
 /** snapshot → compile → plan from inputs already loaded (apply checks a saved plan in between). */
@@ -90,6 +99,7 @@ export async function planWith(
       loaded.state,
       target,
       context.progress,
+      { cache: snapshotCacheOptions(loaded, context.refresh) },
     );
     checkTargets(
       target,
@@ -112,11 +122,24 @@ export async function snapshotAndPlan(
   state: State,
   targets: string[] | undefined,
   progress: Progress | undefined,
+  snapshotOptions: SnapshotAllOptions = {},
 ): Promise<{ snapshots: Snapshots; plan: Plan; facts: () => Record<string, string> }> {
-  const snapshots = await snapshotAll(providers, snapshotScope(policy), progress);
+  const snapshots = await snapshotAll(providers, snapshotScope(policy), progress, snapshotOptions);
   const planned = planWithFacts(policy, snapshots, state, {
     now: new Date(),
     ...(targets ? { targets } : {}),
   });
   return { snapshots, ...planned };
 }
+
+/**
+ * The environment's snapshot cache, beside its state file (providers/snapshot-cache.ts), with a
+ * full read at least every DEFAULT_FULL_RESYNC_HOURS.
+ */
+export const snapshotCacheOptions = (
+  loaded: Pick<LoadedInputs, 'statePath'>,
+  refresh: RefreshMode | undefined,
+): NonNullable<SnapshotAllOptions['cache']> => ({
+  path: snapshotCachePath(loaded.statePath),
+  refresh: refresh ?? 'auto',
+});

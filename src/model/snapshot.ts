@@ -134,6 +134,12 @@ export interface Snapshots {
    * while the others were still reading. Snapshots are never changed after that.
    */
   fingerprints?: Partial<Record<PlatformId, string>>;
+  /**
+   * How each platform was read when the snapshot cache was in use (providers/snapshot-cache.ts):
+   * `incremental` built on the cache, `full` read everything (`fallback` says why, when a cache
+   * was asked for). Absent: no cache was used.
+   */
+  reads?: Partial<Record<PlatformId, { mode: 'full' | 'incremental'; fallback?: string }>>;
 }
 
 /** What to read: only what the policy references. */

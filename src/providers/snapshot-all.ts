@@ -1,6 +1,7 @@
 import { AccordError, isAccordError } from '../errors.js';
 import type {
   IdpSnapshot,
+  PlatformId,
   SalesforceSnapshot,
   Snapshot,
   SnapshotScope,
@@ -9,6 +10,33 @@ import type {
 import { fingerprint } from '../model/fingerprint.js';
 import { redact } from './http/connection-error.js';
 import type { Progress, Provider } from './provider.js';
+import {
+  cacheKey,
+  readCache,
+  usableBase,
+  writeCache,
+  type CacheFile,
+  type SnapshotCacheOptions,
+} from './snapshot-cache.js';
+
+export interface SnapshotAllOptions {
+  /** Build on the snapshot cache (snapshot-cache.ts) where a provider can, and refresh it. */
+  cache?: SnapshotCacheOptions;
+}
+
+/** A provider that can build a snapshot on what an earlier one left (Okta today). */
+interface IncrementalProvider {
+  cacheIdentity: string;
+  snapshotIncremental(
+    scope: SnapshotScope,
+    progress: Progress | undefined,
+    base: unknown,
+  ): Promise<{ snapshot: Snapshot; mode: 'full' | 'incremental'; fallback?: string; base?: unknown }>;
+}
+
+const incremental = (provider: Provider): provider is Provider & IncrementalProvider =>
+  typeof (provider as Partial<IncrementalProvider>).snapshotIncremental === 'function' &&
+  typeof (provider as Partial<IncrementalProvider>).cacheIdentity === 'string';
 
 /**
  * Reads every platform at once. All or nothing: a platform that could not be read has no snapshot,
@@ -19,14 +47,41 @@ export async function snapshotAll(
   providers: Provider[],
   scope: SnapshotScope,
   progress?: Progress,
+  options: SnapshotAllOptions = {},
 ): Promise<Snapshots> {
+  const { cache } = options;
+  const cached = cache ? await readCache(cache.path) : {};
+  const now = () => (cache?.now ?? (() => new Date()))();
   // Each snapshot is fingerprinted as soon as it is read, while slower platforms are still paging.
   const settled = await Promise.allSettled(
-    providers.map((provider) =>
-      provider
-        .snapshot(scope, progress)
-        .then((snapshot) => ({ snapshot, fingerprint: fingerprint(snapshot) })),
-    ),
+    providers.map(async (provider): Promise<Read> => {
+      if (!cache || !incremental(provider)) {
+        const snapshot = await provider.snapshot(scope, progress);
+        return { snapshot, fingerprint: fingerprint(snapshot), read: { mode: 'full' } };
+      }
+      const key = cacheKey(scope, provider.cacheIdentity);
+      const usable = usableBase(cached[provider.id], key, cache);
+      const read = await provider.snapshotIncremental(
+        scope,
+        progress,
+        'base' in usable ? usable.base : undefined,
+      );
+      const fallback = 'doubt' in usable ? usable.doubt : read.fallback;
+      const entry =
+        read.base === undefined
+          ? undefined
+          : {
+              key,
+              fullAt: read.mode === 'incremental' && 'fullAt' in usable ? usable.fullAt : now().toISOString(),
+              base: read.base,
+            };
+      return {
+        snapshot: read.snapshot,
+        fingerprint: fingerprint(read.snapshot),
+        read: { mode: read.mode, ...(fallback !== undefined ? { fallback } : {}) },
+        ...(entry ? { entry } : {}),
+      };
+    }),
   );
 
   const failures = settled.flatMap((result, i) =>
@@ -62,12 +117,27 @@ export async function snapshotAll(
     }
     snapshots.fingerprints![snapshot.platform] = fingerprint;
   });
+  if (cache) {
+    const reads: NonNullable<Snapshots['reads']> = {};
+    const platforms: CacheFile['platforms'] = {};
+    for (const result of settled) {
+      const { snapshot, read, entry } = (result as PromiseFulfilledResult<Read>).value;
+      reads[snapshot.platform] = read;
+      if (entry) platforms[snapshot.platform] = entry;
+    }
+    snapshots.reads = reads;
+    // Only after every platform was read: a failed run leaves the previous cache, which is still
+    // safe to build on (its cursors are older, so the next delta only reads more).
+    await writeCache(cache.path, platforms, now()).catch(() => undefined);
+  }
   return snapshots;
 }
 
 interface Read {
   snapshot: Snapshot;
   fingerprint: string;
+  read: { mode: 'full' | 'incremental'; fallback?: string };
+  entry?: CacheFile['platforms'][PlatformId];
 }
 
 const isSalesforce = (snapshot: Snapshot): snapshot is SalesforceSnapshot =>

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../lazy-action.js';
-import { formatOption, withEnvironmentOptions, withPolicyOptions, withWriteOptions } from '../options.js';
+import {
+  formatOption,
+  refreshOption,
+  withEnvironmentOptions,
+  withPolicyOptions,
+  withWriteOptions,
+} from '../options.js';
 
 /**
  * `accord reconcile`: the scheduled run between merges (UC-05, UC-26). The policy's
@@ -17,7 +23,9 @@ export function registerReconcile(program: Command): void {
           .description(
             'the scheduled run: report drift, lifecycle and pending work, and with the policy\'s settings.reconcile "self-heal" apply what applied policy and the directories call for (exit 0 clean or healed, 2 drift or unresolved people, 3 lifecycle or pending only, 4 blocked: nothing applied, 1 error or failure)',
           ),
-      ).option('--state <file>', 'state file (default: state/<environment>.state.json)'),
+      )
+        .option('--state <file>', 'state file (default: state/<environment>.state.json)')
+        .addOption(refreshOption()),
       'reconcile a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
     ),
   )

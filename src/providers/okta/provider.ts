@@ -5,7 +5,8 @@ import type { BucketReading } from '../http/rate-limit.js';
 import { applyBatch } from './apply.js';
 import type { OktaConnectionSettings } from './connection.js';
 import { OktaSession, type OktaSessionOptions } from './okta-session.js';
-import { emptyCache, readSnapshot, type OktaDirectoryCache } from './snapshot.js';
+import { parseBase } from './incremental.js';
+import { emptyCache, readOkta, readSnapshot, type OktaDirectoryCache, type OktaRead } from './snapshot.js';
 
 export type OktaProviderOptions = OktaSessionOptions;
 
@@ -19,12 +20,30 @@ export class OktaProvider implements Provider<IdpSnapshot> {
   /** Ids by natural key from the last snapshot and the changes applied since. */
   private readonly cache: OktaDirectoryCache = emptyCache();
 
+  /** The org this provider reads, for the snapshot cache's key. */
+  readonly cacheIdentity: string;
+
   constructor(settings: OktaConnectionSettings, options: OktaProviderOptions = {}) {
     this.session = new OktaSession(settings, options);
+    this.cacheIdentity = settings.orgUrl.href;
   }
 
   snapshot(scope: SnapshotScope, progress?: Progress): Promise<IdpSnapshot> {
     return readSnapshot(this.session, scope, progress, this.cache);
+  }
+
+  /**
+   * A snapshot built on what an earlier one left (`base`, from the snapshot cache; see
+   * incremental.ts); anything it cannot trust reads everything. `read.base` is for the next one.
+   */
+  async snapshotIncremental(
+    scope: SnapshotScope,
+    progress: Progress | undefined,
+    base: unknown,
+  ): Promise<OktaRead> {
+    const parsed = base === undefined ? undefined : parseBase(base);
+    const read = await readOkta(this.session, scope, progress, this.cache, parsed);
+    return base !== undefined && !parsed ? { ...read, fallback: 'the cached Okta read is malformed' } : read;
   }
 
   apply(batch: Change[], ctx?: ApplyContext): Promise<ChangeResult[]> {

@@ -5,6 +5,17 @@ import { chunk } from '../http/chunk.js';
 import { toIdpAccount, toIdpGroup, type OktaGroupLike, type OktaUserLike } from './map-user.js';
 import { readFailure } from './okta-errors.js';
 import type { OktaSession } from './okta-session.js';
+import {
+  canonicalOrder,
+  deltaSince,
+  EVERYONE,
+  EVERYONE_NAME,
+  incrementalDoubt,
+  nextBase,
+  reusableMembers,
+  usersCountOf,
+  type OktaSnapshotBase,
+} from './incremental.js';
 
 /**
  * Reads what the scope names and nothing more: every user (two lists when deprovisioned users
@@ -61,6 +72,48 @@ export async function readSnapshot(
   progress: Progress | undefined,
   cache: OktaDirectoryCache,
 ): Promise<IdpSnapshot> {
+  return (await readOkta(session, scope, progress, cache)).snapshot;
+}
+
+/** A snapshot, how it was read, and what the next read may start from (absent: nothing safe). */
+export interface OktaRead {
+  snapshot: IdpSnapshot;
+  mode: 'full' | 'incremental';
+  /** Why a read that was offered a base read everything instead. */
+  fallback?: string;
+  base?: OktaSnapshotBase;
+}
+
+/**
+ * Reads the org; with `base` (what the previous read left, see incremental.ts) only what moved:
+ * users by `lastUpdated gt`, members of groups whose `lastMembershipUpdated` moved. Any doubt
+ * reads everything (see `incrementalDoubt`).
+ */
+export async function readOkta(
+  session: OktaSession,
+  scope: SnapshotScope,
+  progress: Progress | undefined,
+  cache: OktaDirectoryCache,
+  base?: OktaSnapshotBase,
+): Promise<OktaRead> {
+  const doubt = base ? incrementalDoubt(scope, base) : undefined;
+  if (base && doubt === undefined) {
+    const read = await readWith(session, scope, progress, cache, base);
+    if (read.mode === 'incremental') return read;
+    // An incremental read found a reason to doubt itself; the full read below decides.
+    return { ...(await readWith(session, scope, progress, cache, undefined)), fallback: read.fallback! };
+  }
+  const read = await readWith(session, scope, progress, cache, undefined);
+  return doubt ? { ...read, fallback: doubt } : read;
+}
+
+async function readWith(
+  session: OktaSession,
+  scope: SnapshotScope,
+  progress: Progress | undefined,
+  cache: OktaDirectoryCache,
+  base: OktaSnapshotBase | undefined,
+): Promise<OktaRead> {
   try {
     await session.signIn();
   } catch (error) {
@@ -92,25 +145,37 @@ export async function readSnapshot(
   };
 
   const named = [...new Map(scope.oktaGroups.map((n) => [nameKey(n), n])).values()];
-  const usersRead = read<OktaUserLike>('users', 'users', () => userApi.listUsers({ limit: USERS_PAGE }));
-  const deprovisionedRead = scope.includeDeprovisioned
-    ? read<OktaUserLike>('deprovisioned users', 'users', () =>
-        userApi.listUsers({ search: 'status eq "DEPROVISIONED"', limit: USERS_PAGE }),
-      )
-    : Promise.resolve([]);
+  // Incremental: the built-in Everyone group rides along in the name search (with its member
+  // count), and is read before the users, so a user deleted while this runs is never counted
+  // as present.
+  const searched = base && !named.some((n) => nameKey(n) === EVERYONE) ? [...named, EVERYONE_NAME] : named;
   // `allGroups` (accord import): one plain list of every group instead of searches by name.
   const groupsRead = scope.allGroups
     ? read<OktaGroupLike>('groups', 'groups', () => groupApi.listGroups({ limit: GROUPS_PAGE }))
     : Promise.all(
-        chunk(named, NAMES_PER_SEARCH).map((names) =>
+        chunk(searched, NAMES_PER_SEARCH).map((names) =>
           read<OktaGroupLike>('groups', 'groups', () =>
             groupApi.listGroups({
               search: names.map((n) => `profile.name eq ${quote(n)}`).join(' or '),
               limit: GROUPS_PAGE,
+              ...(base ? { expand: 'stats' } : {}),
             }),
           ),
         ),
       ).then((lists) => lists.flat());
+  if (base) await groupsRead.catch(() => undefined);
+
+  const usersRead = base
+    ? read<OktaUserLike>('users changed', 'users', () =>
+        userApi.listUsers({ filter: `lastUpdated gt ${quote(deltaSince(base))}`, limit: USERS_PAGE }),
+      )
+    : read<OktaUserLike>('users', 'users', () => userApi.listUsers({ limit: USERS_PAGE }));
+  const deprovisionedRead =
+    scope.includeDeprovisioned && !base
+      ? read<OktaUserLike>('deprovisioned users', 'users', () =>
+          userApi.listUsers({ search: 'status eq "DEPROVISIONED"', limit: USERS_PAGE }),
+        )
+      : Promise.resolve([]);
 
   const groupsWithMembers = groupsRead.then((found) => {
     const wanted = scope.allGroups
@@ -131,16 +196,19 @@ export async function readSnapshot(
       return g ? [g] : [];
     });
     const missing = wanted.filter((n) => !byName.has(nameKey(n)));
+    const everyone = found.find((g) => g.type === 'BUILT_IN' && nameKey(g.profile?.name ?? '') === EVERYONE);
     return Promise.all(
       present.map(async (g) => {
+        const reuse = base && reusableMembers(base, g);
+        if (reuse) return { group: g, memberIds: reuse, reread: false };
         const members = await read<OktaUserLike>(
           `members of ${g.profile?.name ?? g.id}`,
           'group-members',
           () => groupApi.listGroupUsers({ groupId: g.id!, limit: MEMBERS_PAGE }),
         );
-        return { group: g, memberIds: members.map((m) => m.id ?? '').filter(Boolean) };
+        return { group: g, memberIds: members.map((m) => m.id ?? '').filter(Boolean), reread: true };
       }),
-    ).then((groups) => ({ groups, missing }));
+    ).then((groups) => ({ groups, missing, everyoneCount: usersCountOf(everyone) }));
   });
 
   // Okta has no exact-label filter: `q` is a prefix search over name and label, so the exact
@@ -171,11 +239,36 @@ export async function readSnapshot(
   ]);
 
   const seen = new Set<string>();
-  const raw = [...users, ...deprovisioned].filter((u) => {
+  const fresh = [...users, ...deprovisioned].filter((u) => {
     if (!u.id || seen.has(u.id)) return false;
     seen.add(u.id);
     return true;
   });
+  let raw: OktaUserLike[] = fresh;
+  if (base) {
+    const merged = new Map(base.users.map((u) => [u.id!, u as OktaUserLike]));
+    for (const u of fresh) merged.set(u.id!, u);
+    // A hard delete leaves no trace in a `lastUpdated` filter; Everyone holds every user, so a
+    // deleted one shows as a count the merge does not reach.
+    // The user at the cursor is inside the margin, so it comes back (newer, if edited since); a
+    // delta with nothing at or past the cursor means the org's clock or data went back (a
+    // restored or reseeded tenant): a gap no delta can bridge.
+    const cursor = Date.parse(base.usersCursor);
+    const reached = fresh.some((u) => {
+      const at = u.lastUpdated instanceof Date ? u.lastUpdated.getTime() : Date.parse(u.lastUpdated ?? '');
+      return at >= cursor;
+    });
+    const doubt = !reached
+      ? `cursor gap: no user at or after ${base.usersCursor}`
+      : groupResult.everyoneCount === undefined
+        ? 'Everyone came back without its member count'
+        : groupResult.everyoneCount !== merged.size
+          ? `Everyone has ${groupResult.everyoneCount} users, the merged read ${merged.size}`
+          : undefined;
+    if (doubt) return { snapshot: undefined as unknown as IdpSnapshot, mode: 'full', fallback: doubt };
+    raw = canonicalOrder([...merged.values()]);
+  } else raw = canonicalOrder(raw);
+
   const loginById = new Map<string, string>();
   for (const u of raw) if (typeof u.profile?.login === 'string') loginById.set(u.id!, u.profile.login);
   const accounts: IdpAccount[] = raw.map((u) => toIdpAccount(u, loginById));
@@ -193,7 +286,7 @@ export async function readSnapshot(
   }
   cache.missingGroups = new Set(groupResult.missing.map(nameKey));
 
-  return {
+  const snapshot: IdpSnapshot = {
     platform: 'okta',
     accounts,
     groups,
@@ -204,6 +297,8 @@ export async function readSnapshot(
     }),
     fetchedAt: new Date().toISOString(),
   };
+  const next = nextBase(scope, raw, groupResult.groups);
+  return { snapshot, mode: base ? 'incremental' : 'full', ...(next ? { base: next } : {}) };
 }
 
 interface OktaAppLike {

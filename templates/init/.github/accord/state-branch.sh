@@ -61,7 +61,8 @@ write_state() {
     parent=()
     if fetch_tip; then parent=(-p "$(git rev-parse FETCH_HEAD)"); fi
     rm -f "$index"
-    GIT_INDEX_FILE="$index" git add --force --all -- "$dir" ":(exclude)${dir}/*.lock"
+    # Locks are not state; the snapshot cache holds people's profiles and is rebuilt by a full read.
+    GIT_INDEX_FILE="$index" git add --force --all -- "$dir" ":(exclude)${dir}/*.lock" ":(exclude)${dir}/*.snapshot-cache.json"
     tree="$(GIT_INDEX_FILE="$index" git write-tree)"
     if [ "${#parent[@]}" -gt 0 ] && [ "$tree" = "$(git rev-parse 'FETCH_HEAD^{tree}')" ]; then
       echo "${dir}/ unchanged on ${branch}"
