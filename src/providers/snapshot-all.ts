@@ -24,7 +24,7 @@ export interface SnapshotAllOptions {
   cache?: SnapshotCacheOptions;
 }
 
-/** A provider that can build a snapshot on what an earlier one left (Okta today). */
+/** A provider that can build a snapshot on what an earlier one left (Okta, OneLogin, Salesforce). */
 interface IncrementalProvider {
   cacheIdentity: string;
   snapshotIncremental(

@@ -13,6 +13,7 @@ import {
 } from './client.js';
 import type { Directory } from './directory.js';
 import { accountStatus, rawStatus } from './status.js';
+import { BASE_VERSION, byId, deltaSince, newestUpdate, type OneLoginSnapshotBase } from './incremental.js';
 
 /** Role-user lists read at once: enough to overlap latency, few enough to spare the hourly budget. */
 const ROLE_CONCURRENCY = 4;
@@ -53,25 +54,60 @@ async function readAll<T>(
   return items;
 }
 
+/** Every user through OneLogin's `Total-Count` header: one call of one row. */
+async function countUsers(client: OneLoginClient): Promise<number | undefined> {
+  const { headers } = await client.request<unknown[]>('GET', 'api/2/users', {
+    searchParams: { limit: 1, fields: 'id' },
+  });
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === 'total-count');
+  const value = key === undefined ? undefined : headers[key];
+  const count = Number(Array.isArray(value) ? value[0] : value);
+  return value !== undefined && Number.isSafeInteger(count) ? count : undefined;
+}
+
 /**
- * Every user, leavers included (OneLogin can't filter on status/state, and offboarding needs them):
- * one list at the largest page size. Managers resolve against the same list, so a manager costs no
- * extra call.
+ * Every user row, leavers included (OneLogin can't filter on status/state, and offboarding needs
+ * them): one list at the largest page size, or, on a usable `base`, only the users updated since
+ * its cursor merged into it (incremental.ts), by id either way.
  */
-async function readAccounts(
+async function readUserRows(
   client: OneLoginClient,
-  directory: Directory,
-  scope: SnapshotScope,
   progress: Progress | undefined,
-): Promise<IdpAccount[]> {
-  const users = await readAll<WireUser>(
-    client,
-    'api/2/users',
-    { fields: USER_FIELDS.join(',') },
-    USER_PAGE_SIZE,
-    'users',
-    progress,
-  );
+  base: OneLoginSnapshotBase | undefined,
+): Promise<{ rows: WireUser[]; mode: 'full' | 'incremental'; fallback?: string }> {
+  const fields = USER_FIELDS.join(',');
+  let fallback: string | undefined;
+  if (base) {
+    const fresh = await readAll<WireUser>(
+      client,
+      'api/2/users',
+      { fields, updated_since: deltaSince(base) },
+      USER_PAGE_SIZE,
+      'users',
+      progress,
+    );
+    const merged = new Map(base.users.map((u) => [u.id, u]));
+    for (const u of fresh) merged.set(u.id, u);
+    // The newest user read last time is inside the margin, so it comes back (newer, if edited
+    // since, or gone, which the count then shows); nothing at or past the cursor means the
+    // account's data went back: a gap no delta can bridge.
+    const cursor = Date.parse(base.usersCursor);
+    const reached = fresh.some((u) => typeof u.updated_at === 'string' && Date.parse(u.updated_at) >= cursor);
+    if (!reached) fallback = `cursor gap: no user at or after ${base.usersCursor}`;
+    else {
+      const total = await countUsers(client);
+      if (total === undefined) fallback = 'OneLogin sent no Total-Count for users';
+      else if (total !== merged.size)
+        fallback = `OneLogin has ${total} users, the merged read ${merged.size}`;
+    }
+    if (fallback === undefined) return { rows: byId([...merged.values()]), mode: 'incremental' };
+  }
+  const rows = await readAll<WireUser>(client, 'api/2/users', { fields }, USER_PAGE_SIZE, 'users', progress);
+  return { rows: byId(rows), mode: 'full', ...(fallback !== undefined ? { fallback } : {}) };
+}
+
+/** Accounts from user rows. Managers resolve against the same rows, so a manager costs no call. */
+function toAccounts(users: WireUser[], directory: Directory, scope: SnapshotScope): IdpAccount[] {
   const loginById = new Map<number, string>();
   for (const u of users) {
     if (u.username) loginById.set(u.id, u.username);
@@ -162,12 +198,30 @@ async function readApps(
   };
 }
 
+/** A read, how it was made, and what the next one may build on (see incremental.ts). */
+export interface OneLoginRead {
+  snapshot: IdpSnapshot;
+  mode: 'full' | 'incremental';
+  fallback?: string;
+  base?: OneLoginSnapshotBase;
+}
+
 export async function readSnapshot(
   client: OneLoginClient,
   directory: Directory,
   scope: SnapshotScope,
   progress?: Progress,
 ): Promise<IdpSnapshot> {
+  return (await readOneLogin(client, directory, scope, progress)).snapshot;
+}
+
+export async function readOneLogin(
+  client: OneLoginClient,
+  directory: Directory,
+  scope: SnapshotScope,
+  progress?: Progress,
+  base?: OneLoginSnapshotBase,
+): Promise<OneLoginRead> {
   const fetchedAt = new Date().toISOString();
   const names = [...new Map(scope.oneloginRoles.map((n) => [n.toLowerCase(), n])).values()];
   const limit = pLimit(ROLE_CONCURRENCY);
@@ -197,18 +251,29 @@ export async function readSnapshot(
   };
 
   const labels = [...new Map((scope.oneloginApps ?? []).map((n) => [n.toLowerCase(), n])).values()];
-  const [accounts, groups, apps] = await Promise.all([
-    readAccounts(client, directory, scope, progress),
+  const [users, groups, apps] = await Promise.all([
+    readUserRows(client, progress, base),
     readGroups(),
     labels.length > 0 ? readApps(client, labels, limit, progress) : undefined,
   ]);
+  const accounts = toAccounts(users.rows, directory, scope);
   const found = new Set(groups.map((g) => g.name.toLowerCase()));
-  return {
+  const snapshot: IdpSnapshot = {
     platform: 'onelogin',
     accounts,
     groups,
     missingGroups: names.filter((n) => !found.has(n.toLowerCase())),
     ...(apps && { apps: apps.apps, missingApps: apps.missing }),
     fetchedAt,
+  };
+  const cursor = newestUpdate(users.rows);
+  // No base without `updated_at` on every user: the next read is then full.
+  const next: OneLoginSnapshotBase | undefined =
+    cursor === undefined ? undefined : { version: BASE_VERSION, usersCursor: cursor, users: users.rows };
+  return {
+    snapshot,
+    mode: users.mode,
+    ...(users.fallback !== undefined ? { fallback: users.fallback } : {}),
+    ...(next ? { base: next } : {}),
   };
 }

@@ -15,7 +15,8 @@ import { Catalogue } from './catalogue.js';
 import { ABORTED, COLLECTION_SIZE, type Outcome } from './collections.js';
 import { DEFAULT_API_RESERVE, DEFAULT_API_VERSION, salesforceEnvNames } from './env.js';
 import { Session, type TransportRetry } from './session.js';
-import { readSnapshot } from './snapshot.js';
+import { parseBase } from './incremental.js';
+import { readSalesforce, type SalesforceRead } from './snapshot.js';
 import { DEFAULT_BULK_THRESHOLD, transferRecords } from './transfer.js';
 import { createUsers, freezeUsers, updateUsers, type Outcomes, type Writer } from './users.js';
 
@@ -70,12 +71,26 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
   private lastSnapshot: SalesforceSnapshot | undefined;
   private catalogue: Catalogue | undefined;
 
+  /**
+   * The org this provider reads, for the snapshot cache's key: the org key and the non-secret
+   * connection values (instance URL, login URL, username); never a token or a key.
+   */
+  readonly cacheIdentity: string;
+
   constructor(
     readonly org: string,
     private readonly config: { settings: SalesforceOrg; env: NodeJS.ProcessEnv },
     private readonly options: SalesforceProviderOptions = {},
   ) {
     this.id = salesforcePlatform(org);
+    const names = salesforceEnvNames(org, config.settings);
+    const env = config.env;
+    this.cacheIdentity = JSON.stringify([
+      org,
+      env[names.instanceUrlEnv] ?? '',
+      env[names.loginUrlEnv] ?? '',
+      env[names.usernameEnv] ?? '',
+    ]);
   }
 
   private connect(): Promise<Session> {
@@ -109,11 +124,42 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
   }
 
   async snapshot(scope: SnapshotScope, progress?: Progress): Promise<SalesforceSnapshot> {
+    return (await this.read(scope, progress, undefined)).snapshot;
+  }
+
+  /**
+   * A snapshot built on what an earlier one left (`base`, from the snapshot cache; see
+   * incremental.ts); anything it cannot trust reads everything. `read.base` is for the next one.
+   */
+  async snapshotIncremental(
+    scope: SnapshotScope,
+    progress: Progress | undefined,
+    base: unknown,
+  ): Promise<SalesforceRead> {
+    // A login moves LastLoginDate without moving SystemModstamp (UNCONFIRMED either way, so the
+    // safe reading): a policy that judges inactivity on it reads users in full every time.
+    if (base !== undefined && scope.salesforceFields.includes('LastLoginDate'))
+      return {
+        ...(await this.read(scope, progress, undefined)),
+        fallback: 'the policy judges inactivity on LastLoginDate, which SystemModstamp does not follow',
+      };
+    const parsed = base === undefined ? undefined : parseBase(base);
+    const read = await this.read(scope, progress, parsed);
+    return base !== undefined && !parsed
+      ? { ...read, fallback: 'the cached Salesforce read is malformed' }
+      : read;
+  }
+
+  private async read(
+    scope: SnapshotScope,
+    progress: Progress | undefined,
+    base: ReturnType<typeof parseBase>,
+  ): Promise<SalesforceRead> {
     const session = await this.connect();
-    const snapshot = await readSnapshot(session, this.org, scope, progress);
-    this.lastSnapshot = snapshot;
-    this.catalogue = new Catalogue(session, snapshot);
-    return snapshot;
+    const read = await readSalesforce(session, this.org, scope, progress, base);
+    this.lastSnapshot = read.snapshot;
+    this.catalogue = new Catalogue(session, read.snapshot);
+    return read;
   }
 
   async apply(batch: Change[], ctx: ApplyContext = {}): Promise<ChangeResult[]> {

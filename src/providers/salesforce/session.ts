@@ -120,6 +120,14 @@ export class Session {
     });
     return records;
   }
+
+  /** `SELECT COUNT() FROM ...`: one call, the number of rows that match. */
+  async count(soql: string): Promise<number> {
+    const result = await this.run(1, async () => await this.conn.query(soql, { autoFetch: false }));
+    if (!Number.isSafeInteger(result.totalSize))
+      throw new Error(`${this.platform}: COUNT() returned no totalSize`);
+    return result.totalSize;
+  }
 }
 
 type QueryResult<T> = { done: boolean; totalSize: number; records: T[]; nextRecordsUrl?: string };

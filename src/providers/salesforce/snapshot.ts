@@ -9,6 +9,16 @@ import type { Progress } from '../provider.js';
 import { describeError, errorCodeOf } from './errors.js';
 import type { SalesforceRecord, Session } from './session.js';
 import { isIdentifier } from './soql.js';
+import {
+  BASE_VERSION,
+  byId,
+  catalogueDigest,
+  later,
+  newest,
+  since,
+  timeOf,
+  type SalesforceSnapshotBase,
+} from './incremental.js';
 
 /**
  * The org as accord compares it, read with one SOQL query per object. Each query costs
@@ -31,6 +41,8 @@ const USER_FIELDS = [
   'UserRoleId',
   'UserRole.Name',
   'ManagerId',
+  // Not mapped: the cursor of the next, incremental read (incremental.ts).
+  'SystemModstamp',
 ];
 
 export const SNAPSHOT_QUERIES = {
@@ -43,7 +55,11 @@ export const SNAPSHOT_QUERIES = {
     'SELECT Id, Name, Label, License.Name FROM PermissionSet WHERE IsOwnedByProfile = false AND PermissionSetGroupId = null',
   permissionSetGroups: 'SELECT Id, DeveloperName, MasterLabel FROM PermissionSetGroup',
   assignments:
-    'SELECT Id, AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSetGroupId, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false',
+    'SELECT Id, AssigneeId, PermissionSetId, PermissionSet.Name, PermissionSetGroupId, PermissionSetGroup.DeveloperName, SystemModstamp FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false',
+  // The incremental read's checks (incremental.ts): the same filters as the full queries.
+  userCount: 'SELECT COUNT() FROM User',
+  assignmentCount: 'SELECT COUNT() FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false',
+  assignmentIds: 'SELECT Id FROM PermissionSetAssignment WHERE PermissionSet.IsOwnedByProfile = false',
   licenses: 'SELECT Id, Name, TotalLicenses, UsedLicenses FROM UserLicense',
   queues: "SELECT Id, Name FROM Group WHERE Type = 'Queue'",
 } as const;
@@ -77,12 +93,35 @@ export function extraUserFields(scope: SnapshotScope): string[] {
 
 const NO_SUCH_COLUMN = /No such column '([^']+)'/;
 
+/** A read, how it was made, and what the next one may build on (see incremental.ts). */
+export interface SalesforceRead {
+  snapshot: SalesforceSnapshot;
+  mode: 'full' | 'incremental';
+  fallback?: string;
+  base?: SalesforceSnapshotBase;
+}
+
 export async function readSnapshot(
   session: Session,
   org: string,
   scope: SnapshotScope,
   progress?: Progress,
 ): Promise<SalesforceSnapshot> {
+  return (await readSalesforce(session, org, scope, progress)).snapshot;
+}
+
+/**
+ * The org's snapshot: built on `base` when it can be trusted (incremental.ts), else read in full.
+ * The catalogue is read in full either way; a doubt found after it reads only users and
+ * assignments again.
+ */
+export async function readSalesforce(
+  session: Session,
+  org: string,
+  scope: SnapshotScope,
+  progress?: Progress,
+  base?: SalesforceSnapshotBase,
+): Promise<SalesforceRead> {
   const failed = (phase: string, error: unknown): AccordError =>
     isAccordError(error)
       ? error
@@ -97,16 +136,22 @@ export async function readSnapshot(
       throw failed(phase, error);
     }
   };
+  const count = async (phase: string, soql: string): Promise<number> => {
+    try {
+      return await session.count(soql);
+    } catch (error) {
+      throw failed(phase, error);
+    }
+  };
+  const userQuery = (fields: string[], where = '') =>
+    `SELECT ${[...USER_FIELDS, ...fields].join(', ')} FROM User${where}`;
 
   // A field the org lacks is dropped and the query asked again, rather than describing User first.
   const readUsers = async (): Promise<{ rows: Rec[]; fields: string[] }> => {
     let fields = extraUserFields(scope);
     for (;;) {
       try {
-        const rows = await session.query(`SELECT ${[...USER_FIELDS, ...fields].join(', ')} FROM User`, {
-          phase: 'User',
-          progress,
-        });
+        const rows = await session.query(userQuery(fields), { phase: 'User', progress });
         return { rows, fields };
       } catch (error) {
         const column =
@@ -129,14 +174,9 @@ export async function readSnapshot(
   const groups = await read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups);
   const queues = scope.salesforceQueues ? await read('Queue', SNAPSHOT_QUERIES.queues) : undefined;
   const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
-  const users = await readUsers();
-  const assignments = await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments);
-
   const frozenIds = new Set(frozen.map((r) => String(r.UserId)));
-  return {
-    platform: session.platform as `salesforce:${string}`,
-    org,
-    users: users.rows.map((r) => toUser(r, users.fields, frozenIds)),
+
+  const catalogue = {
     profiles: profiles.map((r) => ({
       id: String(r.Id),
       name: String(r.Name),
@@ -158,7 +198,107 @@ export async function readSnapshot(
       developerName: String(r.DeveloperName),
       label: str(r.MasterLabel) ?? String(r.DeveloperName),
     })),
-    assignments: assignments.map(toAssignment),
+  };
+  const digest = catalogueDigest(catalogue);
+
+  /** The delta on `base`, or why it cannot be trusted. */
+  const delta = async (
+    b: SalesforceSnapshotBase,
+  ): Promise<
+    | { doubt: string }
+    | { users: SalesforceUser[]; assignments: SalesforceAssignment[]; cursors: [string, string | null] }
+  > => {
+    if (b.instanceUrl !== (session.context.url ?? ''))
+      return { doubt: 'the cache is for another instance URL' };
+    if (b.catalogue !== digest)
+      return { doubt: 'a profile, role, permission set or group changed since the cached read' };
+    const userSince = since(b.usersCursor);
+    const setSince = b.assignmentsCursor === null ? null : since(b.assignmentsCursor);
+    if (!userSince || setSince === undefined) return { doubt: 'the cache has no usable cursor' };
+
+    let userRows: Rec[];
+    try {
+      userRows = await session.query(userQuery(b.fields, ` WHERE SystemModstamp > ${userSince}`), {
+        phase: 'User',
+        progress,
+      });
+    } catch (error) {
+      // A field the cached read had is gone: the full read works out the fields again.
+      if (errorCodeOf(error) === 'INVALID_FIELD') return { doubt: 'a cached User field is gone' };
+      throw failed('User', error);
+    }
+    const users = new Map(b.users.map((u) => [u.id, u]));
+    for (const r of userRows) users.set(String(r.Id), toUser(r, b.fields, frozenIds));
+    const usersCursor = newest(userRows);
+    if (usersCursor === undefined) return { doubt: 'a User row came back without SystemModstamp' };
+    // The newest user read last time is inside the margin, so it comes back (users cannot be
+    // deleted); nothing at or past the cursor means the org's data went back (a refreshed org).
+    const cursorAt = timeOf(b.usersCursor)!;
+    if (!userRows.some((r) => timeOf(r.SystemModstamp)! >= cursorAt))
+      return { doubt: `cursor gap: no user at or after ${b.usersCursor}` };
+    const liveUsers = await count('User', SNAPSHOT_QUERIES.userCount);
+    if (liveUsers !== users.size)
+      return { doubt: `the org has ${liveUsers} users, the merged read ${users.size}` };
+
+    const setRows = await read(
+      'PermissionSetAssignment',
+      setSince === null
+        ? SNAPSHOT_QUERIES.assignments
+        : `${SNAPSHOT_QUERIES.assignments} AND SystemModstamp > ${setSince}`,
+    );
+    const setsCursor = newest(setRows);
+    if (setsCursor === undefined) return { doubt: 'an assignment came back without SystemModstamp' };
+    const assignments = new Map(b.assignments.map((a) => [a.id, a]));
+    for (const r of setRows) assignments.set(String(r.Id), toAssignment(r));
+    const liveSets = await count('PermissionSetAssignment', SNAPSHOT_QUERIES.assignmentCount);
+    if (liveSets > assignments.size)
+      return { doubt: `the org has ${liveSets} assignments, the merged read ${assignments.size}` };
+    if (liveSets < assignments.size) {
+      // Revokes: keep only the ids that still exist, which must then be all of them.
+      const ids = new Set(
+        (await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignmentIds)).map((r) => String(r.Id)),
+      );
+      for (const id of ids)
+        if (!assignments.has(id)) return { doubt: `assignment ${id} was not in the merged read` };
+      for (const id of assignments.keys()) if (!ids.has(id)) assignments.delete(id);
+    }
+    return {
+      users: [...users.values()]
+        .map((u) => (frozenIds.has(u.id) === u.frozen ? u : { ...u, frozen: !u.frozen }))
+        .sort(byId),
+      assignments: [...assignments.values()].sort(byId),
+      cursors: [later(b.usersCursor, usersCursor) ?? b.usersCursor, later(b.assignmentsCursor, setsCursor)],
+    };
+  };
+
+  let mode: SalesforceRead['mode'] = 'full';
+  let fallback: string | undefined;
+  let users: SalesforceUser[];
+  let assignments: SalesforceAssignment[];
+  let fields: string[];
+  let cursors: [string | null | undefined, string | null | undefined];
+  const built = base ? await delta(base) : undefined;
+  if (built && !('doubt' in built)) {
+    mode = 'incremental';
+    ({ users, assignments } = built);
+    fields = base!.fields;
+    cursors = built.cursors;
+  } else {
+    if (built) fallback = built.doubt;
+    const userRead = await readUsers();
+    const setRows = await read('PermissionSetAssignment', SNAPSHOT_QUERIES.assignments);
+    users = userRead.rows.map((r) => toUser(r, userRead.fields, frozenIds)).sort(byId);
+    assignments = setRows.map(toAssignment).sort(byId);
+    fields = userRead.fields;
+    cursors = [newest(userRead.rows), newest(setRows)];
+  }
+
+  const snapshot: SalesforceSnapshot = {
+    platform: session.platform as `salesforce:${string}`,
+    org,
+    users,
+    ...catalogue,
+    assignments,
     licenses: licenses.map((r) => ({
       id: String(r.Id),
       name: String(r.Name),
@@ -168,6 +308,22 @@ export async function readSnapshot(
     ...(queues ? { queues: queues.map((r) => ({ id: String(r.Id), name: String(r.Name) })) } : {}),
     fetchedAt: new Date().toISOString(),
   };
+  const [usersCursor, assignmentsCursor] = cursors;
+  // No base without a cursor on every row: the next read is then full.
+  const next: SalesforceSnapshotBase | undefined =
+    typeof usersCursor === 'string' && assignmentsCursor !== undefined
+      ? {
+          version: BASE_VERSION,
+          instanceUrl: session.context.url ?? '',
+          fields,
+          catalogue: digest,
+          usersCursor,
+          assignmentsCursor,
+          users,
+          assignments,
+        }
+      : undefined;
+  return { snapshot, mode, ...(fallback !== undefined ? { fallback } : {}), ...(next ? { base: next } : {}) };
 }
 
 function toUser(r: Rec, extra: string[], frozen: Set<string>): SalesforceUser {

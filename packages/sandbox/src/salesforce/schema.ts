@@ -57,6 +57,8 @@ const objects: Omit<SfObject, 'prefix'>[] = [
     deletable: false,
     fields: {
       ...audit,
+      // Set on every change to the row, by a user or by the system (as LastModifiedDate is not).
+      SystemModstamp: ro('datetime'),
       Username: f('string', { maxLength: 80 }),
       Email: f('string', { maxLength: 128 }),
       FirstName: f('string', { maxLength: 40 }),

@@ -14,6 +14,9 @@ import { SalesforceStore, type Row } from './store.js';
 const SEEDED_AT = '2024-01-15T09:00:00.000+0000';
 const LATER = '2025-06-02T14:30:00.000+0000';
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const STAMP_BASE = Date.parse('2025-06-02T14:30:00.000Z');
+const sfStamp = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
 
 /**
  * When an active user last logged in: 1 to 21 days before the day the tenant is seeded, picked by
@@ -72,6 +75,10 @@ class OrgSeeder {
     const row = {} as Row;
     for (const name of names) row[name] = values[name] ?? STAMPS[name] ?? null;
     row.Id = id;
+    // Rows an org grew over time were not all stamped in one instant: a minute apart from LATER
+    // on (never before LastModifiedDate), so a SystemModstamp cursor has few rows at its edge.
+    if (object === 'User' || object === 'PermissionSetAssignment')
+      row.SystemModstamp = sfStamp(STAMP_BASE + ++this.stamps * MINUTE_MS);
     deriveFields(object, row);
     this.store.write(object, id, row);
     return row;
@@ -85,6 +92,7 @@ class OrgSeeder {
   private readonly licenseOfProfile = new Map<string, string>();
   private readonly queues: string[] = [];
   private recordNo = 0;
+  private stamps = 0;
   private closedTick = 0;
 
   constructor(
