@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { IntervalRecorder, type AuditLink, type RecorderSinks } from '../../src/apply/recorder.js';
 import type { Change, ChangeResult } from '../../src/model/change.js';
-import { makeChange } from '../../src/plan/make-change.js';
+import { membershipGrant } from '../support/builders.js';
 
 /**
  * The interval writes of apply/recorder.ts with an injected clock: no timers, no timed
@@ -11,18 +11,7 @@ import { makeChange } from '../../src/plan/make-change.js';
  * exactly the batches it holds.
  */
 
-const change = (n: number): Change =>
-  makeChange({
-    address: `okta.user["u${n}"].group["G"]`,
-    platform: 'okta',
-    kind: 'membership',
-    action: 'grant',
-    account: { key: `u${n}` },
-    before: null,
-    after: { member: true },
-    reason: { source: 'test' },
-    dependsOn: [],
-  });
+const change = membershipGrant;
 const applied = (c: Change): ChangeResult => ({ changeId: c.id, status: 'applied' });
 
 /** State as the fake folds it: the change ids it holds, and its audit head. */

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';
-import type { IdpSnapshot, Snapshots } from '../../src/model/snapshot.js';
-import { emptyState } from '../../src/model/state.js';
-import { createPlan } from '../../src/plan/plan.js';
+import type { IdpSnapshot } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { createProviders } from '../../src/providers/registry.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import { snapshotAll } from '../../src/providers/snapshot-all.js';
 import { createSandbox, type Sandbox } from '@accord/sandbox';
 import { loadDemoPolicy } from '../support/demo.js';
+import { planLines, providersOf, scratchCaches, tenantAndRounds } from './incremental-support.js';
 
 /**
  * UC-26: for random small tenants and random sequences of edits made through the sandbox's own
@@ -104,27 +99,17 @@ describe('UC-26 incremental equals full (property)', () => {
 
   it('plans the same changes from an incremental Okta snapshot as from a full one, after every edit', async () => {
     const scope = snapshotScope(policy);
-    const now = new Date('2026-11-23T00:00:00Z');
-    const plan = (snapshots: Snapshots) =>
-      createPlan(policy, snapshots, emptyState(), { now }).changes.map(
-        (c) => `${c.action} ${c.address} ${JSON.stringify(c.after)}`,
-      );
+    const plan = planLines(policy);
+    const caches = scratchCaches('accord-prop-');
     let incrementalReads = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 20, max: 80 }),
-        fc.integer({ min: 1, max: 1000 }),
-        fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
-        async (people, seed, rounds) => {
+    await fc
+      .assert(
+        fc.asyncProperty(...tenantAndRounds(edit), async (people, seed, rounds) => {
           const sandbox = createSandbox({ people, seed });
           server.resetHandlers(...sandbox.handlers);
-          const providers = () => createProviders({ platforms: policy.platforms, env: sandbox.env });
-          const okta = () => providers().filter((p) => p.id === 'okta');
-          const cache = { path: join(await mkdtemp(join(tmpdir(), 'accord-prop-')), 'cache.json') };
-          const others = await snapshotAll(
-            providers().filter((p) => p.id !== 'okta'),
-            scope,
-          );
+          const { mine: okta, others: rest } = providersOf(policy, sandbox, (id) => id === 'okta');
+          const cache = await caches.next();
+          const others = await snapshotAll(rest(), scope);
           await snapshotAll(okta(), scope, undefined, { cache });
           for (const round of rounds) {
             for (const e of round) applyEdit(sandbox, scope.oktaGroups, e);
@@ -135,10 +120,10 @@ describe('UC-26 incremental equals full (property)', () => {
             expect(viaCache.fingerprints!.okta).toBe(full.fingerprints!.okta);
             expect(plan({ ...others, okta: viaCache.okta! })).toEqual(plan({ ...others, okta: full.okta! }));
           }
-        },
-      ),
-      { seed: 20_261_123, numRuns: 25 },
-    );
+        }),
+        { seed: 20_261_123, numRuns: 25 },
+      )
+      .finally(caches.removeAll);
     // The property is only worth something if most reads really were incremental.
     expect(incrementalReads).toBeGreaterThan(10);
   }, 120_000);

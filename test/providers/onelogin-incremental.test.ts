@@ -4,16 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';
-import type { IdpSnapshot, Snapshots } from '../../src/model/snapshot.js';
-import { emptyState } from '../../src/model/state.js';
-import { createPlan } from '../../src/plan/plan.js';
+import type { IdpSnapshot } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { OneLoginProvider } from '../../src/providers/onelogin/index.js';
-import { createProviders } from '../../src/providers/registry.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import { snapshotAll } from '../../src/providers/snapshot-all.js';
 import { createSandbox, type Sandbox } from '@accord/sandbox';
 import { loadDemoPolicy } from '../support/demo.js';
+import { planLines, providersOf, scratchCaches, tenantAndRounds } from './incremental-support.js';
 
 /**
  * UC-26, OneLogin: users by `updated_since` on the snapshot cache (a Total-Count check for
@@ -168,28 +166,18 @@ describe('UC-26 incremental OneLogin reads', () => {
 describe('UC-26 incremental equals full, OneLogin (property)', () => {
   it('plans the same changes from an incremental OneLogin snapshot as from a full one, after every edit', async () => {
     const scope = snapshotScope(policy);
-    const now = new Date('2026-11-23T00:00:00Z');
-    const plan = (snapshots: Snapshots) =>
-      createPlan(policy, snapshots, emptyState(), { now }).changes.map(
-        (c) => `${c.action} ${c.address} ${JSON.stringify(c.after)}`,
-      );
+    const plan = planLines(policy);
+    const caches = scratchCaches('accord-ol-prop-');
     let incrementalReads = 0;
     let reads = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 20, max: 80 }),
-        fc.integer({ min: 1, max: 1000 }),
-        fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
-        async (people, seed, rounds) => {
+    await fc
+      .assert(
+        fc.asyncProperty(...tenantAndRounds(edit), async (people, seed, rounds) => {
           const sandbox = createSandbox({ people, seed });
           server.resetHandlers(...sandbox.handlers);
-          const providers = () => createProviders({ platforms: policy.platforms, env: sandbox.env });
-          const onelogin = () => providers().filter((p) => p.id === 'onelogin');
-          const cache = { path: join(await mkdtemp(join(tmpdir(), 'accord-ol-prop-')), 'cache.json') };
-          const others = await snapshotAll(
-            providers().filter((p) => p.id !== 'onelogin'),
-            scope,
-          );
+          const { mine: onelogin, others: rest } = providersOf(policy, sandbox, (id) => id === 'onelogin');
+          const cache = await caches.next();
+          const others = await snapshotAll(rest(), scope);
           await snapshotAll(onelogin(), scope, undefined, { cache });
           for (const round of rounds) {
             for (const e of round) applyEdit(sandbox, scope.oneloginRoles, e);
@@ -203,10 +191,10 @@ describe('UC-26 incremental equals full, OneLogin (property)', () => {
               plan({ ...others, onelogin: full.onelogin! }),
             );
           }
-        },
-      ),
-      { seed: 20_261_205, numRuns: 25 },
-    );
+        }),
+        { seed: 20_261_205, numRuns: 25 },
+      )
+      .finally(caches.removeAll);
     // Deletes read in full; most reads must still have been incremental for this to mean much.
     expect(incrementalReads).toBeGreaterThan(reads / 2);
   }, 180_000);

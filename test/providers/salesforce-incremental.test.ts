@@ -4,11 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';
-import type { SalesforceSnapshot, Snapshots, SnapshotScope } from '../../src/model/snapshot.js';
-import { emptyState } from '../../src/model/state.js';
-import { createPlan } from '../../src/plan/plan.js';
+import type { SalesforceSnapshot, SnapshotScope } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
-import { createProviders } from '../../src/providers/registry.js';
 import { SalesforceProvider } from '../../src/providers/salesforce/index.js';
 import { since } from '../../src/providers/salesforce/incremental.js';
 import { snapshotScope } from '../../src/providers/scope.js';
@@ -18,6 +15,7 @@ import { createRecord, createSandbox, updateRecord, type Sandbox } from '@accord
 import type { SalesforceStore } from '../../packages/sandbox/src/salesforce/store.js';
 import { deleteRecord } from '../../packages/sandbox/src/salesforce/operations.js';
 import { loadDemoPolicy } from '../support/demo.js';
+import { planLines, providersOf, scratchCaches, tenantAndRounds } from './incremental-support.js';
 
 /**
  * UC-26, Salesforce: reads built on the snapshot cache (SystemModstamp deltas, COUNT() checks,
@@ -257,31 +255,22 @@ describe('UC-26 incremental Salesforce reads', () => {
 describe('UC-26 incremental equals full, Salesforce (property)', () => {
   it('plans the same changes from incremental Salesforce snapshots as from full ones, after every edit', async () => {
     const scope = snapshotScope(policy);
-    const now = new Date('2026-11-23T00:00:00Z');
-    const plan = (snapshots: Snapshots) =>
-      createPlan(policy, snapshots, emptyState(), { now }).changes.map(
-        (c) => `${c.action} ${c.address} ${JSON.stringify(c.after)}`,
-      );
+    const plan = planLines(policy);
+    const caches = scratchCaches('accord-sf-prop-');
     let incrementalReads = 0;
     let reads = 0;
     let moved = 0;
     let idLists = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 20, max: 80 }),
-        fc.integer({ min: 1, max: 1000 }),
-        fc.array(fc.array(edit, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
-        async (people, seed, rounds) => {
+    await fc
+      .assert(
+        fc.asyncProperty(...tenantAndRounds(edit), async (people, seed, rounds) => {
           const sandbox = createSandbox({ people, seed });
           server.resetHandlers(...sandbox.handlers);
-          const providers = () => createProviders({ platforms: policy.platforms, env: sandbox.env });
-          const isSf = (id: string) => id.startsWith('salesforce:');
-          const sf = () => providers().filter((p) => isSf(p.id));
-          const cache = { path: join(await mkdtemp(join(tmpdir(), 'accord-sf-prop-')), 'cache.json') };
-          const others = await snapshotAll(
-            providers().filter((p) => !isSf(p.id)),
-            scope,
+          const { mine: sf, others: rest } = providersOf(policy, sandbox, (id) =>
+            id.startsWith('salesforce:'),
           );
+          const cache = await caches.next();
+          const others = await snapshotAll(rest(), scope);
           await snapshotAll(sf(), scope, undefined, { cache });
           const orgs = Object.values(sandbox.stores.salesforce);
           let before = (await snapshotAll(sf(), scope)).fingerprints;
@@ -308,10 +297,10 @@ describe('UC-26 incremental equals full, Salesforce (property)', () => {
               plan({ ...others, salesforce: full.salesforce }),
             );
           }
-        },
-      ),
-      { seed: 20_261_204, numRuns: 25 },
-    );
+        }),
+        { seed: 20_261_204, numRuns: 25 },
+      )
+      .finally(caches.removeAll);
     // The property is only worth something if most reads really were incremental.
     expect(incrementalReads).toBeGreaterThan(reads * 0.8);
     // ... and if the edits really moved the orgs, revokes included.

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Change } from '../../src/model/change.js';
-import { makeChange } from '../../src/plan/make-change.js';
 import { Journal, journalPath, type JournalBatch, type JournalRun } from '../../src/state/journal.js';
+import { membershipGrant } from '../support/builders.js';
 
 /**
  * The journal records behind interval state writes (issue 17): `run`, `checkpoint`, and
@@ -14,18 +14,7 @@ import { Journal, journalPath, type JournalBatch, type JournalRun } from '../../
 
 const statePathIn = () => join(mkdtempSync(join(tmpdir(), 'accord-journal-cp-')), 'prod.state.json');
 
-const change = (n: number): Change =>
-  makeChange({
-    address: `okta.user["u${n}"].group["G"]`,
-    platform: 'okta',
-    kind: 'membership',
-    action: 'grant',
-    account: { key: `u${n}` },
-    before: null,
-    after: { member: true },
-    reason: { source: 'test' },
-    dependsOn: [],
-  });
+const change = membershipGrant;
 
 const run: JournalRun = {
   planHash: 'p1',

@@ -17,6 +17,7 @@ import type {
 import { emptyState, type State } from '../../src/model/state.js';
 import type { Change } from '../../src/model/change.js';
 import { createPlan, type PlanOptions } from '../../src/plan/plan.js';
+import { makeChange } from '../../src/plan/make-change.js';
 import type { Plan } from '../../src/plan/types.js';
 import { type Policy } from '../../src/policy/policy.js';
 import { canonicalJson, sha256 } from '../../src/model/canonical-json.js';
@@ -273,3 +274,17 @@ export const recordsAddr = (org: string, username: string, object: string) =>
 export const memberAddr = (platform: IdpId, group: string, key: string) =>
   `${platform === 'okta' ? 'okta.group' : 'onelogin.role'}[${JSON.stringify(group)}].member[${JSON.stringify(key)}]`;
 export const idpUserAddr = (platform: IdpId, key: string) => `${platform}.user[${JSON.stringify(key)}]`;
+
+/** Okta group grant number `n` (content-addressed, as plans make them): apply's record-keeping tests. */
+export const membershipGrant = (n: number): Change =>
+  makeChange({
+    address: `okta.user["u${n}"].group["G"]`,
+    platform: 'okta',
+    kind: 'membership',
+    action: 'grant',
+    account: { key: `u${n}` },
+    before: null,
+    after: { member: true },
+    reason: { source: 'test' },
+    dependsOn: [],
+  });
