@@ -24,16 +24,16 @@
  *   ACCORD_BENCH_PEOPLE=2000 npm run bench:apply
  *   ACCORD_BENCH_PARALLELISM=4 npm run bench:apply    # the user's --parallelism cap
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runApply } from '../src/engine/run-apply.js';
+import { firstRunSandbox, forkSandbox, peopleFromArgs } from './support/first-run-sandbox.js';
 import type { RequestEvent } from '../src/providers/provider.js';
 
 const DEFAULT_PEOPLE = 10_000;
-const SEED = 42;
 /** Okta membership requests against the rate their bucket's headers allow. */
 const TARGET_OKTA_SHARE = 0.8;
 /** The whole apply against the one before issue 17 at 10,000 people. */
@@ -48,13 +48,6 @@ const BASELINE_APPLY_MS = Number(process.env.ACCORD_BENCH_BASELINE_MS ?? 113_600
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const perSecond = (n: number, ms: number) => (ms > 0 ? (n * 1000) / ms : 0);
-
-function peopleFromArgs(): number {
-  const raw = process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? process.env.ACCORD_BENCH_PEOPLE;
-  const n = raw === undefined ? DEFAULT_PEOPLE : Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`people must be a positive integer, not ${raw}`);
-  return n;
-}
 
 // ---- the sandbox, in a child process ---------------------------------------------------------
 
@@ -76,24 +69,7 @@ interface SandboxStats {
  * `stats` with the request counts it logged, and closes on `close`.
  */
 async function serveSandbox(people: number): Promise<void> {
-  const { startSandbox } = await import('@accord/sandbox');
-  const sandbox = await startSandbox({ transport: 'loopback', port: 0, people, seed: SEED });
-  for (const [org, store] of Object.entries(sandbox.stores.salesforce)) {
-    const local = new Set(
-      (sandbox.company.salesforce[org]?.localUsers ?? []).map((u) => u.username.toLowerCase()),
-    );
-    const gone = new Set<string>();
-    for (const row of [...store.rows('User')])
-      if (!local.has(String(row.Username).toLowerCase())) gone.add(String(row.Id));
-    const pointsAtGone = (row: Record<string, unknown>) =>
-      gone.has(String(row.UserId)) || gone.has(String(row.AssigneeId)) || gone.has(String(row.OwnerId));
-    for (const object of store.objectNames()) {
-      if (object === 'User') continue;
-      for (const row of [...store.rows(object)])
-        if (pointsAtGone(row)) store.write(object, String(row.Id), undefined);
-    }
-    for (const id of gone) store.write('User', id, undefined);
-  }
+  const { sandbox } = await firstRunSandbox(people);
   // The limits as the sandbox enforces them. The Okta window is set to its default (60 s)
   // explicitly, so the figure printed is the one in force rather than one assumed.
   const okta = sandbox.tenants.find((t) => t.id === 'okta') as unknown as {
@@ -128,20 +104,11 @@ async function serveSandbox(people: number): Promise<void> {
   });
 }
 
-function startChild(
-  people: number,
-): Promise<{ child: ChildProcess; env: Record<string, string>; advertised: Advertised }> {
-  const runner = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
-  const child = fork(runner, [fileURLToPath(import.meta.url), '--serve', String(people)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) =>
-      resolve({ child, ...(m as { env: Record<string, string>; advertised: Advertised }) }),
-    );
-    child.once('exit', (code) => reject(new Error(`the sandbox process exited (${code}) before it served`)));
-  });
-}
+const startChild = (people: number) =>
+  forkSandbox<{ env: Record<string, string>; advertised: Advertised }>(
+    fileURLToPath(import.meta.url),
+    people,
+  );
 
 const askStats = (child: ChildProcess) =>
   new Promise<SandboxStats>((resolve) => {
@@ -362,4 +329,4 @@ async function bench(people: number): Promise<void> {
 
 const serving = process.argv.indexOf('--serve');
 if (serving >= 0) await serveSandbox(Number(process.argv[serving + 1]));
-else await bench(peopleFromArgs());
+else await bench(peopleFromArgs(DEFAULT_PEOPLE));

@@ -20,7 +20,6 @@
  *   ACCORD_BENCH_PEOPLE=10000 npm run bench:first-run
  *   npm run bench:first-run -- 10000
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +34,7 @@ import {
   writePlanFile,
 } from '../src/plan/plan-file.js';
 import { loadPolicyInputs } from '../src/engine/run-plan.js';
+import { firstRunSandbox, forkSandbox, peopleFromArgs } from './support/first-run-sandbox.js';
 import { createProviders } from '../src/providers/registry.js';
 import { snapshotScope } from '../src/providers/scope.js';
 import { snapshotAll } from '../src/providers/snapshot-all.js';
@@ -43,7 +43,6 @@ const TARGET_PEOPLE = 100_000;
 const TARGET_PLAN_MS = 10_000;
 const TARGET_RSS_MB = 1_536;
 const TARGET_BYTES_PER_CHANGE = 400;
-const SEED = 42;
 const PLAN_KEY = 'first-run-bench-plan-key';
 
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
@@ -59,13 +58,6 @@ const since = (from: Mark, to: Mark = mark()) => ({
 });
 const timed = (t: { wall: number; cpu: number }) => `${seconds(t.wall)} (cpu ${seconds(t.cpu)})`;
 
-function peopleFromArgs(): number {
-  const raw = process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? process.env.ACCORD_BENCH_PEOPLE;
-  const n = raw === undefined ? TARGET_PEOPLE : Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`people must be a positive integer, not ${raw}`);
-  return n;
-}
-
 // ---- the sandbox, in a child process ---------------------------------------------------------
 
 /**
@@ -75,47 +67,15 @@ function peopleFromArgs(): number {
  * to close.
  */
 async function serveSandbox(people: number): Promise<void> {
-  const { startSandbox } = await import('@accord/sandbox');
-  const sandbox = await startSandbox({ transport: 'loopback', port: 0, people, seed: SEED });
-  let removed = 0;
-  for (const [org, store] of Object.entries(sandbox.stores.salesforce)) {
-    const local = new Set(
-      (sandbox.company.salesforce[org]?.localUsers ?? []).map((u) => u.username.toLowerCase()),
-    );
-    const gone = new Set<string>();
-    for (const row of [...store.rows('User')])
-      if (!local.has(String(row.Username).toLowerCase())) gone.add(String(row.Id));
-    const pointsAtGone = (row: Record<string, unknown>) =>
-      gone.has(String(row.UserId)) || gone.has(String(row.AssigneeId)) || gone.has(String(row.OwnerId));
-    for (const object of store.objectNames()) {
-      if (object === 'User') continue;
-      for (const row of [...store.rows(object)])
-        if (pointsAtGone(row)) store.write(object, String(row.Id), undefined);
-    }
-    for (const id of gone) store.write('User', id, undefined);
-    removed += gone.size;
-  }
+  const { sandbox, removed } = await firstRunSandbox(people);
   process.send!({ env: sandbox.env, removed });
   process.on('message', (message) => {
     if (message === 'close') void sandbox.close().then(() => process.exit(0));
   });
 }
 
-function startChild(
-  people: number,
-): Promise<{ child: ChildProcess; env: Record<string, string>; removed: number }> {
-  const runner = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));
-  const child = fork(runner, [fileURLToPath(import.meta.url), '--serve', String(people)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => {
-      const { env, removed } = m as { env: Record<string, string>; removed: number };
-      resolve({ child, env, removed });
-    });
-    child.once('exit', (code) => reject(new Error(`the sandbox process exited (${code}) before it served`)));
-  });
-}
+const startChild = (people: number) =>
+  forkSandbox<{ env: Record<string, string>; removed: number }>(fileURLToPath(import.meta.url), people);
 
 // ---- the run -----------------------------------------------------------------------------------
 
@@ -230,4 +190,4 @@ async function bench(people: number): Promise<void> {
 
 const serving = process.argv.indexOf('--serve');
 if (serving >= 0) await serveSandbox(Number(process.argv[serving + 1]));
-else await bench(peopleFromArgs());
+else await bench(peopleFromArgs(TARGET_PEOPLE));
