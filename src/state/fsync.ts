@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * Makes a rename or a new file in `dir` durable. Without it a power cut after rename can leave the
@@ -35,7 +35,18 @@ export async function appendDurably(path: string, text: string): Promise<void> {
  * next record would be glued onto it and both would be lost. Returns the text that remains ('' for
  * a missing file), so a caller that needs the last line does not read the file again.
  */
-export async function cutTornTail(path: string): Promise<string> {
+export function cutTornTail(path: string): Promise<string> {
+  return repairing(path, async (handle) => {
+    const text = await handle.readFile('utf8');
+    if (text === '' || text.endsWith('\n')) return text;
+    const kept = text.slice(0, text.lastIndexOf('\n') + 1);
+    await truncateDurably(handle, Buffer.byteLength(kept, 'utf8'));
+    return kept;
+  });
+}
+
+/** Runs `repair` on the file opened for reading and writing; a missing file reads as ''. */
+async function repairing(path: string, repair: (handle: FileHandle) => Promise<string>): Promise<string> {
   let handle;
   try {
     handle = await open(path, 'r+');
@@ -44,17 +55,15 @@ export async function cutTornTail(path: string): Promise<string> {
     throw error;
   }
   try {
-    const { size } = await handle.stat();
-    if (size === 0) return '';
-    const text = await handle.readFile('utf8');
-    if (text.endsWith('\n')) return text;
-    const kept = text.slice(0, text.lastIndexOf('\n') + 1);
-    await handle.truncate(Buffer.byteLength(kept, 'utf8'));
-    await handle.sync();
-    return kept;
+    return await repair(handle);
   } finally {
     await handle.close();
   }
+}
+
+async function truncateDurably(handle: FileHandle, length: number): Promise<void> {
+  await handle.truncate(length);
+  await handle.sync();
 }
 
 const NEWLINE = 0x0a;
@@ -66,15 +75,8 @@ const TAIL_CHUNK = 64 * 1024;
  * log of ten lines and of a million. Returns the last complete line without its newline, or ''
  * for a missing or empty file.
  */
-export async function cutTornTailToLastLine(path: string): Promise<string> {
-  let handle;
-  try {
-    handle = await open(path, 'r+');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
-  }
-  try {
+export function cutTornTailToLastLine(path: string): Promise<string> {
+  return repairing(path, async (handle) => {
     const { size } = await handle.stat();
     let tail = Buffer.alloc(0);
     let from = size;
@@ -89,19 +91,11 @@ export async function cutTornTailToLastLine(path: string): Promise<string> {
       const start = end === 0 ? -1 : tail.lastIndexOf(NEWLINE, end - 1);
       if (start === -1 && from > 0) continue; // the line may begin in an earlier chunk
       const kept = from + end + 1;
-      if (kept < size) {
-        await handle.truncate(kept);
-        await handle.sync();
-      }
+      if (kept < size) await truncateDurably(handle, kept);
       return tail.subarray(start + 1, end).toString('utf8');
     }
     // Not one newline: all of it is a torn first line.
-    if (size > 0) {
-      await handle.truncate(0);
-      await handle.sync();
-    }
+    if (size > 0) await truncateDurably(handle, 0);
     return '';
-  } finally {
-    await handle.close();
-  }
+  });
 }
