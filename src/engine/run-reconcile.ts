@@ -4,7 +4,8 @@ import type { DriftReport } from '../plan/drift.js';
 import type { Plan } from '../plan/types.js';
 import { runApply, type ApplyHooks, type ApplyRequest, type Vetted } from './run-apply.js';
 import { classifyPlan } from './run-drift.js';
-import { loadPolicyInputs, runPlan, type PlanRun } from './run-plan.js';
+import { readState } from '../state/state-file.js';
+import { loadPolicyInputs, planWith, type PlanRun } from './run-plan.js';
 
 export type ReconcileMode = 'report' | 'self-heal';
 
@@ -53,11 +54,14 @@ export async function runReconcile(
   request: ReconcileRequest,
   hooks: ReconcileHooks,
 ): Promise<ReconcileOutcome> {
-  const { policy } = await loadPolicyInputs(request);
+  const loaded = await loadPolicyInputs(request);
+  const { policy } = loaded;
   const mode: ReconcileMode = request.reportOnly ? 'report' : (policy.settings.reconcile ?? 'report');
   const environment = policy.settings.environment;
   if (mode === 'report') {
-    const run = await runPlan(request, hooks);
+    // The policy just read is the one planned: report mode reads it once. (Self-heal's apply
+    // reads it again, as every apply does, before it takes the lock.)
+    const run = await planWith({ ...loaded, state: await readState(loaded.statePath) }, undefined, hooks);
     try {
       const found = await classifyPlan(run, request);
       return {
