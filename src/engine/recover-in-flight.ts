@@ -1,8 +1,7 @@
 import type { Change, ChangeResult } from '../model/change.js';
 import type { State } from '../model/state.js';
 import type { Plan } from '../plan/types.js';
-import { readFile } from 'node:fs/promises';
-import { appendAudit, loggedInLog, withAuditHead, type AuditInput } from '../state/audit.js';
+import { appendAudit, lastAuditEntry, loggedInLog, withAuditHead, type AuditInput } from '../state/audit.js';
 import type { Journal, JournalBatch } from '../state/journal.js';
 import { nextState } from '../state/next-state.js';
 import { readState } from '../state/state-file.js';
@@ -103,7 +102,7 @@ export async function recordRecovered(
     target.gitCommit,
   );
   // The head is the log's last line: the entries just written, or those the killed run wrote.
-  const head = entries.at(-1) ?? (await lastAuditLink(target.auditPath));
+  const head = entries.at(-1) ?? (await lastAuditEntry(target.auditPath));
   await writeState(target.statePath, withAuditHead(state, head, target.auditKey));
   return all.length;
 }
@@ -141,30 +140,10 @@ export async function foldCompleted(
   }
   await writeState(
     target.statePath,
-    withAuditHead(state, await lastAuditLink(target.auditPath), target.auditKey),
+    withAuditHead(state, await lastAuditEntry(target.auditPath), target.auditKey),
   );
   await journal.checkpoint(unfolded.map((u) => u.batch.id));
   return folded;
-}
-
-/** The seq and hash of the log's last line (state's head), if it has one that parses. */
-async function lastAuditLink(path: string): Promise<{ seq: number; hash: string } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  try {
-    const last = JSON.parse(lines.at(-1) ?? 'null') as { seq?: unknown; hash?: unknown } | null;
-    return last && typeof last.seq === 'number' && typeof last.hash === 'string'
-      ? { seq: last.seq, hash: last.hash }
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The parts of an audit entry a change itself says. */

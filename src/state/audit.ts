@@ -130,9 +130,7 @@ const headText = (head: { seq: number; head: string }, state: { lineage: string;
 
 async function appendChained(path: string, inputs: AuditInput[], key?: string): Promise<AuditEntry[]> {
   await mkdir(dirname(path), { recursive: true });
-  // Only the end of the log is read; a log ending in blank lines is read whole to find its last entry.
-  const tail = await cutTornTailToLastLine(path);
-  let { seq, prev } = lastLink(path, tail.trim() !== '' ? tail : await cutTornTail(path));
+  let { seq, prev } = await chainLink(path);
   const entries: AuditEntry[] = [];
   for (const input of inputs) {
     seq += 1;
@@ -187,7 +185,21 @@ export async function loggedInLog(path: string, planHashes: ReadonlySet<string>)
   return logged;
 }
 
-/** The seq and hash the next line continues from, read off the log's intact text. */
+/**
+ * The link the log's next line continues from, after cutting a torn tail. Only the end of the log
+ * is read; a log ending in blank lines is read whole to find its last entry.
+ */
+async function chainLink(path: string): Promise<{ seq: number; prev: string }> {
+  const tail = await cutTornTailToLastLine(path);
+  return lastLink(path, tail.trim() !== '' ? tail : await cutTornTail(path));
+}
+
+/** The log's last entry as state's head records it; undefined for an empty or missing log. */
+export async function lastAuditEntry(path: string): Promise<{ seq: number; hash: string } | undefined> {
+  const { seq, prev } = await chainLink(path);
+  return seq === 0 ? undefined : { seq, hash: prev };
+}
+
 /** The chain link to continue from: the last entry of `text` (none: the chain starts at genesis). */
 function lastLink(path: string, text: string): { seq: number; prev: string } {
   const last = text
