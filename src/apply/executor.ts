@@ -80,32 +80,64 @@ export async function execute(
     return (run: () => Promise<void>): Promise<void> =>
       ofPlatform ? ofKind(() => ofPlatform(run)) : ofKind(run);
   };
-  let batchSeq = 0;
+  // Batch ids count per platform, so they do not depend on how the platforms' timings interleave.
+  const batchSeq = new Map<PlatformId, number>();
   const inPlan = new Set(changes.map((c) => c.id));
 
-  // Rounds: everything whose dependencies have settled goes out together, grouped into batches.
-  for (;;) {
-    const settledBefore = results.size;
-    const ready: Change[] = [];
-    for (const c of changes) {
+  // Each change settles once; a platform waiting on another platform's change waits on this.
+  const settledSignal = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+  const signalOf = (id: string) => {
+    let signal = settledSignal.get(id);
+    if (!signal) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      settledSignal.set(id, (signal = { promise, resolve }));
+    }
+    return signal;
+  };
+  const settleAndSignal = (r: ChangeResult) => {
+    settle(r);
+    signalOf(r.changeId).resolve();
+  };
+  for (const id of results.keys()) signalOf(id).resolve();
+
+  // Levels: a change's level is one more than its deepest dependency's, so level k is exactly
+  // what a global round k would send. Each platform walks its own levels, waiting only for the
+  // dependencies of its next level (some on other platforms), so a slow platform no longer holds
+  // the others' next rounds; the batches, and so the call counts, are the ones rounds would make.
+  const levelOf = new Map<string, number>();
+  for (const c of changes) {
+    let level = 0;
+    for (const d of c.dependsOn) if (inPlan.has(d)) level = Math.max(level, (levelOf.get(d) ?? 0) + 1);
+    levelOf.set(c.id, level);
+  }
+  const byPlatform = new Map<PlatformId, Change[][]>();
+  for (const c of changes) {
+    const levels = byPlatform.get(c.platform) ?? byPlatform.set(c.platform, []).get(c.platform)!;
+    (levels[levelOf.get(c.id)!] ??= []).push(c);
+  }
+
+  const nextSeq = (platform: PlatformId) => {
+    const n = (batchSeq.get(platform) ?? 0) + 1;
+    batchSeq.set(platform, n);
+    return n;
+  };
+  const runLevel = async (level: readonly Change[]) => {
+    const waits: Promise<void>[] = [];
+    for (const c of level) for (const d of c.dependsOn) if (inPlan.has(d)) waits.push(signalOf(d).promise);
+    await Promise.all(waits);
+    const groups = new Map<string, Change[]>();
+    for (const c of level) {
       if (results.has(c.id)) continue;
-      const deps = c.dependsOn.filter((d) => inPlan.has(d));
-      const blocker = deps.find((d) => results.has(d) && results.get(d)!.status !== 'applied');
-      if (blocker)
-        settle({
+      const blocker = c.dependsOn.find((d) => inPlan.has(d) && results.get(d)!.status !== 'applied');
+      if (blocker) {
+        settleAndSignal({
           changeId: c.id,
           status: 'skipped',
           message: `not attempted: change ${blocker} it depends on did not apply`,
         });
-      else if (deps.every((d) => results.has(d))) ready.push(c);
-    }
-    if (ready.length === 0) {
-      if (results.size === settledBefore) break;
-      continue; // skips settled this round may unblock (skip) their own dependents
-    }
-
-    const groups = new Map<string, Change[]>();
-    for (const c of ready) {
+        continue;
+      }
       const key = `${c.platform}|${c.kind}|${c.action}`;
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(c);
     }
@@ -115,22 +147,27 @@ export async function execute(
       const provider = providers.get(first.platform);
       if (!provider) {
         for (const c of group)
-          settle({ changeId: c.id, status: 'failed', message: `no provider for ${c.platform}` });
+          settleAndSignal({ changeId: c.id, status: 'failed', message: `no provider for ${c.platform}` });
         continue;
       }
       const size = Math.max(1, provider.maxBatch(first.kind, first.action));
       const run = slot(provider, key, first);
       for (let i = 0; i < group.length; i += size) {
         const batch: Batch = {
-          id: `b${++batchSeq}`,
+          id: `${first.platform}/b${nextSeq(first.platform)}`,
           platform: first.platform,
           changes: group.slice(i, i + size),
         };
-        work.push(run(() => runBatch(batch, provider, options, settle)));
+        work.push(run(() => runBatch(batch, provider, options, settleAndSignal)));
       }
     }
     await Promise.all(work);
-  }
+  };
+  await Promise.all(
+    [...byPlatform.values()].map(async (levels) => {
+      for (const level of levels) if (level) await runLevel(level);
+    }),
+  );
 
   const ordered = changes.map(
     (c) => results.get(c.id) ?? { changeId: c.id, status: 'skipped' as const, message: 'not reached' },

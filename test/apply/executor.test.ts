@@ -84,6 +84,76 @@ describe('executor (UC-24)', () => {
     expect(okta.calls).toEqual([['okta.user["a"]'], ['okta.group["G"].member["a"]']]);
   });
 
+  it("does not hold a platform's next level for another platform's slow one", async () => {
+    // Okta's first write answers only once Salesforce has sent its second level: under global
+    // rounds Salesforce would wait for Okta's first round, and this would never finish.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const okta = fakeProvider('okta', 10);
+    const slowOkta: Provider = {
+      ...okta.provider,
+      apply: async (batch) => {
+        await released;
+        return okta.provider.apply(batch);
+      },
+    };
+    const sf = fakeProvider('salesforce:prod', 10);
+    const sfApply = sf.provider.apply;
+    sf.provider.apply = async (batch) => {
+      const results = await sfApply(batch);
+      if (sf.calls.length === 2) release();
+      return results;
+    };
+    const create = change('salesforce.prod.user["a"]', 'create', [], 'salesforce:prod', 'account');
+    const grant = change('salesforce.prod.user["a"].permissionSet["X"]', 'grant', [create.id]);
+    const oktaUser = change('okta.user["a"]', 'create', [], 'okta', 'account');
+    const oktaMember = change('okta.group["G"].member["a"]', 'grant', [oktaUser.id], 'okta', 'membership');
+    const report = await execute(
+      [oktaUser, create, oktaMember, grant],
+      new Map<PlatformId, Provider>([
+        ['okta', slowOkta],
+        ['salesforce:prod', sf.provider],
+      ]),
+    );
+    expect(report.counts.applied).toBe(4);
+    expect(sf.calls).toEqual([[create.address], [grant.address]]);
+    expect(okta.calls).toEqual([[oktaUser.address], [oktaMember.address]]);
+  });
+
+  it('waits for a dependency on another platform before sending its dependent', async () => {
+    const oktaUser = change('okta.user["a"]', 'create', [], 'okta', 'account');
+    const sfUser = change('salesforce.prod.user["a"]', 'create', [oktaUser.id], 'salesforce:prod', 'account');
+    const order: string[] = [];
+    const recording = (id: PlatformId) => {
+      const p = fakeProvider(id, 10);
+      const apply = p.provider.apply;
+      p.provider.apply = async (batch) => {
+        await new Promise((r) => setTimeout(r, id === 'okta' ? 20 : 0));
+        order.push(...batch.map((c) => c.address));
+        return apply(batch);
+      };
+      return p.provider;
+    };
+    const failingOkta = fakeProvider('okta', 10, new Set([oktaUser.address]));
+    const report = await execute(
+      [oktaUser, sfUser],
+      new Map<PlatformId, Provider>([
+        ['okta', recording('okta')],
+        ['salesforce:prod', recording('salesforce:prod')],
+      ]),
+    );
+    expect(order).toEqual([oktaUser.address, sfUser.address]);
+    expect(report.counts.applied).toBe(2);
+    const skipped = await execute(
+      [oktaUser, sfUser],
+      new Map<PlatformId, Provider>([
+        ['okta', failingOkta.provider],
+        ['salesforce:prod', recording('salesforce:prod')],
+      ]),
+    );
+    expect(skipped.results.map((r) => r.status)).toEqual(['failed', 'skipped']);
+  });
+
   it('reports stale and already-applied changes without sending them, and fails changes with no provider', async () => {
     const a = change('a', 'grant');
     const b = change('b', 'grant');

@@ -10,8 +10,12 @@ import { emptyCache, readOkta, readSnapshot, type OktaDirectoryCache, type OktaR
 
 export type OktaProviderOptions = OktaSessionOptions;
 
-/** Kept well under the concurrent-request limits Okta sets per org. */
-const MEMBERSHIP_CONCURRENCY = 8;
+/**
+ * Every Okta write is one change per request (no bulk endpoint), so requests in flight are what
+ * sets the rate; kept well under the concurrent-request limits Okta sets per org, and paced per
+ * endpoint family by the rate-limit headers.
+ */
+const WRITE_CONCURRENCY = 8;
 
 /** The Okta org through @okta/okta-sdk-nodejs 8. */
 export class OktaProvider implements Provider<IdpSnapshot> {
@@ -60,8 +64,8 @@ export class OktaProvider implements Provider<IdpSnapshot> {
    * endpoint, so more of them go at once; every call still waits on its endpoint family's
    * rate budget (X-Rate-Limit-Remaining, and the Reset after a 429), so this only fills the budget.
    */
-  concurrency(kind: ChangeKind, _action: ChangeAction): number {
-    return kind === 'membership' ? MEMBERSHIP_CONCURRENCY : 4;
+  concurrency(_kind: ChangeKind, _action: ChangeAction): number {
+    return WRITE_CONCURRENCY;
   }
 
   /** The latest rate-limit readings per endpoint family, for diagnostics and tests. */
