@@ -2,7 +2,9 @@ import { compile } from '../compile/compile.js';
 import type { Person } from '../compile/people.js';
 import type { SalesforceUser, Snapshots } from '../model/snapshot.js';
 import { emptyState } from '../model/state.js';
+import { matchesAnyGlob } from '../compile/conditions.js';
 import { InvalidPolicyError } from '../policy/diagnostics.js';
+import type { LoadedDocument } from '../policy/load.js';
 import type { Policy } from '../policy/policy.js';
 import { readJsonPolicy } from '../policy/read/json.js';
 import type {
@@ -15,7 +17,9 @@ import type {
   SalesforceGrant,
 } from '../policy/types.js';
 import { validateDocuments } from '../policy/validate.js';
+import type { Conflict } from '../model/findings.js';
 import { inferIdentity } from './identity.js';
+import { linkChoices, linksReviewMarkdown, type LinkChoice } from './links.js';
 import { mine, withPairs, type Candidate, type MinedRule, type Thresholds } from './mine.js';
 
 /**
@@ -37,6 +41,12 @@ import { mine, withPairs, type Candidate, type MinedRule, type Thresholds } from
  *
  * People who leave (suspended, deprovisioned) and people in a matching conflict are left out of
  * mining: the lifecycle decides for the first, a `links` decision for the second.
+ *
+ * Over a policy that exists already (`existing`), import proposes only the difference: people are
+ * matched by that policy's identity, what its compiled rules and exceptions already give someone
+ * is neither mined nor excepted again (it counts for a rule's precision, never against it), new
+ * profile and role rules rank above every existing one, and ids stay clear of the existing ones.
+ * Platforms and identity are not written again; protected accounts only those not yet protected.
  */
 
 export interface ImportOptions {
@@ -47,6 +57,21 @@ export interface ImportOptions {
   today: string;
   /** Days until imported exceptions expire. */
   exceptionDays?: number;
+  /** The policy already in the folder, validated: only what it does not explain is proposed. */
+  existing?: ExistingPolicy;
+  /**
+   * Hold the lifecycle back for today's leavers: their still-active Salesforce users are written
+   * to `guardrails.protectedAccounts` in a file of their own (`held-leavers.json`), so the first
+   * plan offboards nobody. Off by default: it keeps people who left in Salesforce until the
+   * entries are deleted (every plan warns about each one meanwhile).
+   */
+  holdLeavers?: boolean;
+}
+
+export interface ExistingPolicy {
+  policy: Policy;
+  /** Its documents, validated again together with what import proposes. */
+  documents: LoadedDocument[];
 }
 
 export type EntitlementKind = 'access' | 'profile' | 'role' | 'permissionSet' | 'permissionSetGroup';
@@ -67,6 +92,8 @@ export interface ReportedGrant {
 
 export interface ImportReport {
   thresholds: Thresholds;
+  /** Set when import proposed the difference over a policy already in the folder. */
+  existing?: { documents: number; rules: number; exceptions: number };
   identity: string[];
   rules: { id: string; when: string; priority?: number; grants: ReportedGrant[] }[];
   /** Rules for one person: org access, profile or role that no group explains. */
@@ -78,34 +105,61 @@ export interface ImportReport {
   orgs: { org: string; activeUsers: number; matched: number; orphans: number; unexplained: number }[];
   orphans: { org: string; username: string; profile: string }[];
   protectedCandidates: { org: string; username: string; person?: string; why: string }[];
-  conflicts: { person: string; platform: string; message: string }[];
+  /** Matching conflicts, each with every `links` entry that would settle it (none is chosen). */
+  conflicts: {
+    person: string;
+    platform: string;
+    kind: Conflict['kind'];
+    candidates: string[];
+    message: string;
+    choices: LinkChoice[];
+  }[];
   /** People whose home status takes access away but who still have an active Salesforce user. */
   leavers: { person: string; status: string; org: string; username: string }[];
+  /** With `holdLeavers`: the leavers' usernames written to protectedAccounts (held-leavers.json). */
+  heldLeavers: string[];
 }
 
 export interface ImportFile {
+  /** `access.json`; written as `access.ts` with `--policy-format ts`. */
   name: string;
   document: PolicyDocument;
+  /** One line said at the top of a TS file (JSON has no comments). */
+  header?: string;
+  /** A proposal over an existing policy: written under a name no file in the folder has yet. */
+  freshName?: true;
 }
 
 export interface ImportResult {
   files: ImportFile[];
   report: ImportReport;
+  /** A note for reviewers beside the policy files (never read as policy): the links to decide. */
+  review?: ReviewNote;
+}
+
+/** Rewritten by every import while conflicts remain; left alone when it says the same already. */
+export interface ReviewNote {
+  name: string;
+  text: string;
 }
 
 // Org access last: every rule of an org grants it, so it is mined only for holders no other rule has.
 const KINDS: EntitlementKind[] = ['profile', 'role', 'permissionSet', 'permissionSetGroup', 'access'];
 const SINGLE = new Set<EntitlementKind>(['profile', 'role']);
 
-/** Documents validated in memory, as `accord validate` would read them from files. */
-export function validateFiles(files: readonly ImportFile[], today: string): Policy {
+/** Documents validated in memory (after `existing` ones), as `accord validate` would read them from files. */
+export function validateFiles(
+  files: readonly ImportFile[],
+  today: string,
+  existing: readonly LoadedDocument[] = [],
+): Policy {
   const docs = files.map((f) => {
     const read = readJsonPolicy(f.name, new TextEncoder().encode(`${JSON.stringify(f.document, null, 2)}\n`));
     if (!read.document)
       throw new InvalidPolicyError(read.diagnostics, `import wrote an unreadable ${f.name}`);
     return read.document;
   });
-  const result = validateDocuments(docs, { today });
+  const result = validateDocuments([...existing, ...docs], { today });
   if (!result.policy)
     throw new InvalidPolicyError(
       result.diagnostics,
@@ -120,6 +174,8 @@ interface Component {
   value: string;
   mined: MinedRule;
   holders: ReadonlySet<number>;
+  /** Members the existing policy already gives it: neither holders to explain nor to exclude. */
+  neutral: ReadonlySet<number>;
   excluded: number[];
   /** Single-valued: members a higher rule gives their value, whom this rule may exclude as well. */
   optional: number[];
@@ -131,16 +187,33 @@ export function buildImport(
   options: ImportOptions,
 ): ImportResult {
   const { thresholds, today } = options;
-  const inferred = inferIdentity(snapshots);
-  const base: ImportFile[] = [
-    { name: 'platforms.json', document: { settings: { environment: options.environment }, platforms } },
-    { name: 'identity.json', document: { identity: inferred.identity } },
-  ];
-  // The identity alone, compiled: who is whom, exactly as a plan on the imported policy matches.
-  const draft = validateFiles(base, today);
+  const existing = options.existing?.policy;
+  const inferred = existing ? undefined : inferIdentity(snapshots);
+  const base: ImportFile[] = inferred
+    ? [
+        { name: 'platforms.json', document: { settings: { environment: options.environment }, platforms } },
+        { name: 'identity.json', document: { identity: inferred.identity } },
+      ]
+    : [];
+  // The identity alone (or the existing policy), compiled: who is whom, exactly as a plan on the
+  // imported policy matches.
+  const draft = existing ?? validateFiles(base, today);
   const desired = compile(draft, snapshots, emptyState(), { today });
   const people = desired.people;
   const positionOf = new Map(people.map((p, i) => [p.key, i]));
+  /** What the existing policy gives each person per org: `${org}\0${i}` → `${kind}\0${value}`. */
+  const declared = new Map<string, Set<string>>();
+  if (existing)
+    for (const d of desired.salesforce) {
+      const i = positionOf.get(d.person);
+      if (!d.present || i === undefined) continue;
+      const keys = new Set([`access\u0000`]);
+      if (d.profile) keys.add(`profile\u0000${d.profile.name}`);
+      if (d.role) keys.add(`role\u0000${d.role.name}`);
+      for (const g of d.permissionSets) keys.add(`permissionSet\u0000${g.name}`);
+      for (const g of d.permissionSetGroups) keys.add(`permissionSetGroup\u0000${g.name}`);
+      declared.set(`${d.org}\u0000${i}`, keys);
+    }
   const ownerOf = { okta: new Map<string, number>(), onelogin: new Map<string, number>() };
   people.forEach((p, i) => {
     if (p.accounts.okta) ownerOf.okta.set(p.accounts.okta.id, i);
@@ -165,7 +238,9 @@ export function buildImport(
 
   const report: ImportReport = {
     thresholds,
-    identity: inferred.notes,
+    identity: inferred?.notes ?? [
+      "the existing policy's identity (nothing inferred over an existing policy)",
+    ],
     rules: [],
     individualRules: 0,
     exceptions: 0,
@@ -173,9 +248,23 @@ export function buildImport(
     orgs: [],
     orphans: [],
     protectedCandidates: [],
-    conflicts: desired.conflicts.map((c) => ({ person: c.person, platform: c.platform, message: c.message })),
+    conflicts: desired.conflicts.map((c) => ({
+      person: c.person,
+      platform: c.platform,
+      kind: c.kind,
+      candidates: c.candidates,
+      message: c.message,
+      choices: linkChoices(c),
+    })),
     leavers: [],
+    heldLeavers: [],
   };
+  if (existing)
+    report.existing = {
+      documents: options.existing!.documents.length,
+      rules: existing.access.length,
+      exceptions: existing.exceptions.length,
+    };
 
   const components: Component[] = [];
   /** Unexplained holders: person → org → what. */
@@ -184,7 +273,7 @@ export function buildImport(
     number,
     Map<string, { permissionSets: string[]; permissionSetGroups: string[] }>
   >();
-  const orgs = Object.keys(platforms.salesforce ?? {}).sort();
+  const orgs = Object.keys((existing?.platforms ?? platforms).salesforce ?? {}).sort();
 
   for (const org of orgs) {
     const snapshot = snapshots.salesforce[org];
@@ -212,9 +301,11 @@ export function buildImport(
       if (a.permissionSetGroup) entry.psg.push(a.permissionSetGroup);
     }
     const holders = new Map<string, Set<number>>();
+    const neutral = new Map<string, Set<number>>();
     const hold = (kind: EntitlementKind, value: string, i: number) => {
       const key = `${kind}\u0000${value}`;
-      (holders.get(key) ?? holders.set(key, new Set()).get(key)!).add(i);
+      const into = declared.get(`${org}\u0000${i}`)?.has(key) ? neutral : holders;
+      (into.get(key) ?? into.set(key, new Set()).get(key)!).add(i);
     };
     for (const [i, u] of live) {
       if (!u.isActive) continue;
@@ -248,10 +339,21 @@ export function buildImport(
           for (const c of components)
             if (c.org === org)
               for (const m of c.mined.candidate.members) if (c.holders.has(m)) granted.add(m);
-        const mined = mine(set, withPairs(offered, set), thresholds, granted);
+        const already = neutral.get(`${kind}\u0000${value}`) ?? new Set<number>();
+        const fine = already.size === 0 ? set : new Set([...set, ...already]);
+        const mined = mine(set, withPairs(offered, fine), thresholds, granted, already);
         for (const rule of mined.rules) {
           used.add(rule.candidate.label);
-          components.push({ org, kind, value, mined: rule, holders: set, excluded: [], optional: [] });
+          components.push({
+            org,
+            kind,
+            value,
+            mined: rule,
+            holders: set,
+            neutral: already,
+            excluded: [],
+            optional: [],
+          });
         }
         unexplained += mined.unexplained.length;
         for (const i of mined.unexplained) {
@@ -300,12 +402,14 @@ export function buildImport(
       components.filter((c) => SINGLE.has(c.kind)).map((c) => [c.mined.candidate.label, c.mined.candidate]),
     ).values(),
   ].sort((a, b) => a.members.size - b.members.size || (a.label < b.label ? -1 : 1));
-  const priorityOf = new Map(ranked.map((c, i) => [c.label, 10 * (ranked.length - i)]));
-  const individualPriority = 10 * (ranked.length + 1);
+  // Over an existing policy, above every priority it has: a new rule's value must win.
+  const floor = (existing?.access ?? []).reduce((most, r) => Math.max(most, r.priority ?? 0), 0);
+  const priorityOf = new Map(ranked.map((c, i) => [c.label, floor + 10 * (ranked.length - i)]));
+  const individualPriority = floor + 10 * (ranked.length + 1);
 
   for (const c of components) {
     const members = c.mined.candidate.members;
-    if (!SINGLE.has(c.kind)) c.excluded = [...members].filter((m) => !c.holders.has(m));
+    if (!SINGLE.has(c.kind)) c.excluded = [...members].filter((m) => !c.holders.has(m) && !c.neutral.has(m));
   }
   for (const org of orgs) {
     for (const kind of ['profile', 'role'] as const) {
@@ -317,7 +421,7 @@ export function buildImport(
       for (const c of ordered) {
         for (const m of c.mined.candidate.members) {
           if (claimed.has(m)) c.optional.push(m);
-          else if (c.holders.has(m)) claimed.add(m);
+          else if (c.holders.has(m) || c.neutral.has(m)) claimed.add(m);
           else c.excluded.push(m);
         }
       }
@@ -327,7 +431,10 @@ export function buildImport(
   alignExclusions(components);
 
   const access: AccessRule[] = [];
-  const ids = new Set<string>();
+  const ids = new Set<string>([
+    ...(existing?.access ?? []).map((r) => r.id),
+    ...(existing?.exceptions ?? []).map((x) => x.id),
+  ]);
   const uniqueId = (base: string) => {
     let id = base;
     for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
@@ -428,20 +535,51 @@ export function buildImport(
   report.exceptions = exceptions.length;
 
   const guardrails: Guardrails = {};
+  const alreadyProtected = existing?.guardrails.protectedAccounts ?? [];
   const protect = [
     ...new Set(report.protectedCandidates.filter((c) => !c.person).map((c) => c.username.toLowerCase())),
-  ].sort();
+  ]
+    .filter((u) => !matchesAnyGlob(u, alreadyProtected))
+    .sort();
   if (protect.length > 0) guardrails.protectedAccounts = protect;
+  if (options.holdLeavers)
+    report.heldLeavers = [...new Set(report.leavers.map((l) => l.username.toLowerCase()))]
+      .filter((u) => !matchesAnyGlob(u, alreadyProtected))
+      .sort();
+  const held: PolicyDocument = { guardrails: { protectedAccounts: report.heldLeavers } };
+  const review: ReviewNote | undefined =
+    desired.conflicts.length === 0
+      ? undefined
+      : { name: 'links-to-review.md', text: linksReviewMarkdown(desired.conflicts) };
+  const heldHeader = `Leavers whose Salesforce users accord import found still active on ${today}, protected so that the first plan offboards nobody (--hold-leavers). Delete an entry to let the lifecycle offboard that user.`;
 
-  return {
-    files: [
-      ...base,
-      { name: 'access.json', document: { access } },
-      { name: 'exceptions.json', document: { exceptions } },
-      { name: 'guardrails.json', document: { guardrails } },
-    ],
-    report,
-  };
+  if (!existing)
+    return {
+      files: [
+        ...base,
+        { name: 'access.json', document: { access } },
+        { name: 'exceptions.json', document: { exceptions } },
+        { name: 'guardrails.json', document: { guardrails } },
+        ...(report.heldLeavers.length > 0
+          ? [{ name: 'held-leavers.json', document: held, header: heldHeader }]
+          : []),
+      ],
+      report,
+      ...(review ? { review } : {}),
+    };
+  // The difference only: a file for each section that proposes something, named for the day.
+  const proposal = (section: string, document: PolicyDocument): ImportFile => ({
+    name: `import-${today}-${section}.json`,
+    document,
+    header: `Proposed by accord import on ${today}: what the existing policy does not explain. Review, then merge or keep.`,
+    freshName: true,
+  });
+  const files: ImportFile[] = [];
+  if (access.length > 0) files.push(proposal('access', { access }));
+  if (exceptions.length > 0) files.push(proposal('exceptions', { exceptions }));
+  if (protect.length > 0) files.push(proposal('guardrails', { guardrails }));
+  if (report.heldLeavers.length > 0) files.push({ ...proposal('held-leavers', held), header: heldHeader });
+  return { files, report, ...(review ? { review } : {}) };
 }
 
 /**

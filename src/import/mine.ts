@@ -57,28 +57,31 @@ const overlap = (a: ReadonlySet<number>, b: ReadonlySet<number>): number => {
 
 /**
  * Chooses candidates for one entitlement, greedily (see above). `explained`: holders that need no
- * rule of their own (org access, which every rule of the org grants).
+ * rule of their own (org access, which every rule of the org grants). `neutral`: people who are
+ * given it already (by an existing policy): not holders to explain, but members a rule may give
+ * it to without loss of precision.
  */
 export function mine(
   holders: ReadonlySet<number>,
   candidates: readonly Candidate[],
   t: Thresholds,
   explained: ReadonlySet<number> = new Set(),
+  neutral: ReadonlySet<number> = new Set(),
 ): Mined {
   const remaining = new Set([...holders].filter((h) => !explained.has(h)));
   const rules: MinedRule[] = [];
   const scored = candidates
     .filter((c) => c.members.size > 0)
-    .map((c) => ({ c, explained: overlap(c.members, holders) }))
-    .filter((s) => s.explained > 0 && s.explained / s.c.members.size >= t.minPrecision);
+    .map((c) => ({ c, explained: overlap(c.members, holders), fine: overlap(c.members, neutral) }))
+    .filter((s) => s.explained > 0 && (s.explained + s.fine) / s.c.members.size >= t.minPrecision);
   const chosen = new Set<Candidate>();
   while (remaining.size > 0) {
     let best: { c: Candidate; gain: number; precision: number; explained: number } | undefined;
-    for (const { c, explained } of scored) {
+    for (const { c, explained, fine } of scored) {
       if (chosen.has(c)) continue;
       const gain = overlap(c.members, remaining);
       if (gain === 0 || gain / remaining.size < t.minCoverage) continue;
-      const precision = explained / c.members.size;
+      const precision = (explained + fine) / c.members.size;
       const better =
         !best ||
         gain > best.gain ||

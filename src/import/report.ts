@@ -9,9 +9,13 @@ export function importReportText(report: ImportRun['report'], written: readonly 
   };
   add(
     `accord import: min precision ${pct(report.thresholds.minPrecision)}, min coverage ${pct(report.thresholds.minCoverage)}`,
-    '',
-    'Identity (inferred or default; review):',
   );
+  const over = report.existing;
+  if (over)
+    add(
+      `Over the existing policy (${over.documents} documents, ${over.rules} access rules, ${over.exceptions} exceptions): only what it does not explain is proposed; nothing it declares is written again.`,
+    );
+  add('', over ? 'Identity:' : 'Identity (inferred or default; review):');
   for (const n of report.identity) add(`  ${n}`);
   add('', 'Salesforce orgs:');
   for (const o of report.orgs)
@@ -47,7 +51,7 @@ export function importReportText(report: ImportRun['report'], written: readonly 
     (c) => `${c.org} ${c.username}${c.person ? ` (person ${c.person})` : ''}: ${c.why}`,
   );
   list(
-    'Matching conflicts (settle each with a links entry; not guessed)',
+    'Matching conflicts (not guessed: settle each with a links entry; links-to-review.md has every choice)',
     report.conflicts,
     (c) => `${c.platform}: ${c.message}`,
   );
@@ -56,13 +60,20 @@ export function importReportText(report: ImportRun['report'], written: readonly 
     report.leavers,
     (l) => `${l.org} ${l.username} (${l.person}, ${l.status})`,
   );
+  if (report.heldLeavers.length > 0)
+    lines.push(
+      '',
+      `Held back (--hold-leavers): ${report.heldLeavers.length} leavers' users written to guardrails.protectedAccounts; delete an entry to let the lifecycle offboard it`,
+    );
   const plan = report.plan;
   lines.push(
     '',
-    `accord plan on the imported policy: ${plan.changes} change${plan.changes === 1 ? '' : 's'}`,
+    `accord plan on the ${over ? 'existing policy with what is proposed' : 'imported policy'}: ${plan.changes} change${plan.changes === 1 ? '' : 's'}`,
   );
   for (const [reason, n] of Object.entries(plan.byReason)) lines.push(`  ${n} × ${reason}`);
   if (plan.blocked) lines.push(`  blocked: ${plan.blockedReasons.join('; ')}`);
+  if (over && written.length === 0)
+    add('', 'Nothing to propose: the existing policy explains all of today’s access. No file written.');
   if (written.length > 0) add('', 'Wrote:');
   for (const w of written) add(`  ${w}`);
   lines.push('');

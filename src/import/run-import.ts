@@ -6,7 +6,14 @@ import type { Plan } from '../plan/types.js';
 import type { Progress, ProviderEvents } from '../providers/provider.js';
 import { createProviders } from '../providers/registry.js';
 import { snapshotAll } from '../providers/snapshot-all.js';
-import { buildImport, validateFiles, type ImportFile, type ImportReport } from './build.js';
+import {
+  buildImport,
+  validateFiles,
+  type ExistingPolicy,
+  type ImportFile,
+  type ImportReport,
+  type ReviewNote,
+} from './build.js';
 import { platformsFromEnv } from './identity.js';
 import type { Thresholds } from './mine.js';
 
@@ -27,6 +34,8 @@ export const IMPORT_SCOPE: SnapshotScope = {
 
 export interface ImportRun {
   files: ImportFile[];
+  /** The links to decide, for reviewers (see links.ts). */
+  review?: ReviewNote;
   report: ImportReport & { plan: PlanSummary };
   snapshots: Snapshots;
   plan: Plan;
@@ -49,14 +58,24 @@ export interface ImportContext {
 }
 
 export async function runImport(
-  options: { thresholds: Thresholds; environment: string; now?: Date; exceptionDays?: number },
+  options: {
+    thresholds: Thresholds;
+    environment: string;
+    now?: Date;
+    exceptionDays?: number;
+    /** The policy already in the folder: import proposes only what it does not explain. */
+    existing?: ExistingPolicy;
+    /** See ImportOptions.holdLeavers. */
+    holdLeavers?: boolean;
+  },
   context: ImportContext,
 ): Promise<ImportRun> {
   const now = options.now ?? new Date();
   const today = now.toISOString().slice(0, 10);
   const environment = await context.connect();
   let snapshots: Snapshots;
-  const platforms = platformsFromEnv(environment.env);
+  // Over an existing policy, its platforms (their settings name the connection); else the environment's.
+  const platforms = options.existing?.policy.platforms ?? platformsFromEnv(environment.env);
   try {
     if (!platforms.okta && !platforms.onelogin)
       throw new AccordError(
@@ -88,10 +107,18 @@ export async function runImport(
     environment: options.environment,
     today,
     ...(options.exceptionDays !== undefined ? { exceptionDays: options.exceptionDays } : {}),
+    ...(options.existing ? { existing: options.existing } : {}),
+    ...(options.holdLeavers ? { holdLeavers: true } : {}),
   });
-  const policy = validateFiles(built.files, today);
+  const policy = validateFiles(built.files, today, options.existing?.documents);
   const plan = createPlan(policy, snapshots, emptyState(), { now });
-  return { files: built.files, report: { ...built.report, plan: summarise(plan) }, snapshots, plan };
+  return {
+    files: built.files,
+    ...(built.review ? { review: built.review } : {}),
+    report: { ...built.report, plan: summarise(plan) },
+    snapshots,
+    plan,
+  };
 }
 
 export function summarise(plan: Plan): PlanSummary {

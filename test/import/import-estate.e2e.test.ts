@@ -21,7 +21,8 @@
  * fall below it, and its holders would become individual grants instead).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
   generateCompany,
   seedStores,
@@ -32,9 +33,10 @@ import {
   type Sandbox,
 } from '@accord/sandbox';
 import type { ImportRun } from '../../src/import/run-import.js';
-import type { Plan } from '../../src/plan/types.js';
+import type { AccessRule, PolicyDocument } from '../../src/policy/types.js';
 import { scratch } from '../apply/support/harness.js';
 import { accordInProcess } from '../apply/support/in-process.js';
+import { planCli } from './support/plan-cli.js';
 
 type SfUser = DemoPerson['salesforce'][string][number];
 
@@ -212,7 +214,6 @@ beforeAll(async () => {
   const run = await accordInProcess(sandbox, ['import', '--out', out, '--format', 'json']);
   expect(run.status).toBe(0);
   report = JSON.parse(run.stdout) as ImportRun['report'];
-  (await import('node:fs')).writeFileSync('/tmp/estate-report.json', run.stdout);
 }, 60_000);
 
 afterAll(async () => {
@@ -284,8 +285,33 @@ describe('UC-27 accord import on a seeded estate with 6 known rules plus noise',
 
   it('plan on the imported policy changes nothing (the UC-27 target)', async () => {
     expect(report.plan).toMatchObject({ changes: 0, conflicts: 0, blocked: false });
-    const run = await accordInProcess(sandbox, ['plan', '-p', out, '--state', dir.state, '--format', 'json']);
+    expect((await planCli(sandbox, out, dir.state)).changes).toEqual([]);
+  });
+
+  it('re-import over the policy less one rule proposes that rule again, and only it', async () => {
+    const path = join(out, 'access.json');
+    const doc = JSON.parse(await readFile(path, 'utf8')) as PolicyDocument & { $schema: string };
+    const finance = doc.access!.find((r) => JSON.stringify(r.when).includes('"Finance"'))!;
+    await writeFile(
+      path,
+      JSON.stringify({ ...doc, access: doc.access!.filter((r) => r !== finance) }, null, 2),
+    );
+    const run = await accordInProcess(sandbox, ['import', '--out', out, '--format', 'json']);
     expect(run.status).toBe(0);
-    expect((JSON.parse(run.stdout) as Plan).changes).toEqual([]);
+    const diff = JSON.parse(run.stdout) as ImportRun['report'] & { written: string[] };
+    expect(diff.existing?.rules).toBe(doc.access!.length - 1);
+    expect(diff.rules.map((r) => r.when)).toEqual(['okta:Finance']);
+    expect([diff.individualRules, diff.exceptions]).toEqual([0, 0]);
+    expect(diff.written.map((w) => basename(w))).toEqual([
+      `import-${new Date().toISOString().slice(0, 10)}-access.json`,
+    ]);
+    const [proposed] = (JSON.parse(await readFile(diff.written[0]!, 'utf8')) as { access: AccessRule[] })
+      .access;
+    // The same rule: condition (with its exclusions) and grants; its priority above every existing one.
+    expect(proposed!.when).toEqual(finance.when);
+    expect(proposed!.grants).toEqual(finance.grants);
+    expect(proposed!.priority).toBeGreaterThan(Math.max(...doc.access!.map((r) => r.priority ?? 0)));
+    expect(diff.plan).toMatchObject({ changes: 0, conflicts: 0, blocked: false });
+    expect((await planCli(sandbox, out, dir.state)).changes).toEqual([]);
   });
 });

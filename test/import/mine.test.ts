@@ -90,6 +90,23 @@ describe('UC-27 mine: precision = |holders ∩ members| / |members|, coverage = 
     expect(mined.rules).toEqual([]);
     expect(mined.unexplained).toEqual([]);
   });
+
+  it('over an existing policy: members it already gives the grant count for precision, not as holders', () => {
+    // Finance: 20 members; the existing policy gives 15 of them the set, 4 more hold it by hand.
+    const finance = group('Finance', range(0, 20));
+    const residual = new Set(range(15, 19));
+    const alone = mine(residual, [finance], DEFAULT_THRESHOLDS);
+    expect(alone.rules).toEqual([]); // 4 of 20: far too imprecise on its own
+    const over = mine(residual, [finance], DEFAULT_THRESHOLDS, new Set(), new Set(range(0, 15)));
+    expect(over.rules.map((r) => [r.candidate.label, r.precision, r.coverage, r.explained])).toEqual([
+      ['Finance', 19 / 20, 1, 4],
+    ]);
+    expect(over.unexplained).toEqual([]);
+    // Neutral members alone never make a rule: there must be someone to explain.
+    expect(
+      mine(new Set([99]), [finance], DEFAULT_THRESHOLDS, new Set(), new Set(range(0, 20))).rules,
+    ).toEqual([]);
+  });
 });
 
 describe('UC-27 withPairs: intersections sharper than either half', () => {

@@ -4,34 +4,24 @@
  * compiled policy attributes them to; a permission set assigned by hand in Salesforce is flagged
  * as granted by nothing; the audit log of the apply says since when.
  *
- * The HTML page's script is exercised in jsdom, NOT in a real browser: no Chromium can be
- * downloaded where CI runs, so layout and a real engine's quirks are not covered here.
+ * The HTML page's script is also exercised here in jsdom; access-report.browser.test.ts loads the
+ * same page in a real headless Chromium.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createRecord, type Sandbox } from '@accord/sandbox';
 import { JSDOM } from 'jsdom';
 import type { AccessReport, AccessRow } from '../../src/render/access-report.js';
-import { loopbackSandbox, scratch } from '../apply/support/harness.js';
-import { accordInProcess, applyInProcess } from '../apply/support/in-process.js';
+import { accordInProcess } from '../apply/support/in-process.js';
+import { ANA, KIM, accessFixture, type AccessFixture } from './support/access-fixture.js';
 
-const ANA = 'ana.lopez@acme.test';
-const KIM = 'kim.mover@acme.test';
-let sandbox: Sandbox;
-let dir: ReturnType<typeof scratch>;
+let fixture: AccessFixture;
+let sandbox: AccessFixture['sandbox'];
+let dir: AccessFixture['dir'];
 let report: AccessReport;
 let handMade: { username: string };
+let reportArgs: AccessFixture['reportArgs'];
 
-const reportArgs = (...more: string[]) => [
-  'report',
-  'access',
-  '--state',
-  dir.state,
-  '--audit',
-  dir.audit,
-  ...more,
-];
 const rowsOf = (person: string) => report.rows.filter((r) => r.person === person);
 const find = (person: string, kind: AccessRow['kind'], name: string, platform = 'salesforce:prod') =>
   report.rows.find(
@@ -39,26 +29,11 @@ const find = (person: string, kind: AccessRow['kind'], name: string, platform = 
   );
 
 beforeAll(async () => {
-  sandbox = await loopbackSandbox({ people: 60, seed: 21 });
-  dir = scratch('access-report');
-  process.env.ACCORD_OVERRIDE_REASON = 'UC-21 test: first import of the estate';
-  const applied = await applyInProcess(sandbox, dir);
-  delete process.env.ACCORD_OVERRIDE_REASON;
-  expect(applied.status).toBe(0);
-  // A permission set assigned by hand to a user the policy entitles (Ana, in prod).
-  const prod = sandbox.stores.salesforce.prod!;
-  const user = prod.records('User').find((u) => String(u.Username).toLowerCase() === ANA)!;
-  const set = prod.records('PermissionSet').find((p) => p.Name === 'API_Only')!;
-  createRecord(prod, 'PermissionSetAssignment', { AssigneeId: user.Id, PermissionSetId: set.Id });
-  handMade = { username: String(user.Username) };
-  const run = await accordInProcess(sandbox, reportArgs('--format', 'json'));
-  expect(run.stderr).not.toMatch(/error/);
-  expect(run.status).toBe(0);
-  report = JSON.parse(run.stdout) as AccessReport;
+  fixture = await accessFixture('access-report');
+  ({ sandbox, dir, report, handMade, reportArgs } = fixture);
 }, 60_000);
 afterAll(async () => {
-  await sandbox?.close();
-  dir?.remove();
+  await fixture?.close();
 });
 
 describe('UC-21 access review: attribution', () => {

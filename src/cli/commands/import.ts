@@ -19,12 +19,20 @@ export function registerImport(program: Command): void {
     program
       .command('import')
       .description(
-        "read every platform and write a first policy that reproduces today's access: rules mined from groups and roles, the rest as individual grants; prints what a plan on it would change (exit 0 written, 1 error)",
+        "read every platform and write a first policy that reproduces today's access: rules mined from groups and roles, the rest as individual grants; over a folder that holds policy already, only what it does not explain (new files import-<date>-*.json or .ts); prints what a plan on it would change (exit 0 written, 1 error)",
       ),
     'import from a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
   )
     .option('--out <dir>', 'folder to write the policy files into', 'policies')
     .addOption(formatOption(['text', 'json'], 'text'))
+    .addOption(
+      new Option(
+        '--policy-format <format>',
+        'how the policy files are written: JSON documents, or TypeScript modules (definePolicy)',
+      )
+        .choices(['json', 'ts'])
+        .default('json'),
+    )
     .addOption(
       new Option(
         '--min-precision <share>',
@@ -46,6 +54,13 @@ export function registerImport(program: Command): void {
       'settings.environment of the imported policy (names its state file)',
       'default',
     )
-    .option('--force', 'overwrite policy files of the same names in the folder')
+    .option(
+      '--hold-leavers',
+      "protect leavers' still-active Salesforce users (held-leavers.json: guardrails.protectedAccounts) so the first plan offboards nobody; off by default, since it keeps people who left in Salesforce until the entries are deleted",
+    )
+    .option(
+      '--force',
+      'import afresh even when the folder holds policy, overwriting platforms, identity, access, exceptions and guardrails files of the same names',
+    )
     .action(lazyAction(() => import('../actions/import.js')));
 }
