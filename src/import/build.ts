@@ -21,6 +21,7 @@ import type { Conflict } from '../model/findings.js';
 import { inferIdentity } from './identity.js';
 import { linkChoices, linksReviewMarkdown, type LinkChoice } from './links.js';
 import { mine, withPairs, type Candidate, type MinedRule, type Thresholds } from './mine.js';
+import { DEFAULT_MIN_MIRROR_AGREEMENT, findMirrors, type ReportedMirror } from './mirrors.js';
 
 /**
  * `accord import` without the network (UC-27): snapshots in, policy documents and a report out.
@@ -38,6 +39,8 @@ import { mine, withPairs, type Candidate, type MinedRule, type Thresholds } from
  * 5. Holders nothing explains get individual rules (org access, profile, role: exceptions cannot
  *    carry those) and exceptions (permission sets and groups) with a long expiry, the ticket
  *    `IMPORT` and a reason that says so, for review to shrink.
+ * 6. Okta groups and OneLogin roles that hold the same people become `mirrors`, only where
+ *    declaring them changes no membership today; the near ones are reported (mirrors.ts).
  *
  * People who leave (suspended, deprovisioned) and people in a matching conflict are left out of
  * mining: the lifecycle decides for the first, a `links` decision for the second.
@@ -66,6 +69,12 @@ export interface ImportOptions {
    * entries are deleted (every plan warns about each one meanwhile).
    */
   holdLeavers?: boolean;
+  /**
+   * Least agreement (people in both / people in either) of an Okta group and a OneLogin role for
+   * import to report them as a mirror (mirrors.ts); only exact ones are written.
+   * @default 0.95
+   */
+  minMirrorAgreement?: number;
 }
 
 export interface ExistingPolicy {
@@ -91,7 +100,7 @@ export interface ReportedGrant {
 }
 
 export interface ImportReport {
-  thresholds: Thresholds;
+  thresholds: Thresholds & { minMirrorAgreement: number };
   /** Set when import proposed the difference over a policy already in the folder. */
   existing?: { documents: number; rules: number; exceptions: number };
   identity: string[];
@@ -118,6 +127,12 @@ export interface ImportReport {
   leavers: { person: string; status: string; org: string; username: string }[];
   /** With `holdLeavers`: the leavers' usernames written to protectedAccounts (held-leavers.json). */
   heldLeavers: string[];
+  /**
+   * Okta group and OneLogin role pairs that agree at least `minMirrorAgreement`, best first: those
+   * that are exact were written to `mirrors` (`mirror` names the entry), the others only reported
+   * with the membership changes declaring them would make.
+   */
+  mirrors: ReportedMirror[];
 }
 
 export interface ImportFile {
@@ -236,8 +251,9 @@ export function buildImport(
     }
   }
 
+  const minMirrorAgreement = options.minMirrorAgreement ?? DEFAULT_MIN_MIRROR_AGREEMENT;
   const report: ImportReport = {
-    thresholds,
+    thresholds: { ...thresholds, minMirrorAgreement },
     identity: inferred?.notes ?? [
       "the existing policy's identity (nothing inferred over an existing policy)",
     ],
@@ -258,6 +274,7 @@ export function buildImport(
     })),
     leavers: [],
     heldLeavers: [],
+    mirrors: [],
   };
   if (existing)
     report.existing = {
@@ -434,6 +451,8 @@ export function buildImport(
   const ids = new Set<string>([
     ...(existing?.access ?? []).map((r) => r.id),
     ...(existing?.exceptions ?? []).map((x) => x.id),
+    ...(existing?.mirrors ?? []).map((m) => m.id),
+    ...(existing?.identity.populations ?? []).map((p) => p.id),
   ]);
   const uniqueId = (base: string) => {
     let id = base;
@@ -534,6 +553,17 @@ export function buildImport(
   }
   report.exceptions = exceptions.length;
 
+  // Mirrors: only what no existing declaration owns or mirrors already.
+  const taken = new Set<string>([
+    ...(existing?.groups ?? []).map((g) => `${g.platform}:${g.name}`),
+    ...(existing?.mirrors ?? []).flatMap((m) =>
+      m.pairs.flatMap((p) => [`okta:${p.okta}`, `onelogin:${p.onelogin}`]),
+    ),
+  ]);
+  const found = findMirrors(draft, snapshots, people, { minAgreement: minMirrorAgreement, taken, uniqueId });
+  report.mirrors = found.report;
+  const mirrorsFile: PolicyDocument = { mirrors: found.mirrors };
+
   const guardrails: Guardrails = {};
   const alreadyProtected = existing?.guardrails.protectedAccounts ?? [];
   const protect = [
@@ -560,6 +590,7 @@ export function buildImport(
         { name: 'access.json', document: { access } },
         { name: 'exceptions.json', document: { exceptions } },
         { name: 'guardrails.json', document: { guardrails } },
+        ...(found.mirrors.length > 0 ? [{ name: 'mirrors.json', document: mirrorsFile }] : []),
         ...(report.heldLeavers.length > 0
           ? [{ name: 'held-leavers.json', document: held, header: heldHeader }]
           : []),
@@ -578,6 +609,7 @@ export function buildImport(
   if (access.length > 0) files.push(proposal('access', { access }));
   if (exceptions.length > 0) files.push(proposal('exceptions', { exceptions }));
   if (protect.length > 0) files.push(proposal('guardrails', { guardrails }));
+  if (found.mirrors.length > 0) files.push(proposal('mirrors', mirrorsFile));
   if (report.heldLeavers.length > 0) files.push({ ...proposal('held-leavers', held), header: heldHeader });
   return { files, report, ...(review ? { review } : {}) };
 }

@@ -46,7 +46,8 @@ const countDomains = (snapshot: IdpSnapshot | undefined): Map<string, number> =>
 
 /**
  * Source: the directory with more accounts (Okta on a tie). Populations: the email domains the
- * other directory has more accounts of than the source, owned by it (not cross-provisioned: import
+ * other directory has more accounts of than the source (or as many, when the domain is the other
+ * directory's main one and not the source's), owned by it (not cross-provisioned: import
  * creates nothing). Match keys: accord's defaults. Salesforce usernames: `{email}` plus the suffix
  * most users of an org carry after their email (e.g. `.emea`), used only for users created later.
  */
@@ -67,8 +68,13 @@ export function inferIdentity(snapshots: Snapshots): InferredIdentity {
 
   const ours = countDomains(source === 'okta' ? snapshots.okta : snapshots.onelogin);
   const theirs = countDomains(other === 'okta' ? snapshots.okta : snapshots.onelogin);
+  // A domain both directories hold as many accounts of (one provisioned the other's people, as a
+  // cross-provisioned population leaves it) belongs to the directory whose main domain it is.
+  const main = (counts: Map<string, number>) =>
+    [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+  const [ourMain, theirMain] = [main(ours), main(theirs)];
   const owned = [...theirs]
-    .filter(([d, n]) => n > (ours.get(d) ?? 0))
+    .filter(([d, n]) => n > (ours.get(d) ?? 0) || (n === ours.get(d) && d === theirMain && d !== ourMain))
     .map(([d]) => d)
     .sort();
   if (owned.length > 0) {

@@ -40,6 +40,22 @@ export function importReportText(report: ImportRun['report'], written: readonly 
     for (const item of items.slice(0, 50)) lines.push(`  ${line(item)}`);
     if (items.length > 50) lines.push(`  ... and ${items.length - 50} more (--format json lists all)`);
   };
+  const exact = report.mirrors.filter((m) => m.mirror).length;
+  list(
+    `Mirrors: Okta groups and OneLogin roles with the same people (agreement at least ${pct(report.thresholds.minMirrorAgreement)}; ${exact} exact, written to mirrors; the others only reported)`,
+    report.mirrors,
+    (m) => {
+      const arrow =
+        m.direction === 'onelogin-to-okta'
+          ? `onelogin "${m.onelogin}" -> okta "${m.okta}"`
+          : `okta "${m.okta}" -> onelogin "${m.onelogin}"`;
+      const head = `${arrow}: agreement ${pct(m.agreement)} (${m.common}/${m.people} people)`;
+      if (m.mirror) return `${head}, written (mirror ${m.mirror})`;
+      if (m.note) return `${head}, not written: ${m.note}`;
+      const shown = m.changes.slice(0, 5).join(', ');
+      return `${head}, not written: declaring it would make ${m.changes.length} change${m.changes.length === 1 ? '' : 's'} (${shown}${m.changes.length > 5 ? ', ...' : ''})`;
+    },
+  );
   list(
     'Orphans: active Salesforce users matching no person',
     report.orphans,

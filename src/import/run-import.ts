@@ -67,6 +67,8 @@ export async function runImport(
     existing?: ExistingPolicy;
     /** See ImportOptions.holdLeavers. */
     holdLeavers?: boolean;
+    /** See ImportOptions.minMirrorAgreement. */
+    minMirrorAgreement?: number;
   },
   context: ImportContext,
 ): Promise<ImportRun> {
@@ -109,6 +111,7 @@ export async function runImport(
     ...(options.exceptionDays !== undefined ? { exceptionDays: options.exceptionDays } : {}),
     ...(options.existing ? { existing: options.existing } : {}),
     ...(options.holdLeavers ? { holdLeavers: true } : {}),
+    ...(options.minMirrorAgreement !== undefined ? { minMirrorAgreement: options.minMirrorAgreement } : {}),
   });
   const policy = validateFiles(built.files, today, options.existing?.documents);
   const plan = createPlan(policy, snapshots, emptyState(), { now });

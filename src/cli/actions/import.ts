@@ -11,6 +11,7 @@ interface ImportOptions extends EnvironmentOptions {
   policyFormat: PolicyFormat;
   minPrecision: number;
   minCoverage: number;
+  minMirrorAgreement: number;
   environment: string;
   force?: boolean;
   holdLeavers?: boolean;
@@ -32,6 +33,7 @@ export default async function importPolicy(options: ImportOptions): Promise<void
       now,
       ...(existing ? { existing } : {}),
       ...(options.holdLeavers ? { holdLeavers: true } : {}),
+      minMirrorAgreement: options.minMirrorAgreement,
     },
     { connect: () => openEnvironment(options), progress, events },
   );

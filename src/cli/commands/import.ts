@@ -19,7 +19,7 @@ export function registerImport(program: Command): void {
     program
       .command('import')
       .description(
-        "read every platform and write a first policy that reproduces today's access: rules mined from groups and roles, the rest as individual grants; over a folder that holds policy already, only what it does not explain (new files import-<date>-*.json or .ts); prints what a plan on it would change (exit 0 written, 1 error)",
+        "read every platform and write a first policy that reproduces today's access: rules mined from groups and roles, mirrors where an Okta group and a OneLogin role hold the same people, the rest as individual grants; over a folder that holds policy already, only what it does not explain (new files import-<date>-*.json or .ts); prints what a plan on it would change (exit 0 written, 1 error)",
       ),
     'import from a freshly seeded in-process sandbox (emulated Okta, OneLogin, Salesforce) instead of real tenants',
   )
@@ -49,6 +49,14 @@ export function registerImport(program: Command): void {
         .argParser(share('--min-coverage <share>'))
         .default(0.5),
     )
+    .addOption(
+      new Option(
+        '--min-mirror-agreement <share>',
+        'least share of the people in an Okta group or its OneLogin role who are in both for the pair to be reported as a mirror; only exact pairs are written (mirrors.json)',
+      )
+        .argParser(share('--min-mirror-agreement <share>'))
+        .default(0.95),
+    )
     .option(
       '--environment <name>',
       'settings.environment of the imported policy (names its state file)',
@@ -60,7 +68,7 @@ export function registerImport(program: Command): void {
     )
     .option(
       '--force',
-      'import afresh even when the folder holds policy, overwriting platforms, identity, access, exceptions and guardrails files of the same names',
+      'import afresh even when the folder holds policy, overwriting platforms, identity, access, exceptions, guardrails and mirrors files of the same names',
     )
     .action(lazyAction(() => import('../actions/import.js')));
 }
