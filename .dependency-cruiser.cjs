@@ -14,8 +14,11 @@ const MAY_IMPORT = {
   render: ['render', 'plan', 'policy', 'model', 'errors\\.ts$'],
   // accord import (UC-27): reads every platform, mines rules, and plans the result; the CLI wires it.
   import: ['import', 'plan', 'compile', 'providers', 'policy', 'model', 'errors\\.ts$'],
+  // accord events pull (UC-18, UC-19): normalise, match, and deliver exactly once (state/fsync).
+  events: ['events', 'providers', 'state', 'policy', 'model', 'errors\\.ts$'],
   engine: [
     'engine',
+    'events',
     'gitops',
     'state',
     'apply',

@@ -6,12 +6,14 @@ import { registerForceUnlock } from './commands/force-unlock.js';
 import { registerApply } from './commands/apply.js';
 import { registerDiff } from './commands/diff.js';
 import { registerDrift } from './commands/drift.js';
+import { registerEvents } from './commands/events.js';
 import { registerGraph } from './commands/graph.js';
 import { registerImport } from './commands/import.js';
 import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerReconcile } from './commands/reconcile.js';
 import { registerReport } from './commands/report.js';
+import { registerReportMfa } from './commands/report-mfa.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerShow } from './commands/show.js';
 import { registerValidate } from './commands/validate.js';
@@ -47,6 +49,8 @@ export function buildProgram(): Command {
   registerForceUnlock(program);
   registerAudit(program);
   registerReport(program);
+  registerReportMfa(program);
+  registerEvents(program);
   return program;
 }
 

@@ -4,11 +4,13 @@ import type { Policy } from '../policy/policy.js';
 import { matchRules } from './access-rules.js';
 import { desiredIdp, type DesiredGroup, type DesiredIdpAccount } from './desired-idp.js';
 import { desiredSalesforce, type DesiredSalesforceUser } from './desired-salesforce.js';
+import { desiredContacts, type DesiredContact, type DesiredCrmAccount } from './desired-contacts.js';
 import { linkDecisions } from './links.js';
 import { createNormalizer } from './normalize.js';
 import { withOwnedMemberships } from './owned-memberships.js';
 import { buildPeople, type Person } from './people.js';
 import { unknownPeople } from './unknown-people.js';
+import { mfaFindings, mfaGaps } from './mfa.js';
 import type { Conflict, Finding } from '../model/findings.js';
 
 /**
@@ -20,6 +22,10 @@ export interface DesiredState {
   salesforce: DesiredSalesforceUser[];
   groups: DesiredGroup[];
   idpAccounts: DesiredIdpAccount[];
+  /** Contacts of people, and leavers' Contacts to mark inactive (UC-14, UC-15). */
+  contacts: DesiredContact[];
+  /** Accounts those Contacts need that accord creates. */
+  crmAccounts: DesiredCrmAccount[];
   /** Active Salesforce users no person claims, by org (UC-08). */
   orphans: Record<string, SalesforceUser[]>;
   conflicts: Conflict[];
@@ -39,7 +45,7 @@ export function compile(
 ): DesiredState {
   const normalize = createNormalizer(policy.identity.normalize);
   const decisions = linkDecisions(policy, state);
-  const built = buildPeople(policy, snapshots, normalize, decisions, Object.keys(state.links));
+  const built = buildPeople(policy, snapshots, normalize, decisions, Object.keys(state.links), options.today);
   const conflicts = built.conflicts;
   const idp = desiredIdp(policy, snapshots, built.people);
   const people = withOwnedMemberships(built.people, idp.groups);
@@ -48,6 +54,8 @@ export function compile(
   const rules = matchRules(policy, people);
   const positionOf = new Map(people.map((p, i) => [p.key, i]));
   const orphans: Record<string, SalesforceUser[]> = {};
+  const contacts: DesiredContact[] = [];
+  const crmAccounts: DesiredCrmAccount[] = [];
   for (const org of Object.keys(policy.platforms.salesforce ?? {}).sort()) {
     const snapshot = snapshots.salesforce[org];
     if (!snapshot) continue;
@@ -68,9 +76,16 @@ export function compile(
     for (const c of result.conflicts) conflicts.push(c);
     for (const f of result.findings) findings.push(f);
     orphans[org] = result.orphans;
+    const syncs = (policy.contacts ?? []).filter((c) => c.org === org);
+    if (syncs.length === 0) continue;
+    const wanted = desiredContacts(org, syncs, snapshot, people);
+    for (const c of wanted.contacts) contacts.push(c);
+    for (const a of wanted.accounts) crmAccounts.push(a);
+    for (const f of wanted.findings) findings.push(f);
   }
   for (const f of idp.findings) findings.push(f);
   for (const f of unknownPeople(policy, people)) findings.push(f);
+  for (const f of mfaFindings(mfaGaps(policy, snapshots, people))) findings.push(f);
   for (const [name, snapshot] of [
     ['okta', snapshots.okta],
     ['onelogin', snapshots.onelogin],
@@ -86,7 +101,17 @@ export function compile(
     }
   }
   for (const f of missingApps(snapshots)) findings.push(f);
-  return { people, salesforce, groups: idp.groups, idpAccounts: idp.accounts, orphans, conflicts, findings };
+  return {
+    people,
+    salesforce,
+    contacts,
+    crmAccounts,
+    groups: idp.groups,
+    idpAccounts: idp.accounts,
+    orphans,
+    conflicts,
+    findings,
+  };
 }
 
 /**

@@ -11,6 +11,17 @@ export interface PersonFacts {
   oneloginRoles: Memberships;
   /** Lower-cased labels of the apps the person's home account is assigned (directly or through a group or role). */
   apps: Memberships;
+  /**
+   * The home account's MFA enrolment (UC-17), when its factors were read: whether it has an
+   * ACTIVE factor, and if not, the whole days since its grace started (activation, else creation).
+   */
+  mfa?: MfaFact;
+}
+
+export interface MfaFact {
+  enrolled: boolean;
+  /** Whole days without an active factor since the grace started; undefined when enrolled or unknown. */
+  daysWithout?: number;
 }
 
 /** A glob with `*` and `?`, matched without case. */
@@ -52,12 +63,18 @@ type Predicate = (facts: PersonFacts) => boolean;
  * Attribute comparisons ignore case, as people write policy by hand.
  */
 function predicate(condition: Condition): Predicate {
-  const { oktaGroup, oneloginRole, app } = condition;
+  const { oktaGroup, oneloginRole, app, mfa } = condition;
   if (oktaGroup !== undefined) return (facts) => facts.oktaGroups.has(oktaGroup);
   if (oneloginRole !== undefined) return (facts) => facts.oneloginRoles.has(oneloginRole);
   if (app !== undefined) {
     const label = app.toLowerCase();
     return (facts) => facts.apps.has(label);
+  }
+  if (mfa !== undefined) {
+    if (mfa.enrolled) return (facts) => facts.mfa?.enrolled === true;
+    const grace = mfa.graceDays ?? 0;
+    return (facts) =>
+      facts.mfa?.enrolled === false && facts.mfa.daysWithout !== undefined && facts.mfa.daysWithout > grace;
   }
   // Loops, not every/some: those would make a closure per evaluation.
   if (condition.all) {

@@ -1,8 +1,8 @@
-import type { IdpAccount, IdpId, PlatformId, Snapshots } from '../model/snapshot.js';
+import type { AccountFactors, IdpAccount, IdpId, PlatformId, Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
 import { matchOrder } from '../policy/match-order.js';
 import type { MatchKey } from '../policy/types.js';
-import { conditionTest, matches, type PersonFacts } from './conditions.js';
+import { conditionTest, matches, type MfaFact, type PersonFacts } from './conditions.js';
 import type { Decided } from './links.js';
 import { MatchValues } from './match-values.js';
 import { MembershipIndex, NO_MEMBERSHIPS } from './memberships.js';
@@ -80,6 +80,8 @@ export function buildPeople(
   decisions: (platform: PlatformId) => Decided,
   /** People earlier applies linked accounts for (state links): those gone from the directory left. */
   remembered: readonly string[] = [],
+  /** Today (UTC, YYYY-MM-DD), for MFA grace periods (UC-17). */
+  today?: string,
 ): PeopleResult {
   const groupsOf = {
     okta: new MembershipIndex(snapshots.okta?.groups),
@@ -94,11 +96,16 @@ export function buildPeople(
       })),
     );
   const appsOf = { okta: appIndex('okta'), onelogin: appIndex('onelogin') };
+  const mfaOf = {
+    okta: mfaFacts(snapshots.okta?.factors, today),
+    onelogin: mfaFacts(snapshots.onelogin?.factors, today),
+  };
   const factsFor: FactsFor = (accounts, home, attributes) => ({
     attributes,
     oktaGroups: groupsOf.okta.of(accounts.okta?.id),
     oneloginRoles: groupsOf.onelogin.of(accounts.onelogin?.id),
     apps: appsOf[home].of(accounts[home]?.id),
+    mfa: mfaOf[home](accounts[home]?.id),
   });
   const owned = ownedAccounts(policy, snapshots, factsFor);
   const matchValues = new MatchValues(
@@ -142,6 +149,29 @@ export function buildPeople(
   });
   for (const p of deletedPeople(policy, snapshots, people, remembered, decisions)) people.push(p);
   return { people, conflicts, matchValues };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * An account's MFA fact (UC-17) from the factors its directory's snapshot holds: undefined for an
+ * account whose factors were not read. Days count from the grace start's day to today (UTC).
+ */
+function mfaFacts(
+  factors: Record<string, AccountFactors> | undefined,
+  today: string | undefined,
+): (id: string | undefined) => MfaFact | undefined {
+  if (!factors) return () => undefined;
+  const todayMs = today ? Date.parse(`${today}T00:00:00Z`) : Number.NaN;
+  return (id) => {
+    const read = id === undefined ? undefined : factors[id];
+    if (!read) return undefined;
+    if (read.active.length > 0) return { enrolled: true };
+    // By calendar day (UTC), so the first day the grace is over is the same for every run that day.
+    const from = read.graceFrom ? Date.parse(`${read.graceFrom.slice(0, 10)}T00:00:00Z`) : Number.NaN;
+    const days = Math.floor((todayMs - from) / DAY_MS);
+    return Number.isFinite(days) ? { enrolled: false, daysWithout: Math.max(0, days) } : { enrolled: false };
+  };
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Person } from './people.js';
 
 /**
  * A short digest of everything the directories say about one person that policy can act on:
- * status, attributes, and the referenced groups, roles and apps they are in. Apply records these
+ * status, attributes, the referenced groups, roles and apps they are in, and whether their home
+ * account has an active MFA factor when the policy tests it. Apply records these
  * (state `sourceFacts`); drift compares them, so a change for someone whose facts moved since
  * the last apply is lifecycle (a leaver, a joiner, a new title), not an edit made outside Git.
  */
@@ -19,6 +20,8 @@ export function factsDigest(p: Person): string {
       sortedNames(p.facts.oktaGroups),
       sortedNames(p.facts.oneloginRoles),
       sortedNames(p.facts.apps),
+      // Only where factors were read (UC-17), so digests of policies without mfa stay as they were.
+      ...(p.facts.mfa ? [p.facts.mfa.enrolled] : []),
     ]),
   ).slice(0, 16);
 }

@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { compile, type DesiredState } from '../compile/compile.js';
+import type { DesiredState } from '../compile/compile.js';
 import type { Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
-import { createProviders } from '../providers/registry.js';
-import { snapshotScope } from '../providers/scope.js';
-import { snapshotAll } from '../providers/snapshot-all.js';
 import { auditPathFor } from '../state/audit.js';
-import { loadInputs, type PlanContext, type PlanInputs } from './run-plan.js';
+import { readAndCompile } from './read-and-compile.js';
+import type { PlanContext, PlanInputs } from './run-plan.js';
 
 /** What an access review is made from, as the user names it. */
 export interface ReportInputs extends Omit<PlanInputs, 'target'> {
@@ -39,29 +37,14 @@ export interface AccessInputs {
  * audit log (its times).
  */
 export async function runAccessReport(inputs: ReportInputs, context: PlanContext): Promise<AccessInputs> {
-  const loaded = await loadInputs(inputs);
-  const { policy, state } = loaded;
-  const now = new Date();
-  const environment = await context.connect();
-  try {
-    const providers = createProviders({
-      platforms: policy.platforms,
-      env: environment.env,
-      ...(context.events ? { events: context.events } : {}),
-    });
-    const snapshots = await snapshotAll(providers, snapshotScope(policy), context.progress);
-    // The same compile, with the same `today`, that a plan made now would use.
-    const desired = compile(policy, snapshots, state, { today: now.toISOString().slice(0, 10) });
-    return {
-      policy,
-      snapshots,
-      desired,
-      audit: await readAuditMarks(inputs.audit ?? auditPathFor(loaded.statePath)),
-      generatedAt: now.toISOString(),
-    };
-  } finally {
-    await environment.close();
-  }
+  const { policy, snapshots, desired, now, statePath } = await readAndCompile(inputs, context);
+  return {
+    policy,
+    snapshots,
+    desired,
+    audit: await readAuditMarks(inputs.audit ?? auditPathFor(statePath)),
+    generatedAt: now.toISOString(),
+  };
 }
 
 /**

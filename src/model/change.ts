@@ -22,7 +22,11 @@ export type ChangeKind =
   /** Salesforce permission set group assignment: grant, revoke. */
   | 'permissionSetGroup'
   /** Open records of one Salesforce object owned by a user: transfer. */
-  | 'records';
+  | 'records'
+  /** A Salesforce Contact keyed by external id (UC-14, UC-15): create, update, activate, deactivate (never deleted). */
+  | 'contact'
+  /** A Salesforce Account record (a company, not a user account) that Contacts go under: create. */
+  | 'crmAccount';
 
 export interface Change {
   /** Stable: a hash of address and action. */

@@ -41,7 +41,9 @@ export interface Finding {
     | 'unresolved-leaver'
     | 'not-restored'
     | 'unknown-person'
-    | 'inactive-user';
+    | 'inactive-user'
+    | 'no-mfa'
+    | 'missing-account';
   severity: FindingSeverity;
   message: string;
   platform?: PlatformId;

@@ -72,7 +72,20 @@ export interface IdpSnapshot {
   apps?: IdpApp[];
   /** App labels asked for that no app has. */
   missingApps?: string[];
+  /**
+   * MFA factors by account id (UC-17), for the accounts that can sign in (not staged, not
+   * deprovisioned); absent when the scope did not ask (`SnapshotScope.oktaFactors`).
+   */
+  factors?: Record<string, AccountFactors>;
   fetchedAt: string;
+}
+
+/** What accord knows of one account's MFA factors (UC-17). */
+export interface AccountFactors {
+  /** Types of the account's ACTIVE factors (`push`, `token:software:totp`, ...), sorted; empty: none. */
+  active: string[];
+  /** When the grace period for enrolling started: the account's activation, else its creation (ISO). */
+  graceFrom: string | null;
 }
 
 export interface SalesforceUser {
@@ -120,7 +133,29 @@ export interface SalesforceSnapshot {
   licenses: { id: string; name: string; total: number; used: number }[];
   /** Absent when not read: the policy transfers records to no queue (`SnapshotScope.salesforceQueues`). */
   queues?: { id: string; name: string }[];
+  /** Absent when not read: the org declares no contacts (`SnapshotScope.salesforceContacts`). */
+  contacts?: SalesforceContact[];
+  /** The Accounts contacts may go under; absent with `contacts`. */
+  accounts?: SalesforceRecordValues[];
   fetchedAt: string;
+}
+
+/** A record's id and the fields accord read of it, by API name. */
+export interface SalesforceRecordValues {
+  id: string;
+  fields: Record<string, string | boolean | null>;
+}
+
+/** A Contact accord keys by external id (UC-14, UC-15). */
+export interface SalesforceContact extends SalesforceRecordValues {
+  accountId: string | null;
+}
+
+/** What one org's contact declarations need read: the fields, and the External ID fields that mark accord's Contacts. */
+export interface ContactReadScope {
+  contactFields: string[];
+  externalIdFields: string[];
+  accountFields: string[];
 }
 
 export type Snapshot = IdpSnapshot | SalesforceSnapshot;
@@ -162,8 +197,12 @@ export interface SnapshotScope {
   oneloginApps?: string[];
   /** Read deprovisioned accounts too (needed to offboard people who left). */
   includeDeprovisioned: boolean;
+  /** Read the MFA factors of Okta accounts (UC-17): only when an `mfa` condition judges Okta people. Absent: no. */
+  oktaFactors?: boolean;
   /** User fields to read from Salesforce beyond the ones accord always compares. */
   salesforceFields: string[];
   /** Read Salesforce queues: only a record transfer to a queue needs them. Absent: no. */
   salesforceQueues?: boolean;
+  /** Contacts and Accounts to read, by org key: only orgs that declare contacts. Absent: none. */
+  salesforceContacts?: Record<string, ContactReadScope>;
 }

@@ -216,6 +216,29 @@ export function unionScope(a: SnapshotScope, b: SnapshotScope): SnapshotScope {
     oktaApps: merge(a.oktaApps ?? [], b.oktaApps ?? []),
     oneloginApps: merge(a.oneloginApps ?? [], b.oneloginApps ?? []),
     includeDeprovisioned: a.includeDeprovisioned || b.includeDeprovisioned,
+    ...(a.oktaFactors || b.oktaFactors ? { oktaFactors: true } : {}),
     salesforceFields: merge(a.salesforceFields, b.salesforceFields),
+    ...(a.salesforceContacts || b.salesforceContacts
+      ? { salesforceContacts: unionContacts(a.salesforceContacts ?? {}, b.salesforceContacts ?? {}, merge) }
+      : {}),
   };
+}
+
+/** The Contact and Account reads of both policies, org by org (UC-14, UC-15). */
+function unionContacts(
+  a: NonNullable<SnapshotScope['salesforceContacts']>,
+  b: NonNullable<SnapshotScope['salesforceContacts']>,
+  merge: (x: readonly string[], y: readonly string[]) => string[],
+): NonNullable<SnapshotScope['salesforceContacts']> {
+  const out: NonNullable<SnapshotScope['salesforceContacts']> = {};
+  for (const org of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const x = a[org] ?? { contactFields: [], externalIdFields: [], accountFields: [] };
+    const y = b[org] ?? { contactFields: [], externalIdFields: [], accountFields: [] };
+    out[org] = {
+      contactFields: merge(x.contactFields, y.contactFields),
+      externalIdFields: merge(x.externalIdFields, y.externalIdFields),
+      accountFields: merge(x.accountFields, y.accountFields),
+    };
+  }
+  return out;
 }

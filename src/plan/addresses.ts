@@ -19,3 +19,6 @@ export const salesforcePermissionSetGroup = (org: string, username: string, name
   `${salesforceUser(org, username)}.permissionSetGroup${q(name)}`;
 export const salesforceRecords = (org: string, username: string, object: string) =>
   `${salesforceUser(org, username)}.records${q(object)}`;
+export const salesforceContact = (org: string, key: string) => `salesforce.${org}.contact${q(key)}`;
+export const salesforceCrmAccount = (org: string, field: string, value: string) =>
+  `salesforce.${org}.account${q(`${field}=${value}`)}`;

@@ -11,6 +11,7 @@ import type { State } from '../model/state.js';
 import type { Policy } from '../policy/policy.js';
 import { diffIdp } from './diff-idp.js';
 import { diffSalesforce } from './diff-salesforce.js';
+import { diffContacts } from './diff-contacts.js';
 import {
   deprovisionCap,
   isSensitive,
@@ -88,6 +89,7 @@ export function planDesired(
     );
     for (const c of result.changes) planned.push(c);
     for (const f of result.findings) findings.push(f);
+    for (const c of diffContacts(org, snapshots.salesforce[org]!, desired)) planned.push(c);
   }
   const idp = diffIdp(snapshots, desired.idpAccounts, desired.groups);
   for (const c of idp.changes) planned.push(c);

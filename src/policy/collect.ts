@@ -5,6 +5,9 @@ import type {
   AccessException,
   AccessRule,
   AttributeFlow,
+  ContactSync,
+  EventAlert,
+  EventsSettings,
   Guardrails,
   Identity,
   IdentityLink,
@@ -39,9 +42,12 @@ export interface Collected {
   mirrors: Located<Mirror>[];
   access: Located<AccessRule>[];
   exceptions: Located<AccessException>[];
+  contacts: Located<ContactSync>[];
   lifecycles: Located<Lifecycle>[];
   guardrails: Located<Guardrails>[];
   separationOfDuties: Located<SeparationOfDuties>[];
+  events: Located<EventsSettings>[];
+  alerts: Located<EventAlert>[];
 }
 
 // An entry cut from a document with schema errors (see salvage.ts) is blank: the rest keep their index.
@@ -67,9 +73,12 @@ export function collect(documents: LoadedDocument[]): Collected {
     mirrors: [],
     access: [],
     exceptions: [],
+    contacts: [],
     lifecycles: [],
     guardrails: [],
     separationOfDuties: [],
+    events: [],
+    alerts: [],
   };
   for (const doc of documents) {
     const d = doc.value as PolicyDocument;
@@ -84,12 +93,15 @@ export function collect(documents: LoadedDocument[]): Collected {
     appendAll(out.mirrors, each(doc, `${b}/mirrors`, d.mirrors));
     appendAll(out.access, each(doc, `${b}/access`, d.access));
     appendAll(out.exceptions, each(doc, `${b}/exceptions`, d.exceptions));
+    appendAll(out.contacts, each(doc, `${b}/contacts`, d.contacts));
     appendAll(out.lifecycles, one(doc, `${b}/lifecycle`, d.lifecycle));
     appendAll(out.guardrails, one(doc, `${b}/guardrails`, d.guardrails));
     appendAll(
       out.separationOfDuties,
       each(doc, `${b}/guardrails/separationOfDuties`, d.guardrails?.separationOfDuties),
     );
+    appendAll(out.events, one(doc, `${b}/events`, d.events));
+    appendAll(out.alerts, each(doc, `${b}/events/alerts`, d.events?.alerts));
   }
   return out;
 }

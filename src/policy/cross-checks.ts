@@ -1,8 +1,10 @@
 import { child, diagnosticAt, whereIs, type Collected, type Located } from './collect.js';
 import type { Diagnostic } from './diagnostics.js';
 import { checkConsistency } from './consistency.js';
+import { checkEvents } from './events-checks.js';
 import { didYouMean } from './suggest.js';
 import { checkTemplates } from './template-check.js';
+import { checkContacts } from './contacts-check.js';
 import type { Condition, EntitlementRef, IdpId } from './types.js';
 import { appendAll } from '../model/arrays.js';
 
@@ -184,11 +186,14 @@ function conditions(c: Collected): Located<Condition>[] {
   ];
 }
 
+/** The condition terms that name something on a platform (or, `mfa`, read from one). */
+const LEAF_TERMS = ['oktaGroup', 'oneloginRole', 'app', 'mfa'] as const;
+
 /** Every leaf of a condition with its location. */
 function leaves(at: Located<Condition>): Located<Condition>[] {
   const c = at.value;
   return [
-    ...(c.oktaGroup !== undefined || c.oneloginRole !== undefined || c.app !== undefined ? [at] : []),
+    ...(LEAF_TERMS.some((term) => c[term] !== undefined) ? [at] : []),
     ...(c.all ?? []).flatMap((x, i) => leaves(child(child(at, 'all', null), i, x))),
     ...(c.any ?? []).flatMap((x, i) => leaves(child(child(at, 'any', null), i, x))),
     ...(c.not ? leaves(child(at, 'not', c.not)) : []),
@@ -246,13 +251,32 @@ function checkPlatformReferences(c: Collected): Diagnostic[] {
     if (f.value.to === 'okta' || f.value.to === 'onelogin')
       need(f.value.to, child(f, 'to', f.value.to), 'attribute flow');
   }
+  const mfaLeaves: Located<unknown>[] = [];
   for (const condition of conditions(c)) {
     for (const leaf of leaves(condition)) {
       if (leaf.value.oktaGroup !== undefined)
         need('okta', child(leaf, 'oktaGroup', leaf.value.oktaGroup), 'condition');
       if (leaf.value.oneloginRole !== undefined)
         need('onelogin', child(leaf, 'oneloginRole', leaf.value.oneloginRole), 'condition');
+      if (leaf.value.mfa !== undefined) mfaLeaves.push(child(leaf, 'mfa', leaf.value.mfa));
     }
+  }
+  // UC-17: factors are read from Okta only, so an mfa test never holds for OneLogin people.
+  const oneloginPeople =
+    c.identities.some((i) => i.value.source === 'onelogin') ||
+    c.populations.some((p) => p.value.owner === 'onelogin');
+  for (const at of mfaLeaves) {
+    need('okta', at, 'an mfa condition');
+    if (oneloginPeople)
+      out.push(
+        diagnosticAt(
+          at,
+          'warning',
+          'condition.mfa-onelogin',
+          'an mfa condition is judged on Okta accounts only: for people whose home is OneLogin neither enrolled: true nor enrolled: false holds',
+          'combine it with a condition that only Okta people meet, or leave OneLogin people to their own rules',
+        ),
+      );
   }
   return out;
 }
@@ -388,7 +412,9 @@ export function crossChecks(
     ...checkOrgReferences(c, orgKeys),
     ...checkExpiredExceptions(c, options.today),
     ...checkTemplates(c),
+    ...checkContacts(c, orgKeys),
     ...checkConsistency(c),
+    ...checkEvents(c),
   ];
   return options.declarationsIncomplete ? out.filter((d) => !ABSENCE_CODES.has(d.code)) : out;
 }

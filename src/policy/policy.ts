@@ -3,6 +3,8 @@ import { child, type Collected, type Located } from './collect.js';
 import type {
   AccessException,
   AccessRule,
+  ContactSync,
+  EventsSettings,
   Guardrails,
   Identity,
   IdentityLink,
@@ -27,8 +29,15 @@ export interface Policy {
   mirrors: Mirror[];
   access: AccessRule[];
   exceptions: AccessException[];
+  /** Contact declarations in load order (UC-14, UC-15); absent in policies built by hand. */
+  contacts?: ContactSync[];
   lifecycle: Lifecycle;
   guardrails: Guardrails;
+  /**
+   * `accord events pull` (UC-18, UC-19), when declared. Outside the digest: it changes what is
+   * pulled and alerted, never what a plan does.
+   */
+  events?: EventsSettings;
   /** Files the policy came from, in load order. */
   files: string[];
   /**
@@ -120,15 +129,33 @@ export function mergePolicy(c: Collected): Policy {
     mirrors: c.mirrors.map((m) => m.value),
     access: c.access.map((a) => a.value),
     exceptions: c.exceptions.map((e) => e.value),
+    // Only when declared: a policy without contacts keeps the digest it had before they existed.
+    ...(c.contacts.length > 0 ? { contacts: c.contacts.map((x) => x.value) } : {}),
     lifecycle,
     guardrails,
   };
+  const events = mergeEvents(c);
   return {
     ...body,
+    contacts: c.contacts.map((x) => x.value),
+    ...(events ? { events } : {}),
     files: [...new Set(c.documents.map((d) => d.file))],
     personReferences: personReferences(c),
     digest: digestOf(body),
   };
+}
+
+/** Every document's `events` in one; validation has made sure each field is declared once. */
+function mergeEvents(c: Collected): EventsSettings | undefined {
+  if (c.events.length === 0) return undefined;
+  const merged: EventsSettings = {};
+  for (const { value } of c.events) {
+    if (value.sources) merged.sources = value.sources;
+    if (value.startHoursAgo !== undefined) merged.startHoursAgo = value.startHoursAgo;
+    if (value.sinks) merged.sinks = { ...merged.sinks, ...value.sinks };
+  }
+  const alerts = c.alerts.map((a) => a.value);
+  return alerts.length > 0 ? { ...merged, alerts } : merged;
 }
 
 /** Counts for `accord validate`'s summary line. */

@@ -28,6 +28,7 @@ const ITEM_LISTS = new Set([
   '/identity/populations',
   '/identity/attributes',
   '/guardrails/separationOfDuties',
+  '/events/alerts',
 ]);
 
 /** More rounds than any nesting a schema-valid policy can have; past them, give the document up. */

@@ -41,10 +41,19 @@ export interface PolicyDocument {
   access?: AccessRule[];
   /** Time-bound individual grants, each with an expiry date and a ticket (UC-05). */
   exceptions?: AccessException[];
+  /**
+   * Contacts accord keeps in Salesforce for people of the directories (UC-14 partner contacts,
+   * UC-15 contact enrichment), each declaration owning the Contact fields it names. Contacts are
+   * upserted by external id and never deleted: a person who leaves gets `inactive`. Without any,
+   * accord reads no Contact or Account.
+   */
+  contacts?: ContactSync[];
   /** How people leave: offboarding per platform and record ownership transfer (UC-06, UC-07). */
   lifecycle?: Lifecycle;
   /** Guard rails: protected accounts, deprovisioning caps, sensitive entitlements, separation of duties (UC-09). */
   guardrails?: Guardrails;
+  /** Login audit and security events: what `accord events pull` reads, where it writes, which alerts it sends (UC-18, UC-19). */
+  events?: EventsSettings;
 }
 
 /** Settings that apply to the whole policy. */
@@ -165,6 +174,100 @@ export interface SalesforceOrg {
    * upper-cased: for key `prod`, `SF_PROD_INSTANCE_URL` and so on.
    */
   connection?: SalesforceConnection;
+}
+
+/**
+ * People who become Contacts in one org, under which Account, with which fields (UC-14, UC-15).
+ * A person is claimed by the first declaration of the org (in load order) whose `when` they
+ * meet; each Contact field named here (with the source tag and the inactive flag) is owned by the
+ * declaration, and fields it does not name are never written, so CRM-side edits to them survive.
+ * @example { "id": "employees", "org": "prod", "when": { "attribute": { "name": "userType", "equals": "Employee" } }, "externalId": { "field": "Accord_Id__c" }, "source": { "field": "Accord_Source__c", "value": "okta" }, "account": { "field": "Name", "value": "Acme Corp" }, "fields": { "LastName": "{lastName}", "Email": "{email}" }, "inactive": { "field": "Accord_Inactive__c", "value": true } }
+ */
+export interface ContactSync {
+  /** Unique id, cited in plans. @pattern ^[a-z][a-z0-9-]*$ @example "partners" */
+  id: string;
+  /** The Salesforce org key. @pattern ^(?!(constructor|prototype)$)[a-z][a-z0-9_]*$ @example "prod" */
+  org: string;
+  /** What the declaration is for. */
+  description?: string;
+  /**
+   * Who becomes a Contact: a condition on people (user type, an attribute, an app assignment).
+   * It is judged on every active person of the directories, in the identity scope or not, since
+   * partners are usually outside the workforce scope.
+   * @example { "attribute": { "name": "userType", "equals": "Partner" } }
+   */
+  when: Condition;
+  /** The Contact's key: an External ID field and the template of its value. */
+  externalId: ContactExternalId;
+  /**
+   * The source tag written on every Contact of this declaration: a Contact that carries it and
+   * matches no present person is a leaver of this declaration.
+   * @example { "field": "Accord_Source__c", "value": "okta-partners" }
+   */
+  source: ContactSource;
+  /** The Account each Contact goes under, found by a field's value, created when `create` says how. */
+  account: ContactAccount;
+  /**
+   * Owned Contact fields → template (see AttributeFlow for the person attributes; `{emailDomain}`
+   * is the part after `@`, `{idp}` the person's home directory, `{idpId}` their id there). A
+   * Contact needs `LastName`.
+   * @example { "FirstName": "{firstName}", "LastName": "{lastName}", "Email": "{email}", "Title": "{title}" }
+   */
+  fields: { [contactField: string]: string };
+  /** What a leaver's Contact gets instead of a delete: one field set to one value. */
+  inactive: ContactInactive;
+}
+
+/** The External ID field that keys accord's Contacts, and its value per person. */
+export interface ContactExternalId {
+  /** Contact field marked External ID (and unique) in Salesforce. @example "Accord_Id__c" */
+  field: string;
+  /**
+   * Template of the value; the default is stable across renames and email changes.
+   * @default "{idp}:{idpId}"
+   * @example "{idp}:{idpId}"
+   */
+  value?: string;
+}
+
+/** A tag field and its literal value. */
+export interface ContactSource {
+  /** Contact field. @example "Accord_Source__c" */
+  field: string;
+  /** Literal value (no template). @minLength 1 @example "okta" */
+  value: string;
+}
+
+/** How a person's Account is found (and, when allowed, created). */
+export interface ContactAccount {
+  /** Account field compared, without case. @example "Website" */
+  field: string;
+  /**
+   * Template of the value looked for: a literal for one declared Account (UC-15), or a person
+   * attribute for one Account per partner organisation (UC-14).
+   * @example "{emailDomain}"
+   */
+  value: string;
+  /**
+   * Fields of the Account accord creates when none has the value (the looked-up field is added).
+   * An Account needs `Name`. Without `create`, a missing Account is a blocking finding and the
+   * person's Contact is not planned.
+   * @example { "Name": "{company}", "Type": "Partner" }
+   */
+  create?: { [accountField: string]: string };
+}
+
+/** The treatment of a leaver's Contact: a field set to a value (never a delete). */
+export interface ContactInactive {
+  /** Contact field. @example "Accord_Inactive__c" */
+  field: string;
+  /** Value a leaver's Contact gets. @example true */
+  value: string | boolean;
+  /**
+   * Value a present person's Contact has: `false` for a boolean `value`, else null (empty).
+   * @example "Active"
+   */
+  activeValue?: string | boolean | null;
 }
 
 /**
@@ -386,12 +489,43 @@ export interface Condition {
   app?: string;
   /** A test on a person attribute. */
   attribute?: AttributeTest;
+  /**
+   * A test on the MFA factors of the person's own account (UC-17): Okta for Okta people. Only
+   * accounts that can sign in are read (not staged, not deprovisioned); for anyone else, and for
+   * a directory whose factors accord does not read, neither `enrolled: true` nor `enrolled: false`
+   * holds.
+   * @example { "enrolled": false, "graceDays": 14 }
+   */
+  mfa?: MfaTest;
   /** All of these hold. @minItems 1 */
   all?: Condition[];
   /** At least one of these holds. @minItems 1 */
   any?: Condition[];
   /** This does not hold. */
   not?: Condition;
+}
+
+/**
+ * Whether the person's home account has an ACTIVE MFA factor (UC-17). A factor that is enrolled
+ * but not yet activated (`PENDING_ACTIVATION`) does not count.
+ * @example { "enrolled": false, "graceDays": 14 }
+ */
+export interface MfaTest {
+  /**
+   * true: holds for an account with at least one ACTIVE factor. false: holds for an account
+   * without one, once its grace period is over.
+   */
+  enrolled: boolean;
+  /**
+   * With `enrolled: false`, whole days an account may go without an active factor before the test
+   * holds. The grace starts when the account was activated (Okta `activated`), else when it was
+   * created (`created`); it holds from day graceDays + 1. Ignored with `enrolled: true`.
+   * @minimum 0
+   * @maximum 3650
+   * @default 0
+   * @TJS-type integer
+   */
+  graceDays?: number;
 }
 
 /**
@@ -769,4 +903,131 @@ export interface SeparationOfDuties {
   description?: string;
   /** The entitlements that conflict. @minItems 2 */
   entitlements: EntitlementRef[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login audit and security events (UC-18, UC-19)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A normalised event type: every Okta System Log and OneLogin event is mapped to one of these by
+ * `accord events pull` (README "Login audit and security events" has the table); `other` keeps
+ * the platform's own type in `sourceType`.
+ */
+export type EventType =
+  | 'auth.login'
+  | 'auth.logout'
+  | 'auth.mfa.bypass'
+  | 'auth.factor.reset'
+  | 'user.created'
+  | 'user.updated'
+  | 'user.activated'
+  | 'user.deactivated'
+  | 'user.suspended'
+  | 'user.unsuspended'
+  | 'user.deleted'
+  | 'user.locked'
+  | 'user.unlocked'
+  | 'membership.added'
+  | 'membership.removed'
+  | 'admin.privilege.granted'
+  | 'admin.privilege.revoked'
+  | 'other';
+
+/**
+ * `accord events pull`: the platforms' login and admin events, pulled incrementally (the cursor
+ * is kept beside the state file), normalised into one schema, written exactly once to a JSON
+ * lines sink and matched against the alerts.
+ * @example { "sinks": { "jsonl": { "path": "audit/events.jsonl" } }, "alerts": [{ "id": "failed-login-burst", "when": { "types": ["auth.login"], "outcome": "failure", "burst": { "count": 5, "withinMinutes": 10, "by": "actor" } }, "webhook": { "url": "https://hooks.acme.test/accord", "secretEnv": "ACCORD_WEBHOOK_SECRET" } }] }
+ */
+export interface EventsSettings {
+  /**
+   * Which identity providers to read; by default every one the policy declares in `platforms`.
+   * @example ["okta", "onelogin"]
+   */
+  sources?: IdpId[];
+  /**
+   * How far back the first pull reaches, in hours, when no cursor exists yet.
+   * @default 24
+   * @minimum 0
+   * @maximum 2160
+   * @TJS-type integer
+   */
+  startHoursAgo?: number;
+  /** Where normalised events go besides the alerts. */
+  sinks?: EventSinks;
+  /** Filters over the normalised stream that send what they match to a webhook (UC-19). */
+  alerts?: EventAlert[];
+}
+
+/** Event sinks. */
+export interface EventSinks {
+  /**
+   * An append-only JSON lines file for a SIEM, one normalised event per line, each event once.
+   * Without it the events go to `<state file's name>.events/events.jsonl`.
+   */
+  jsonl?: { path: string };
+}
+
+/** A declared security alert: which events it matches and where it sends them. */
+export interface EventAlert {
+  /** Unique id; names the alert's outbox and the `X-Accord-Alert` header. @pattern ^[a-z][a-z0-9-]*$ @example "admin-grants" */
+  id: string;
+  /** What the alert is for. */
+  description?: string;
+  /** Which events match. */
+  when: EventCondition;
+  /** Where matches are sent. */
+  webhook: WebhookTarget;
+}
+
+/**
+ * Events match when their type is one of `types`, and (when given) their outcome and source
+ * match. With `burst`, the alert fires once `count` matching events of one actor (or target)
+ * fall within `withinMinutes`, and sends those events together.
+ * @example { "types": ["auth.login"], "outcome": "failure", "burst": { "count": 5, "withinMinutes": 10, "by": "actor" } }
+ */
+export interface EventCondition {
+  /** @minItems 1 @example ["admin.privilege.granted"] */
+  types: EventType[];
+  /** Only successes or only failures. */
+  outcome?: 'success' | 'failure';
+  /** Only events from these platforms. */
+  sources?: IdpId[];
+  /** Fire on a burst of matches rather than on each one. */
+  burst?: EventBurst;
+}
+
+/** A burst: `count` matches of one actor or target within a sliding window. */
+export interface EventBurst {
+  /** @minimum 2 @TJS-type integer @example 5 */
+  count: number;
+  /** @minimum 1 @maximum 1440 @TJS-type integer @example 10 */
+  withinMinutes: number;
+  /** Group by the event's actor or its first target. @default "actor" */
+  by?: 'actor' | 'target';
+}
+
+/**
+ * A webhook that receives alert deliveries as JSON POSTs, signed with HMAC-SHA256 over the raw
+ * body in `X-Accord-Signature: sha256=<hex>`. HTTPS only, except on loopback.
+ */
+export interface WebhookTarget {
+  /** @example "https://hooks.acme.test/accord" */
+  url: string;
+  /**
+   * The environment variable that holds the signing secret (never the secret itself).
+   * @pattern ^[A-Za-z_][A-Za-z0-9_]*$
+   * @example "ACCORD_WEBHOOK_SECRET"
+   */
+  secretEnv: string;
+  /**
+   * Attempts per delivery, the first included, with exponential backoff between them; a
+   * delivery that fails them all stays in the alert's backlog for the next pull.
+   * @default 5
+   * @minimum 1
+   * @maximum 10
+   * @TJS-type integer
+   */
+  maxAttempts?: number;
 }

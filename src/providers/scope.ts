@@ -11,12 +11,14 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   const oktaGroups = new Set<string>();
   const oneloginRoles = new Set<string>();
   const apps = new Set<string>();
+  let mfa = false;
 
   const condition = (c: Condition | undefined): void => {
     if (!c) return;
     if (c.oktaGroup !== undefined) oktaGroups.add(c.oktaGroup);
     if (c.oneloginRole !== undefined) oneloginRoles.add(c.oneloginRole);
     if (c.app !== undefined) apps.add(c.app);
+    if (c.mfa !== undefined) mfa = true;
     c.all?.forEach(condition);
     c.any?.forEach(condition);
     condition(c.not);
@@ -60,6 +62,9 @@ export function snapshotScope(policy: Policy): SnapshotScope {
     org.transfer?.to.some((target) => typeof target === 'object' && 'queue' in target),
   );
 
+  const salesforceContacts = contactScopes(policy);
+  for (const sync of policy.contacts ?? []) condition(sync.when);
+
   // An app condition is judged on the person's own account, so apps are read only in the
   // directories that own people: the source and the owners of populations.
   const homes = new Set<string>([policy.identity.source, ...(populations ?? []).map((p) => p.owner)]);
@@ -72,9 +77,35 @@ export function snapshotScope(policy: Policy): SnapshotScope {
     oneloginApps: appsIn('onelogin'),
     // People who left must be read too, or their Salesforce access could never be revoked.
     includeDeprovisioned: true,
+    // Factors are judged on the person's own account too, and read one call per account (UC-17).
+    ...(mfa && homes.has('okta') ? { oktaFactors: true } : {}),
     salesforceFields: sorted(salesforceFields),
     ...(salesforceQueues ? { salesforceQueues } : {}),
+    ...(salesforceContacts ? { salesforceContacts } : {}),
   };
+}
+
+/** The Contact and Account fields each org's contact declarations compare (UC-14, UC-15). */
+function contactScopes(policy: Policy): SnapshotScope['salesforceContacts'] {
+  const byOrg = new Map<string, { contact: Set<string>; ids: Set<string>; account: Set<string> }>();
+  for (const s of policy.contacts ?? []) {
+    let org = byOrg.get(s.org);
+    if (!org)
+      byOrg.set(s.org, (org = { contact: new Set(['Email']), ids: new Set(), account: new Set(['Name']) }));
+    org.ids.add(s.externalId.field);
+    for (const f of [s.externalId.field, s.source.field, s.inactive.field, ...Object.keys(s.fields)])
+      org.contact.add(f);
+    org.account.add(s.account.field);
+  }
+  if (byOrg.size === 0) return undefined;
+  const out: NonNullable<SnapshotScope['salesforceContacts']> = {};
+  for (const [org, f] of byOrg)
+    out[org] = {
+      contactFields: sorted(f.contact),
+      externalIdFields: sorted(f.ids),
+      accountFields: sorted(f.account),
+    };
+  return out;
 }
 
 // Code-unit order, not locale order, so the scope (and the calls it drives) is the same everywhere.

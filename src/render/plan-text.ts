@@ -112,6 +112,12 @@ export function changeDetail(change: Change): string {
     if (typeof to.user === 'string') return `→ user ${to.user}`;
     if (typeof to.queue === 'string') return `→ queue ${to.queue}`;
   }
+  // A Contact (UC-14, UC-15) is created under an Account, named by its lookup.
+  if (change.kind === 'contact' && change.action === 'create' && isRecord(change.after)) {
+    const account = change.after.Account;
+    const lookup = isRecord(account) ? Object.entries(account)[0] : undefined;
+    return lookup ? `under Account ${lookup[0]}=${compactValue(lookup[1])}` : '';
+  }
   if (change.action !== 'update') return '';
   if (!isRecord(change.before) || !isRecord(change.after)) {
     return `${compactValue(change.before)} → ${compactValue(change.after)}`;

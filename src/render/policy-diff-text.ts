@@ -33,6 +33,10 @@ export function conditionText(c: Condition): string {
   if (c.oktaGroup !== undefined) return `okta group ${quote(c.oktaGroup)}`;
   if (c.oneloginRole !== undefined) return `onelogin role ${quote(c.oneloginRole)}`;
   if (c.app !== undefined) return `app ${quote(c.app)}`;
+  if (c.mfa !== undefined)
+    return c.mfa.enrolled
+      ? 'has an active MFA factor'
+      : `no active MFA factor for over ${c.mfa.graceDays ?? 0} days`;
   if (c.all)
     return c.all.length === 1 ? conditionText(c.all[0]!) : `(${c.all.map(conditionText).join(' and ')})`;
   if (c.any)

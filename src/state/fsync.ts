@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /**
  * Makes a rename or a new file in `dir` durable. Without it a power cut after rename can leave the
@@ -15,6 +16,34 @@ export async function fsyncDir(dir: string): Promise<void> {
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * Replaces a file atomically: a reader (or a crash) sees the old file or the new one, never a mix.
+ * Temp file beside the target (same filesystem, so rename is atomic), fsync, rename, fsync the
+ * directory so the rename itself survives a power cut. Callers that may write one path from two
+ * tasks at once queue them (state/exclusive.ts): they would share the temp file.
+ */
+export async function replaceDurably(path: string, text: string): Promise<void> {
+  const dir = dirname(path);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(tmp, 'w', 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      // The mode argument of open is filtered by the umask; the file must be readable as documented.
+      await handle.chmod(0o644);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+    await fsyncDir(dir);
+  } catch (error) {
+    await unlink(tmp).catch(() => {});
+    throw error;
   }
 }
 

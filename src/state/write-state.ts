@@ -1,11 +1,9 @@
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { AccordError } from '../errors.js';
 import type { State } from '../model/state.js';
 import { canonicalJson } from '../model/canonical-json.js';
 import { redact } from '../model/redact.js';
 import { exclusive } from './exclusive.js';
-import { fsyncDir } from './fsync.js';
+import { replaceDurably } from './fsync.js';
 
 /**
  * Key names that would mean a credential is about to land in a file that is committed to git.
@@ -76,23 +74,9 @@ export async function writeState(path: string, state: State): Promise<void> {
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    await mkdir(dir, { recursive: true });
-    const handle = await open(tmp, 'w', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      // The mode argument of open is filtered by the umask; state must be readable as documented.
-      await handle.chmod(0o644);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-    await fsyncDir(dir);
+    await replaceDurably(path, text);
   } catch (error) {
-    await unlink(tmp).catch(() => {});
     throw new AccordError(`cannot write state file ${path}: ${(error as Error).message}`, {
       code: 'state.write',
       hint: 'the previous state file is unchanged; fix the cause and run again',

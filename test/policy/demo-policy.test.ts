@@ -15,7 +15,7 @@ describe('the demo policy', () => {
     expect(result.diagnostics).toEqual([]);
     const policy = result.policy!;
     expect(summarize(policy)).toEqual({
-      documents: 8,
+      documents: 9,
       rules: 8,
       orgs: 2,
       mirrors: 1,
@@ -29,6 +29,11 @@ describe('the demo policy', () => {
     // Every lifecycle key a file declares reaches the merged policy (statuses once did not).
     expect(policy.lifecycle.statuses?.suspended).toEqual({ salesforce: 'freeze', idp: 'suspend' });
     expect(policy.guardrails.separationOfDuties?.[0]?.id).toBe('quote-to-cash');
+    // UC-14 and UC-15: partner contacts and contact enrichment in prod.
+    expect(policy.contacts?.map((c) => `${c.org}:${c.id}`)).toEqual([
+      'prod:partners',
+      'prod:customer-success',
+    ]);
     // JSON and TypeScript documents both contribute.
     expect(policy.files.some((f) => f.endsWith('.ts'))).toBe(true);
     expect(policy.access.map((r) => r.id)).toEqual(

@@ -28,6 +28,24 @@ describe('snapshotScope', () => {
       oneloginRoles: ['Globex Sales', 'Globex Salesforce Users', 'Globex Support'],
       includeDeprovisioned: true,
       salesforceFields: ['City', 'Department', 'EmployeeNumber', 'ManagerId', 'Phone', 'Title'],
+      // UC-14, UC-15: only the Contact and Account fields the contact declarations compare.
+      salesforceContacts: {
+        prod: {
+          accountFields: ['Name', 'Website'],
+          contactFields: [
+            'Accord_Id__c',
+            'Accord_Inactive__c',
+            'Accord_Source__c',
+            'Department',
+            'Email',
+            'FirstName',
+            'LastName',
+            'Phone',
+            'Title',
+          ],
+          externalIdFields: ['Accord_Id__c'],
+        },
+      },
     });
   });
 

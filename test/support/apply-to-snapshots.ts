@@ -247,5 +247,42 @@ function applySalesforce(snap: SalesforceSnapshot, c: Change, next: () => number
     } else throw new ApplyError(`unexpected ${c.action} on ${kind}`);
     return;
   }
+  if (c.kind === 'crmAccount' || c.kind === 'contact') return applyCrm(snap, c, after, next);
   throw new ApplyError(`unexpected kind ${c.kind}`);
+}
+
+/** Accounts and Contacts (UC-14, UC-15): an upsert by external id, an Account by its lookup. */
+function applyCrm(
+  snap: SalesforceSnapshot,
+  c: Change,
+  after: Record<string, unknown>,
+  next: () => number,
+): void {
+  const field = c.target!.name;
+  const scalar = (v: unknown) => (typeof v === 'boolean' || v === null ? v : String(v));
+  if (c.kind === 'crmAccount') {
+    if (c.action !== 'create') throw new ApplyError(`unexpected ${c.action} on an Account`);
+    const fields: Record<string, string | boolean | null> = {};
+    for (const [k, v] of Object.entries(after)) fields[k] = scalar(v);
+    (snap.accounts ??= []).push({ id: `001new${next()}`, fields });
+    return;
+  }
+  const contacts = (snap.contacts ??= []);
+  const key = c.account.key.toLowerCase();
+  let contact = contacts.find((x) => String(x.fields[field] ?? '').toLowerCase() === key);
+  if (c.action === 'create' && contact) throw new ApplyError(`${c.address}: contact exists`);
+  if (c.action !== 'create' && !contact) throw new ApplyError(`${c.address}: no contact ${c.account.key}`);
+  if (!contact)
+    contacts.push((contact = { id: `003new${next()}`, accountId: null, fields: { [field]: c.account.key } }));
+  for (const [k, v] of Object.entries(after)) {
+    if (k !== 'Account') contact.fields[k] = scalar(v);
+    else {
+      const [[lookup, value]] = Object.entries(v as Record<string, string>) as [[string, string]];
+      const account = (snap.accounts ?? []).find(
+        (a) => String(a.fields[lookup] ?? '').toLowerCase() === value.toLowerCase(),
+      );
+      if (!account) throw new ApplyError(`${c.address}: no Account has ${lookup} = ${value}`);
+      contact.accountId = account.id;
+    }
+  }
 }

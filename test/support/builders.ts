@@ -41,10 +41,16 @@ export function makePolicy(input: PolicyInput = {}): Policy {
     mirrors: input.mirrors ?? [],
     access: input.access ?? [],
     exceptions: input.exceptions ?? [],
+    ...(input.contacts ? { contacts: input.contacts } : {}),
     lifecycle: input.lifecycle ?? {},
     guardrails: input.guardrails ?? {},
   };
-  return { ...body, files: ['test.json'], digest: sha256(canonicalJson(body)) };
+  return {
+    ...body,
+    contacts: input.contacts ?? [],
+    files: ['test.json'],
+    digest: sha256(canonicalJson(body)),
+  };
 }
 
 export interface PersonSpec {

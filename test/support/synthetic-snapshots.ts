@@ -1,5 +1,6 @@
 import type {
   AccountStatus,
+  ContactReadScope,
   IdpAccount,
   IdpSnapshot,
   SalesforceSnapshot,
@@ -75,7 +76,43 @@ function idpSnapshot(
   };
 }
 
-function salesforceSnapshot(company: DemoCompany, org: string, fetchedAt: string): SalesforceSnapshot {
+/** The org's CRM as the contact queries read it (UC-14, UC-15): accord's Contacts, every Account. */
+function crm(company: DemoCompany, org: string, scope: ContactReadScope) {
+  const { accounts = [], contacts = [] } = company.salesforce[org]!.crm ?? {};
+  const pick = (fields: readonly string[], values: Record<string, string | boolean | null>) =>
+    Object.fromEntries(
+      fields.filter((f) => f !== 'Id' && f !== 'AccountId').map((f) => [f, values[f] ?? null]),
+    );
+  return {
+    accounts: accounts.map((a) => ({
+      id: `001-${a.name}`,
+      fields: pick(scope.accountFields, { Name: a.name, Website: a.website, Type: a.type }),
+    })),
+    contacts: contacts
+      .filter((c) => c.accordId !== null)
+      .map((c) => ({
+        id: `003-${c.email}`,
+        accountId: `001-${c.account}`,
+        fields: pick(scope.contactFields, {
+          FirstName: c.firstName,
+          LastName: c.lastName,
+          Email: c.email,
+          Title: c.title,
+          Description: c.description,
+          Accord_Id__c: c.accordId,
+          Accord_Source__c: c.source,
+          Accord_Inactive__c: c.inactive,
+        }),
+      })),
+  };
+}
+
+function salesforceSnapshot(
+  company: DemoCompany,
+  org: string,
+  fetchedAt: string,
+  contacts?: ContactReadScope,
+): SalesforceSnapshot {
   const catalog = company.salesforce[org]!;
   const licenseOf = new Map(catalog.profiles.map((p) => [p.name, p.license]));
   const demoUsers = [...company.people.flatMap((p) => p.salesforce[org] ?? []), ...catalog.localUsers];
@@ -153,20 +190,28 @@ function salesforceSnapshot(company: DemoCompany, org: string, fetchedAt: string
       used: users.filter((u) => u.isActive && u.license === l.name).length,
     })),
     queues: catalog.queues.map((q) => ({ id: `00G-${q.name}`, name: q.name })),
+    ...(contacts ? crm(company, org, contacts) : {}),
     fetchedAt,
   };
 }
 
 export function syntheticSnapshots(
   company: DemoCompany,
-  scope: { oktaGroups: readonly string[]; oneloginRoles: readonly string[] },
+  scope: {
+    oktaGroups: readonly string[];
+    oneloginRoles: readonly string[];
+    salesforceContacts?: Record<string, ContactReadScope>;
+  },
   fetchedAt = '2026-01-01T00:00:00.000Z',
 ): Snapshots {
   return {
     okta: idpSnapshot(company, 'okta', scope.oktaGroups, fetchedAt),
     onelogin: idpSnapshot(company, 'onelogin', scope.oneloginRoles, fetchedAt),
     salesforce: Object.fromEntries(
-      Object.keys(company.salesforce).map((org) => [org, salesforceSnapshot(company, org, fetchedAt)]),
+      Object.keys(company.salesforce).map((org) => [
+        org,
+        salesforceSnapshot(company, org, fetchedAt, scope.salesforceContacts?.[org]),
+      ]),
     ),
   };
 }

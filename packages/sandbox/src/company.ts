@@ -57,7 +57,7 @@ export interface DemoPerson {
   phone: string;
   country: string;
   city: string;
-  userType: 'Employee' | 'Contractor' | 'Service';
+  userType: 'Employee' | 'Contractor' | 'Service' | 'Partner';
   /** Okta group names (Acme people) or OneLogin role names (Globex people). */
   groups: string[];
   /** Existing Salesforce users of this person by org key. */
@@ -73,6 +73,41 @@ export interface DemoOrgCatalog {
   queues: { name: string; objects: ('Lead' | 'Case')[] }[];
   /** Salesforce users with no identity in any IdP (integration, break-glass, ops). */
   localUsers: DemoSalesforceUser[];
+  /** Accounts, Contacts and Cases the org has before accord runs (UC-14 to UC-16); absent: none. */
+  crm?: { accounts: DemoAccount[]; contacts: DemoContact[]; cases: DemoCase[] };
+}
+
+/** A company in the CRM: the employer's own Account, or a partner organisation's. */
+export interface DemoAccount {
+  name: string;
+  website: string;
+  type: string;
+}
+
+/**
+ * A Case, from a Contact (by email): the demo's open access request asks for temporary access, the
+ * kind of Salesforce fact UC-16 turns into IdP access.
+ */
+export interface DemoCase {
+  subject: string;
+  contact: string;
+  type: string;
+  status: string;
+  description: string;
+}
+
+/** A Contact, under an Account by name; `accordId` and `source` when accord keeps it. */
+export interface DemoContact {
+  firstName: string;
+  lastName: string;
+  email: string;
+  account: string;
+  title: string | null;
+  /** Edited by hand in the CRM; no policy owns it. */
+  description: string | null;
+  accordId: string | null;
+  source: string | null;
+  inactive: boolean;
 }
 
 /** An Okta app instance and who is assigned to it: groups by name, people directly by login. */
@@ -672,6 +707,95 @@ function catalog(org: string): Omit<DemoOrgCatalog, 'licenses'> {
   };
 }
 
+export const INITECH_DOMAIN = 'initech.test';
+export const HOOLI_DOMAIN = 'hooli.test';
+
+/**
+ * Partner people (UC-14), in Okta with user type Partner and no groups: Initech is a partner
+ * Account in prod already, Hooli is not (the policy creates it). Ravi has a Contact whose Title
+ * drifted and whose Description a salesperson wrote; Lou left Initech (deprovisioned) and still has
+ * an active Contact. Built without the random generator, so the rest of the company is unchanged.
+ */
+function partnerPeople(first: number): DemoPerson[] {
+  // The partner's organisation is their department in Okta: the policy names new Accounts by it.
+  const partner = (
+    i: number,
+    firstName: string,
+    lastName: string,
+    domain: string,
+    title: string,
+  ): DemoPerson => {
+    const email = `${firstName}.${lastName}@${domain}`.toLowerCase();
+    return {
+      key: `p${pad(first + i)}`,
+      home: 'okta',
+      status: 'active',
+      firstName,
+      lastName,
+      login: email,
+      email,
+      employeeNumber: `X${pad(first + i)}`,
+      department: domain === HOOLI_DOMAIN ? 'Hooli' : 'Initech',
+      title,
+      manager: null,
+      phone: `+1-555-7${String(100 + i)}`,
+      country: 'US',
+      city: 'Austin',
+      userType: 'Partner',
+      groups: [],
+      salesforce: {},
+    };
+  };
+  const lou = partner(3, 'Lou', 'Former', INITECH_DOMAIN, 'Solutions Engineer');
+  lou.status = 'deprovisioned';
+  return [
+    partner(0, 'Pat', 'Partner', INITECH_DOMAIN, 'Alliance Manager'),
+    partner(1, 'Ravi', 'Reseller', INITECH_DOMAIN, 'Channel Manager'),
+    partner(2, 'Hana', 'Hooli', HOOLI_DOMAIN, 'Partner Architect'),
+    lou,
+  ];
+}
+
+const partnerContact = (p: DemoPerson, over: Partial<DemoContact>): DemoContact => ({
+  firstName: p.firstName,
+  lastName: p.lastName,
+  email: p.email,
+  account: 'Initech',
+  title: p.title,
+  description: null,
+  accordId: `okta:${p.login}`,
+  source: 'okta-partners',
+  inactive: false,
+  ...over,
+});
+
+/**
+ * The CRM of prod: Acme's own Account (UC-15), Initech (UC-14), the partner Contacts it has, and
+ * Ravi's open access Case.
+ */
+function prodCrm(partners: readonly DemoPerson[]): NonNullable<DemoOrgCatalog['crm']> {
+  const [, ravi, , lou] = partners;
+  return {
+    accounts: [
+      { name: 'Acme Corp', website: ACME_DOMAIN, type: 'Other' },
+      { name: 'Initech', website: INITECH_DOMAIN, type: 'Partner' },
+    ],
+    contacts: [
+      partnerContact(ravi!, { title: 'Partner Manager', description: 'Key reseller: met at Dreamforce' }),
+      partnerContact(lou!, {}),
+    ],
+    cases: [
+      {
+        subject: 'Temporary access: Partner Portal for Ravi Reseller',
+        contact: ravi!.email,
+        type: 'Access Request',
+        status: 'Working',
+        description: `Grant ${ravi!.login} the Partner Portal app until 2026-12-31 for the joint pipeline review.`,
+      },
+    ],
+  };
+}
+
 /** Deterministic demo company of about `people` people (default 300). 100k in well under 10 s. */
 export function generateCompany(options: CompanyOptions = {}): DemoCompany {
   const seed = options.seed ?? 42;
@@ -706,6 +830,8 @@ export function generateCompany(options: CompanyOptions = {}): DemoCompany {
     }
     people.push(p);
   }
+  const partners = partnerPeople(people.length + 1);
+  for (const p of partners) people.push(p);
 
   const orgs: Record<string, DemoOrgCatalog> = {};
   for (const org of ['prod', 'emea']) {
@@ -716,6 +842,7 @@ export function generateCompany(options: CompanyOptions = {}): DemoCompany {
         .length;
     orgs[org] = {
       ...cat,
+      ...(org === 'prod' ? { crm: prodCrm(partners) } : {}),
       licenses: [
         // Nearly full in prod: a few seats left, enough for the demo's new hires.
         {

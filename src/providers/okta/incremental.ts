@@ -1,4 +1,5 @@
 import type { SnapshotScope } from '../../model/snapshot.js';
+import { parseFactorBase, type OktaFactorBase } from './factors.js';
 import type { OktaGroupLike, OktaUserLike } from './map-user.js';
 
 /**
@@ -55,6 +56,8 @@ export interface OktaSnapshotBase {
   users: CachedOktaUser[];
   /** Member ids per group id, with the `lastMembershipUpdated` they were read at. */
   groups: Record<string, { lastMembershipUpdated: string; memberIds: string[] }>;
+  /** MFA factors by user id and the System Log position they are current to (factors.ts); absent: not read. */
+  factors?: OktaFactorBase;
 }
 
 /** Why `base` cannot be built on for this scope, or undefined when it can. */
@@ -152,6 +155,11 @@ export function parseBase(value: unknown): OktaSnapshotBase | undefined {
   for (const g of Object.values(value.groups)) {
     if (!isRecord(g) || !isTime(g.lastMembershipUpdated) || !Array.isArray(g.memberIds)) return undefined;
     if (!(g.memberIds as unknown[]).every((id) => typeof id === 'string')) return undefined;
+  }
+  // Malformed factors only cost a full factor read; the rest of the base still holds.
+  if (value.factors !== undefined && !parseFactorBase(value.factors)) {
+    const { factors: _dropped, ...rest } = value;
+    return rest as unknown as OktaSnapshotBase;
   }
   return value as unknown as OktaSnapshotBase;
 }

@@ -4,7 +4,8 @@ import type { BucketReading } from '../http/rate-limit.js';
  * Okta counts rate limits per endpoint family, so accord paces each family on its own readings.
  * The families follow Okta's published buckets for the endpoints accord calls.
  */
-export type OktaBucket = 'users' | 'user' | 'lifecycle' | 'groups' | 'group-members' | 'apps' | 'oauth';
+export type OktaBucket =
+  'users' | 'user' | 'lifecycle' | 'groups' | 'group-members' | 'apps' | 'logs' | 'oauth';
 
 export function bucketOf(url: string): OktaBucket | undefined {
   let path: string;
@@ -22,6 +23,7 @@ export function bucketOf(url: string): OktaBucket | undefined {
   if (/^groups\/[^/]+\/users(\/|$)/.test(api)) return 'group-members';
   if (/^groups(\/|$)/.test(api)) return 'groups';
   if (/^apps(\/|$)/.test(api)) return 'apps';
+  if (/^logs\/?$/.test(api)) return 'logs';
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import type { IdpAccount, IdpApp, IdpGroup, IdpSnapshot, SnapshotScope } from '.
 import type { Progress } from '../provider.js';
 import { chunk } from '../http/chunk.js';
 import { toIdpAccount, toIdpGroup, type OktaGroupLike, type OktaUserLike } from './map-user.js';
+import { readFactors } from './factors.js';
 import { readFailure } from './okta-errors.js';
 import type { OktaSession } from './okta-session.js';
 import {
@@ -269,6 +270,11 @@ async function readWith(
     raw = canonicalOrder([...merged.values()]);
   } else raw = canonicalOrder(raw);
 
+  // Factors (UC-17) after the users, so every account they judge is known; see factors.ts.
+  const factorRead = scope.oktaFactors
+    ? await readFactors(session, raw, new Set(fresh.map((u) => u.id!)), base?.factors, progress)
+    : undefined;
+
   const loginById = new Map<string, string>();
   for (const u of raw) if (typeof u.profile?.login === 'string') loginById.set(u.id!, u.profile.login);
   const accounts: IdpAccount[] = raw.map((u) => toIdpAccount(u, loginById));
@@ -295,9 +301,11 @@ async function readWith(
       apps: appResult.flatMap((r) => r.apps),
       missingApps: appResult.filter((r) => r.apps.length === 0).map((r) => r.label),
     }),
+    ...(factorRead && { factors: factorRead.factors }),
     fetchedAt: new Date().toISOString(),
   };
   const next = nextBase(scope, raw, groupResult.groups);
+  if (next && factorRead) next.factors = factorRead.base;
   return { snapshot, mode: base ? 'incremental' : 'full', ...(next ? { base: next } : {}) };
 }
 

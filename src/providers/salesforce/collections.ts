@@ -25,8 +25,10 @@ export interface SaveItem<K> {
 }
 
 export interface SaveOptions<K> {
-  operation: 'create' | 'update';
+  /** `upsert` keys on `externalIdField` (PATCH composite/sobjects/{sobject}/{field}); sending it again changes nothing. */
+  operation: 'create' | 'update' | 'upsert';
   sobject: string;
+  externalIdField?: string;
   items: readonly SaveItem<K>[];
   /** For creates: the ids of pending items that already exist, asked before a retry re-sends. */
   verify?: (pending: SaveItem<K>[]) => Promise<Map<SaveItem<K>, string>>;
@@ -69,10 +71,14 @@ export async function saveInChunks<K>(
         }
         if (pending.length === 0) return;
         const records = pending.map((item) => item.record);
-        const results =
+        const results: SaveResult[] =
           options.operation === 'create'
             ? await api.create(records, { allOrNone: false })
-            : await api.update(records as ({ Id: string } & Record<string, unknown>)[], { allOrNone: false });
+            : options.operation === 'upsert'
+              ? await api.upsert(records, options.externalIdField!, { allOrNone: false })
+              : await api.update(records as ({ Id: string } & Record<string, unknown>)[], {
+                  allOrNone: false,
+                });
         pending.forEach((item, i) => outcomes.set(item, outcomeOf(results[i])));
       });
     } catch (error) {

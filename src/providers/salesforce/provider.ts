@@ -12,6 +12,7 @@ import { reportingRetries } from '../http/events.js';
 import { grantAssignments, revokeAssignments } from './assignments.js';
 import { authenticate } from './auth.js';
 import { Catalogue } from './catalogue.js';
+import { AccountDirectory, createCrmAccounts, upsertContacts } from './contacts.js';
 import { ABORTED, COLLECTION_SIZE, type Outcome } from './collections.js';
 import { DEFAULT_API_RESERVE, DEFAULT_API_VERSION, salesforceEnvNames } from './env.js';
 import { Session, type TransportRetry } from './session.js';
@@ -53,6 +54,7 @@ const userFields = (change: Change) =>
 
 /** Handlers in the order a mixed batch is applied: users exist before they are granted anything. */
 const HANDLERS: [ChangeKind, ChangeAction, Handler][] = [
+  ['crmAccount', 'create', (w, c) => createCrmAccounts(w, c, w.accounts!)],
   ['account', 'create', createUsers],
   ['account', 'update', (w, c) => updateUsers(w, c, userFields)],
   ['account', 'activate', (w, c) => updateUsers(w, c, () => ({ IsActive: true }))],
@@ -63,6 +65,13 @@ const HANDLERS: [ChangeKind, ChangeAction, Handler][] = [
   ['account', 'freeze', freezeUsers],
   // transfers run here, between freezing and deactivating (see apply)
   ['account', 'deactivate', (w, c) => updateUsers(w, c, () => ({ IsActive: false }))],
+  ...(['create', 'update', 'activate', 'deactivate'] as const).map(
+    (action): [ChangeKind, ChangeAction, Handler] => [
+      'contact',
+      action,
+      (w, c) => upsertContacts(w, c, w.accounts!),
+    ],
+  ),
 ];
 
 export class SalesforceProvider implements Provider<SalesforceSnapshot> {
@@ -70,6 +79,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
   private session: Promise<Session> | undefined;
   private lastSnapshot: SalesforceSnapshot | undefined;
   private catalogue: Catalogue | undefined;
+  private accounts: AccountDirectory | undefined;
 
   /**
    * The org this provider reads, for the snapshot cache's key: the org key and the non-secret
@@ -159,6 +169,7 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
     const read = await readSalesforce(session, this.org, scope, progress, base);
     this.lastSnapshot = read.snapshot;
     this.catalogue = new Catalogue(session, read.snapshot);
+    this.accounts = new AccountDirectory(read.snapshot);
     return read;
   }
 
@@ -176,7 +187,13 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
     if (mine.length > 0) {
       const session = await this.connect();
       this.catalogue ??= new Catalogue(session, this.lastSnapshot);
-      const writer: Writer = { session, catalogue: this.catalogue, signal: ctx.signal };
+      this.accounts ??= new AccountDirectory(this.lastSnapshot);
+      const writer: Writer = {
+        session,
+        catalogue: this.catalogue,
+        accounts: this.accounts,
+        signal: ctx.signal,
+      };
       const record = (change: Change, outcome: Outcome, detail?: Record<string, unknown>) =>
         results.set(change, toResult(change, outcome, detail));
       const pick = (kind: ChangeKind, action: ChangeAction) =>

@@ -1,5 +1,6 @@
 import { AccordError, isAccordError } from '../../errors.js';
 import type {
+  ContactReadScope,
   SalesforceAssignment,
   SalesforceSnapshot,
   SalesforceUser,
@@ -173,6 +174,9 @@ export async function readSalesforce(
   const sets = await read('PermissionSet', SNAPSHOT_QUERIES.permissionSets);
   const groups = await read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups);
   const queues = scope.salesforceQueues ? await read('Queue', SNAPSHOT_QUERIES.queues) : undefined;
+  const contactScope = scope.salesforceContacts?.[org];
+  const contactRows = contactScope ? await read('Contact', contactQuery(contactScope)) : undefined;
+  const accountRows = contactScope ? await read('Account', accountQuery(contactScope)) : undefined;
   const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
   const frozenIds = new Set(frozen.map((r) => String(r.UserId)));
 
@@ -306,6 +310,20 @@ export async function readSalesforce(
       used: Number(r.UsedLicenses ?? 0),
     })),
     ...(queues ? { queues: queues.map((r) => ({ id: String(r.Id), name: String(r.Name) })) } : {}),
+    ...(contactScope && contactRows && accountRows
+      ? {
+          contacts: contactRows
+            .map((r) => ({
+              id: String(r.Id),
+              accountId: str(r.AccountId),
+              fields: recordValues(r, contactFields(contactScope)),
+            }))
+            .sort(byId),
+          accounts: accountRows
+            .map((r) => ({ id: String(r.Id), fields: recordValues(r, accountFields(contactScope)) }))
+            .sort(byId),
+        }
+      : {}),
     fetchedAt: new Date().toISOString(),
   };
   const [usersCursor, assignmentsCursor] = cursors;
@@ -324,6 +342,35 @@ export async function readSalesforce(
         }
       : undefined;
   return { snapshot, mode, ...(fallback !== undefined ? { fallback } : {}), ...(next ? { base: next } : {}) };
+}
+
+const identifiers = (fields: readonly string[]) =>
+  fields.filter((f) => isIdentifier(f) && f !== 'Id' && f !== 'AccountId');
+const contactFields = (scope: ContactReadScope) => identifiers(scope.contactFields);
+const accountFields = (scope: ContactReadScope) => identifiers(scope.accountFields);
+
+/**
+ * accord's Contacts: those whose External ID field is set (one query whatever the declarations),
+ * with only the fields the declarations compare (UC-14, UC-15).
+ */
+export function contactQuery(scope: ContactReadScope): string {
+  const keyed = identifiers(scope.externalIdFields).map((f) => `${f} != null`);
+  const where = keyed.length > 0 ? ` WHERE ${keyed.join(' OR ')}` : '';
+  return `SELECT ${['Id', 'AccountId', ...contactFields(scope)].join(', ')} FROM Contact${where}`;
+}
+
+/** The Accounts contacts may go under: every Account, with the fields their lookups compare. */
+export function accountQuery(scope: ContactReadScope): string {
+  return `SELECT ${['Id', ...accountFields(scope)].join(', ')} FROM Account`;
+}
+
+function recordValues(r: Rec, fields: readonly string[]): Record<string, string | boolean | null> {
+  const out: Record<string, string | boolean | null> = {};
+  for (const f of fields) {
+    const v = r[f];
+    out[f] = typeof v === 'boolean' ? v : str(v);
+  }
+  return out;
 }
 
 function toUser(r: Rec, extra: string[], frozen: Set<string>): SalesforceUser {

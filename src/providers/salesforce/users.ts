@@ -1,6 +1,7 @@
 import type { Change } from '../../model/change.js';
 import { chunk } from '../http/chunk.js';
 import type { Catalogue } from './catalogue.js';
+import type { AccountDirectory } from './contacts.js';
 import { ABORTED, COLLECTION_SIZE, fail, saveInChunks, type Outcome, type SaveItem } from './collections.js';
 import type { Session } from './session.js';
 import { inList, isIdentifier } from './soql.js';
@@ -16,6 +17,8 @@ import { asRecord } from '../../model/json.js';
 export interface Writer {
   session: Session;
   catalogue: Catalogue;
+  /** Account ids by lookup, for contact changes (contacts.ts). */
+  accounts?: AccountDirectory;
   signal?: AbortSignal;
 }
 

@@ -4,7 +4,7 @@
  * whatever the environment says), and in-process helpers that read the sandbox back (fresh plan,
  * duplicate checks, write-request counts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,8 @@ export interface SpawnOptions {
   onStderr?: (stderr: string) => void;
   /** More environment for the child (e.g. ACCORD_AUDIT_KEY). */
   env?: NodeJS.ProcessEnv;
+  /** Called with the child as soon as it is spawned (to kill it from elsewhere, e.g. a webhook). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Runs `accord <args>` as a child process against the sandbox (no `--sandbox`: plain env vars). */
@@ -67,6 +69,7 @@ export function runAccord(sandbox: Sandbox, args: string[], options: SpawnOption
     env: { ...process.env, ...sandbox.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -43,3 +43,13 @@ export function oktaToken(salt: number, seq: number, length = 20): string {
   for (let i = 0; out.length < length; i++) out += base62(mix(seq * 31 + i, salt), 6);
   return out.slice(0, length);
 }
+
+/** A UUID-shaped (8-4-4-4-12 hex) id, a pure function of (salt, sequence number): System Log `uuid`s. */
+export function oktaUuid(salt: number, seq: number): string {
+  let hex = '';
+  for (let i = 0; hex.length < 32; i++)
+    hex += mix(seq * 7 + i, salt ^ 0x5eed)
+      .toString(16)
+      .padStart(8, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

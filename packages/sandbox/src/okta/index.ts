@@ -25,7 +25,12 @@ export type {
   OktaUserStatus,
 } from './types.js';
 export { OKTA_USER_STATUSES } from './types.js';
+export { OktaSystemLog, API_ACTOR as OKTA_API_ACTOR } from './system-log.js';
+export type { NewLogEvent, OktaLogEvent, OktaLogOutcome } from './system-log.js';
+export { LOGS_DEFAULT_LIMIT, LOGS_MAX_LIMIT } from './handlers/logs.js';
 export { seedOkta, OKTA_SANDBOX_CLIENT_ID } from './seed.js';
+export { OktaFactorBook } from './factors.js';
+export type { OktaFactorRecord, OktaFactorStatus, OktaFactorType } from './factors.js';
 export { oktaTenant } from './tenant.js';
 export type { OktaSandboxTenant, OktaTenantOptions } from './tenant.js';
 export { OKTA_SANDBOX_TOKEN } from './auth.js';

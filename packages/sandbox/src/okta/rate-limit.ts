@@ -8,7 +8,7 @@
  * Families of endpoints that share a budget. UNCONFIRMED: Okta's real buckets are finer (and
  * differ per org); these follow the path shapes: collections, single resources, lifecycle, OAuth.
  */
-export type OktaBucket = 'users' | 'user' | 'lifecycle' | 'groups' | 'group' | 'apps' | 'oauth';
+export type OktaBucket = 'users' | 'user' | 'lifecycle' | 'groups' | 'group' | 'apps' | 'logs' | 'oauth';
 
 /** Requests per minute; roughly Okta's published defaults for a paid org (UNCONFIRMED). */
 export const DEFAULT_RATE_LIMITS: Record<OktaBucket, number> = {
@@ -19,6 +19,8 @@ export const DEFAULT_RATE_LIMITS: Record<OktaBucket, number> = {
   group: 1000,
   // `/api/v1/apps` and everything under it, one family as accord paces it. UNCONFIRMED figure.
   apps: 500,
+  // `/api/v1/logs`: Okta documents a lower limit for the System Log than for users. UNCONFIRMED figure.
+  logs: 120,
   oauth: 600,
 };
 

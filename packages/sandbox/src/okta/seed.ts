@@ -1,4 +1,5 @@
 import type { DemoCompany, DemoPerson, DirectoryStatus } from '../company.js';
+import { seedFactors } from './factors.js';
 import { oktaId } from './ids.js';
 import { APP_SEQ_BASE, OktaStore, ALL_SCOPES } from './store.js';
 import type { OktaAppData, OktaGroupRecord, OktaStoreData, OktaUserRecord, OktaUserStatus } from './types.js';
@@ -124,6 +125,7 @@ export function seedOkta(company: DemoCompany): OktaStore {
     oauthClients: [{ clientId: OKTA_SANDBOX_CLIENT_ID, scopes: [...ALL_SCOPES], publicKeys: [] }],
     apps,
     nextAppSeq: APP_SEQ_BASE + apps.length,
+    factors: seedFactors(users, salt),
   };
   return OktaStore.fromJSON(data, { adopt: true });
 

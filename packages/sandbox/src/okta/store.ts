@@ -9,7 +9,9 @@ import {
 } from './errors.js';
 import { OktaAppBook, type AppAssignment, type NewApp } from './apps.js';
 import { oktaId } from './ids.js';
+import { OktaFactorBook } from './factors.js';
 import { SortedIds } from './sorted-ids.js';
+import { API_ACTOR, OktaSystemLog, type NewLogEvent, type OktaLogEvent } from './system-log.js';
 import type {
   OktaAppGroupGrant,
   OktaAppRecord,
@@ -99,6 +101,15 @@ export class OktaStore {
   private readonly membersOf = new Map<string, SortedIds>();
   private readonly clients = new Map<string, OktaOAuthClient>();
   private nextAppSeq = APP_SEQ_BASE;
+  /** The System Log: every mutation below appends to it, and so does the tenant API for sign-ins. */
+  log: OktaSystemLog;
+  /** MFA factors per user (UC-17); the tenant API enrols and resets them (factors.ts). */
+  readonly factors: OktaFactorBook = new OktaFactorBook({
+    requireUser: (idOrLogin) => this.requireUser(idOrLogin),
+    now: () => this.now(),
+    salt: () => this.salt,
+    log: (event) => this.log.append(event),
+  });
   private readonly appBook = new OktaAppBook({
     getUser: (id) => this.userById.get(id),
     getGroup: (id) => this.groupById.get(id),
@@ -110,6 +121,7 @@ export class OktaStore {
     this.nextSeq = 1;
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.userTypeId = options.userTypeId ?? oktaId('oty', this.salt, 0);
+    this.log = new OktaSystemLog(this.salt, () => this.now());
   }
 
   // ---- persistence ----------------------------------------------------------------------------
@@ -133,6 +145,8 @@ export class OktaStore {
       })),
       apps: this.appBook.toJSON(),
       nextAppSeq: this.nextAppSeq,
+      systemLog: this.log.toJSON(),
+      factors: this.factors.toJSON(),
     };
   }
 
@@ -155,6 +169,8 @@ export class OktaStore {
     for (const c of data.oauthClients) store.clients.set(c.clientId, { ...c });
     store.appBook.load(data.apps ?? []);
     store.nextAppSeq = data.nextAppSeq ?? APP_SEQ_BASE + (data.apps?.length ?? 0);
+    if (data.systemLog) store.log = new OktaSystemLog(store.salt, () => store.now(), data.systemLog);
+    store.factors.load(data.factors);
     return store;
   }
 
@@ -292,6 +308,7 @@ export class OktaStore {
     const everyone = this.everyone();
     if (everyone) this.link(everyone, user.id);
     for (const group of groups) this.link(group, user.id);
+    this.logUser('user.lifecycle.create', 'Create okta user', user);
     return user;
   }
 
@@ -319,6 +336,7 @@ export class OktaStore {
       user.passwordChanged = this.iso();
     }
     user.lastUpdated = this.iso();
+    this.logUser('user.account.update_profile', 'Update user profile for Okta', user);
     return user;
   }
 
@@ -347,6 +365,11 @@ export class OktaStore {
     user.lastUpdated = now;
     // Okta unassigns a deactivated user's apps; group assignments return with reactivation.
     if (next === 'DEPROVISIONED') this.appBook.forgetUser(user.id);
+    this.logUser(
+      `user.lifecycle.${operation}`,
+      `${operation[0]!.toUpperCase()}${operation.slice(1)} Okta user`,
+      user,
+    );
     return user;
   }
 
@@ -370,6 +393,8 @@ export class OktaStore {
     this.userById.delete(user.id);
     this.userByLogin.delete(user.profile.login.toLowerCase());
     this.userIds.delete(user.id);
+    this.factors.forgetUser(user.id);
+    this.logUser('user.lifecycle.delete.completed', 'Delete Okta user completed', user);
     return 'deleted';
   }
 
@@ -433,14 +458,19 @@ export class OktaStore {
     const group = this.requireGroup(groupId);
     const user = this.requireUser(userId);
     if (!options.force && group.type !== 'OKTA_GROUP') throw membershipRefused(group);
+    if (this.isMember(group.id, user.id)) return;
     this.link(group, user.id);
+    this.logMembership('group.user_membership.add', 'Add user to group membership', user, group);
   }
 
   removeMember(groupId: string, userId: string, options: { force?: boolean } = {}): void {
     const group = this.requireGroup(groupId);
     const user = this.requireUser(userId);
     if (!options.force && group.type !== 'OKTA_GROUP') throw membershipRefused(group);
-    if (this.membersOf.get(group.id)?.delete(user.id)) group.lastMembershipUpdated = this.iso();
+    if (this.membersOf.get(group.id)?.delete(user.id)) {
+      group.lastMembershipUpdated = this.iso();
+      this.logMembership('group.user_membership.remove', 'Remove user from group membership', user, group);
+    }
   }
 
   // ---- apps and their assignments (also the tenant API tests edit the org with) ----------------
@@ -561,6 +591,89 @@ export class OktaStore {
     return this.appBook.appsOfGroup(groupId);
   }
 
+  // ---- System Log: what tests record (the tenant API), and what the mutations above append -----
+
+  /** A sign-in to Okta (`user.session.start`), successful or not; a success sets `lastLogin`. */
+  recordSignIn(
+    login: string,
+    options: { success?: boolean; reason?: string; ipAddress?: string; userAgent?: string } = {},
+  ): OktaLogEvent {
+    const user = this.requireUser(login);
+    const success = options.success ?? true;
+    if (success) user.lastLogin = this.iso();
+    return this.log.append({
+      eventType: 'user.session.start',
+      displayMessage: 'User login to Okta',
+      actor: userActor(user),
+      outcome: success ? 'SUCCESS' : 'FAILURE',
+      reason: success ? null : (options.reason ?? 'INVALID_CREDENTIALS'),
+      ...(options.ipAddress !== undefined ? { ipAddress: options.ipAddress } : {}),
+      ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+      target: [],
+    });
+  }
+
+  /** An admin reset every factor of the user (`user.mfa.factor.reset_all`). */
+  recordFactorReset(login: string, by?: string): OktaLogEvent {
+    const user = this.requireUser(login);
+    return this.log.append({
+      eventType: 'user.mfa.factor.reset_all',
+      displayMessage: 'Reset all factors for user',
+      actor: by ? userActor(this.requireUser(by)) : API_ACTOR,
+      target: [userActor(user)],
+    });
+  }
+
+  /** An MFA challenge bypassed for the user (`user.mfa.attempt_bypass`). */
+  recordMfaBypass(login: string): OktaLogEvent {
+    const user = this.requireUser(login);
+    return this.log.append({
+      eventType: 'user.mfa.attempt_bypass',
+      displayMessage: 'Attempt bypass of user multifactor authentication',
+      actor: userActor(user),
+      target: [userActor(user)],
+      severity: 'WARN',
+    });
+  }
+
+  /** An admin role granted to the user (`user.account.privilege.grant`); nothing else changes. */
+  grantAdminRole(login: string, role = 'SUPER_ADMIN', by?: string): OktaLogEvent {
+    const user = this.requireUser(login);
+    return this.log.append({
+      eventType: 'user.account.privilege.grant',
+      displayMessage: 'Grant user privilege',
+      actor: by ? userActor(this.requireUser(by)) : API_ACTOR,
+      target: [userActor(user)],
+      debugData: { privilegeGranted: role },
+    });
+  }
+
+  /** Any other event, as the caller describes it. */
+  appendLogEvent(input: NewLogEvent): OktaLogEvent {
+    return this.log.append(input);
+  }
+
+  private logUser(eventType: string, displayMessage: string, user: OktaUserRecord): void {
+    this.log.append({ eventType, displayMessage, actor: API_ACTOR, target: [userActor(user)] });
+  }
+
+  private logMembership(
+    eventType: string,
+    displayMessage: string,
+    user: OktaUserRecord,
+    group: OktaGroupRecord,
+  ): void {
+    this.log.append({
+      eventType,
+      displayMessage,
+      actor: API_ACTOR,
+      target: [
+        userActor(user),
+        { id: group.id, type: 'UserGroup', alternateId: 'unknown', displayName: group.profile.name },
+      ],
+    });
+  }
+
   // ---- OAuth service apps ---------------------------------------------------------------------
 
   registerOAuthClient(client: {
@@ -642,6 +755,15 @@ export class OktaStore {
     return new Date(this.now()).toISOString();
   }
 }
+
+/** A user as a System Log actor or target. */
+const userActor = (user: OktaUserRecord) => ({
+  id: user.id,
+  type: 'User',
+  alternateId: user.profile.login,
+  displayName:
+    [user.profile.firstName, user.profile.lastName].filter(Boolean).join(' ') || user.profile.login,
+});
 
 export const ALL_SCOPES = [
   'okta.users.read',

@@ -3,8 +3,10 @@ import type { SandboxTenant } from '../tenant.js';
 import { OKTA_SANDBOX_TOKEN, OktaAuth } from './auth.js';
 import { notFound } from './errors.js';
 import { appHandlers } from './handlers/apps.js';
+import { factorHandlers } from './handlers/factors.js';
 import { groupHandlers } from './handlers/groups.js';
 import { lifecycleHandlers } from './handlers/lifecycle.js';
+import { logHandlers } from './handlers/logs.js';
 import { userHandlers } from './handlers/users.js';
 import {
   endpoint,
@@ -69,6 +71,8 @@ export function oktaTenant(
     ...lifecycleHandlers(env),
     ...groupHandlers(env),
     ...appHandlers(env),
+    ...logHandlers(env),
+    ...factorHandlers(env, () => store.factors),
     // UNCONFIRMED: what Okta answers for an unknown API path; a 404 E0000007 in Okta's shape.
     ...(['get', 'post', 'put', 'delete'] as const).map((method) =>
       endpoint(env, method, '/api/v1/*', 'user', 'public', ({ url }) => {

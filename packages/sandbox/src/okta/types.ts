@@ -1,3 +1,6 @@
+import type { OktaFactorRecord } from './factors.js';
+import type { OktaLogEvent } from './system-log.js';
+
 /** Records held by the Okta store: plain JSON, so `toJSON` is a copy and `fromJSON` rebuilds indexes. */
 
 export const OKTA_USER_STATUSES = [
@@ -126,4 +129,8 @@ export interface OktaStoreData {
   apps?: OktaAppData[];
   /** Next sequence number of the app id generator (see `APP_SEQ_BASE`). */
   nextAppSeq?: number;
+  /** The System Log; absent in data saved before it was modelled (that data loads with none). */
+  systemLog?: { events: OktaLogEvent[]; nextSeq: number };
+  /** MFA factors (UC-17); absent in data saved before they were modelled (none). */
+  factors?: { factors: OktaFactorRecord[]; seq: number };
 }

@@ -19,6 +19,9 @@ export { DEFAULT_RATE_LIMIT_PER_HOUR, RateLimiter, type RateLimitSnapshot } from
 export { USER_PAGING } from './handlers/users.js';
 export { ROLE_PAGING, ROLE_USER_PAGING } from './handlers/roles.js';
 export { APP_PAGING, APP_USER_PAGING } from './handlers/apps.js';
+export { EVENTS_MAX_LIMIT } from './handlers/events.js';
+export { EVENT_TYPES, FIRST_EVENT_ID, OneLoginEventLog, eventTypeRows } from './events.js';
+export type { EventTypeName, NewEvent, OneLoginEvent } from './events.js';
 export {
   USER_STATES,
   USER_STATUSES,

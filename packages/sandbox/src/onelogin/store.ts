@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { OneLoginAppBook, type OneLoginAppData } from './apps.js';
 import { badRequest, notFound, unprocessable } from './errors.js';
+import { OneLoginEventLog, type EventTypeName, type NewEvent, type OneLoginEvent } from './events.js';
 import { DEFAULT_RATE_LIMIT_PER_HOUR, RateLimiter } from './rate-limit.js';
 import {
   newUser,
@@ -46,6 +47,8 @@ export interface OneLoginStoreData {
   /** Absent in data saved before apps were modelled: such data loads with no apps. */
   apps?: OneLoginAppData[];
   nextAppId?: number;
+  /** The event log (`GET /api/1/events`); absent in data saved before it was modelled. */
+  events?: { events: OneLoginEvent[]; nextId: number };
 }
 
 export interface OneLoginStoreOptions {
@@ -160,6 +163,8 @@ export class OneLoginStore {
   private userOrder: number[] | undefined;
   private roleOrder: number[] | undefined;
   private readonly memberOrder = new Map<number, number[]>();
+  /** Events: the mutations below append to it, and so does the tenant API for logins. */
+  events: OneLoginEventLog;
   private readonly appBook = new OneLoginAppBook({
     roleIds: () => this.roleIds(),
     roleRef: (id) => this.rolesById.get(id),
@@ -178,6 +183,7 @@ export class OneLoginStore {
     this.rateLimit = new RateLimiter(init.rateLimitPerHour ?? DEFAULT_RATE_LIMIT_PER_HOUR, () => this.now());
     this.nextUserId = init.nextUserId ?? 40_000_001;
     this.nextRoleId = init.nextRoleId ?? 500_001;
+    this.events = new OneLoginEventLog(this.accountId, () => this.now());
   }
 
   private nowIso(): string {
@@ -315,6 +321,7 @@ export class OneLoginStore {
     this.usersById.set(user.id, user);
     this.index(user);
     this.userOrder = undefined;
+    this.logUser('USER_CREATED', user);
     return structuredClone(user);
   }
 
@@ -344,6 +351,7 @@ export class OneLoginStore {
     if (user.status === UserStatusCode.Active) user.activated_at ??= at;
     user.updated_at = at;
     this.index(user);
+    this.logUser('USER_UPDATED', user);
     return structuredClone(user);
   }
 
@@ -361,6 +369,7 @@ export class OneLoginStore {
     // A deleted manager leaves no dangling reference, as a real account would show.
     for (const other of this.usersById.values())
       if (other.manager_user_id === id) other.manager_user_id = null;
+    this.logUser('USER_DELETED', user);
   }
 
   private checkUserInput(input: UserInput, selfId: number | undefined): void {
@@ -504,6 +513,7 @@ export class OneLoginStore {
       const user = this.usersById.get(userId)!;
       user.role_ids = insertSorted(user.role_ids, roleId);
       user.updated_at = at;
+      this.logRole('ROLE_ASSIGNED_TO_USER', user, roleId);
     }
     this.memberOrder.delete(roleId);
     this.appBook.changed();
@@ -521,6 +531,7 @@ export class OneLoginStore {
       if (user) {
         user.role_ids = user.role_ids.filter((r) => r !== roleId);
         user.updated_at = at;
+        this.logRole('ROLE_REMOVED_FROM_USER', user, roleId);
       }
     }
     this.memberOrder.delete(roleId);
@@ -666,6 +677,88 @@ export class OneLoginStore {
     return this.tokens.delete(accessToken);
   }
 
+  // ---- events: what tests record (the tenant API), and what the mutations above append ---------
+
+  /** A login to OneLogin, successful (event type 5) or failed (6). */
+  recordLogin(
+    username: string,
+    options: { success?: boolean; ipaddr?: string; userAgent?: string; reason?: string } = {},
+  ): OneLoginEvent {
+    const user = this.requireUserByUsername(username);
+    const success = options.success ?? true;
+    if (success) user.last_login = this.nowIso();
+    return this.events.append({
+      type: success ? 'USER_LOGGED_INTO_ONELOGIN' : 'USER_FAILED_AUTHENTICATION',
+      ...subject(user),
+      actor_user_id: user.id,
+      actor_user_name: displayName(user),
+      ipaddr: options.ipaddr ?? '203.0.113.20',
+      user_agent: options.userAgent ?? 'Mozilla/5.0 (sandbox)',
+      ...(options.reason ? { notes: options.reason } : {}),
+    });
+  }
+
+  /** An admin removed the user's OTP device (a factor reset). */
+  recordOtpDeviceRemoved(username: string, device = 'OneLogin Protect'): OneLoginEvent {
+    const user = this.requireUserByUsername(username);
+    return this.events.append({
+      type: 'USER_OTP_DEVICE_DEREGISTERED',
+      ...subject(user),
+      actor_system: 'API',
+      otp_device_id: 7_000_000 + (user.id % 1_000_000),
+      otp_device_name: device,
+    });
+  }
+
+  /** The user got past an MFA challenge without a factor. */
+  recordMfaBypass(username: string): OneLoginEvent {
+    const user = this.requireUserByUsername(username);
+    return this.events.append({
+      type: 'USER_BYPASSED_MFA',
+      ...subject(user),
+      actor_user_id: user.id,
+      actor_user_name: displayName(user),
+    });
+  }
+
+  /** An admin privilege granted to the user (nothing else changes). */
+  grantPrivilege(username: string, privilege = 'Super user'): OneLoginEvent {
+    const user = this.requireUserByUsername(username);
+    return this.events.append({
+      type: 'PRIVILEGE_GRANTED_TO_USER',
+      ...subject(user),
+      actor_system: 'API',
+      custom_message: privilege,
+    });
+  }
+
+  /** Any other event, as the caller describes it. */
+  appendEvent(input: NewEvent): OneLoginEvent {
+    return this.events.append(input);
+  }
+
+  private requireUserByUsername(username: string): OneLoginUser {
+    const id = this.userIdByUsername(username) ?? this.userIdByEmail(username);
+    const user = id === undefined ? undefined : this.usersById.get(id);
+    if (!user) throw notFound(`no user ${username}`);
+    return user;
+  }
+
+  private logUser(type: EventTypeName, user: OneLoginUser): void {
+    this.events.append({ type, ...subject(user), actor_system: 'API' });
+  }
+
+  private logRole(type: EventTypeName, user: OneLoginUser, roleId: number): void {
+    const role = this.rolesById.get(roleId);
+    this.events.append({
+      type,
+      ...subject(user),
+      actor_system: 'API',
+      role_id: roleId,
+      role_name: role?.name ?? null,
+    });
+  }
+
   // ---- persistence -------------------------------------------------------------------------
 
   toJSON(): OneLoginStoreData {
@@ -686,6 +779,7 @@ export class OneLoginStore {
       tokens: [...this.tokens.values()].map((t) => ({ ...t })),
       apps: this.appBook.toJSON(),
       nextAppId: this.nextAppId,
+      events: this.events.toJSON(),
     };
   }
 
@@ -727,6 +821,7 @@ export class OneLoginStore {
     }
     // Roles were visited in id order, so every role_ids list is already sorted.
     for (const t of data.tokens ?? []) store.tokens.set(t.access_token, { ...t });
+    if (data.events) store.events = new OneLoginEventLog(store.accountId, () => store.now(), data.events);
     return store;
   }
 }
@@ -736,6 +831,12 @@ function requireObject(input: unknown): void {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw badRequest('Request body must be a JSON object');
 }
+
+const displayName = (u: OneLoginUser) =>
+  [u.firstname, u.lastname].filter(Boolean).join(' ') || u.username || u.email || '';
+
+/** The user an event is about. */
+const subject = (u: OneLoginUser) => ({ user_id: u.id, user_name: displayName(u) });
 
 function insertSorted(list: number[], value: number): number[] {
   if (list.includes(value)) return list;

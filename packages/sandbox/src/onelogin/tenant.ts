@@ -5,6 +5,7 @@ import type { OneLoginContext } from './auth.js';
 import { serverErrorResponse, unavailableResponse } from './errors.js';
 import { appHandlers } from './handlers/apps.js';
 import { authHandlers } from './handlers/auth.js';
+import { eventHandlers } from './handlers/events.js';
 import { roleHandlers } from './handlers/roles.js';
 import { userHandlers } from './handlers/users.js';
 import { throttled, tooManyRequests } from './rate-limit.js';
@@ -47,6 +48,7 @@ export function oneloginTenant(
     ...userHandlers(ctx),
     ...roleHandlers(ctx),
     ...appHandlers(ctx),
+    ...eventHandlers(ctx),
   ];
   return {
     id: 'onelogin',

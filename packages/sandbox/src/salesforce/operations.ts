@@ -4,6 +4,7 @@ import { canonicalField, objectNamed, objectOfId, type SfField, type SfObject } 
 import { sfDateTime, type Row, type SalesforceStore } from './store.js';
 import { checkAssignmentRemoval, checkNewAssignment } from './validate-assignment.js';
 import { checkUser, userTypeOf } from './validate-user.js';
+import { checkRecordRules } from './validate-record.js';
 
 /**
  * Create, update and delete of one record with Salesforce's rules. Each call is atomic: a
@@ -139,6 +140,8 @@ export function deriveFields(object: string, row: Row): void {
 const DEFAULTS: Record<string, Record<string, unknown>> = {
   User: { IsActive: true },
   Lead: { Status: 'Open - Not Contacted', IsConverted: false },
+  // A checkbox is never null in Salesforce: unchecked unless set.
+  Contact: { Accord_Inactive__c: false },
   Case: { Status: 'New' },
   Group: { Type: 'Regular' },
   PermissionSet: {
@@ -206,6 +209,7 @@ export function createRecord(
         row.CaseNumber = String(store.table('Case').size + 1).padStart(8, '0');
         break;
     }
+    checkRecordRules(store, object, row);
     store.write(object.name, id, row);
     if (object.name === 'User') addUserCompanions(store, row);
     return id;
@@ -279,6 +283,7 @@ export function updateRecord(
         if (next.IsFrozen === null) next.IsFrozen = false;
         break;
     }
+    checkRecordRules(store, object, next, prev);
     store.write(object.name, prev.Id, next);
     if (object.name === 'User' && next.ProfileId !== prev.ProfileId) moveProfileAssignment(store, prev, next);
     return prev.Id;

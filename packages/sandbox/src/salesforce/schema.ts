@@ -15,6 +15,10 @@ export interface SfField extends FieldDef {
   maxLength?: number;
   /** Also accepts ids of these objects (OwnerId may be a queue). */
   alsoReferences?: string[];
+  /** Marked External ID (and unique, compared without case): upserts may key on it. */
+  externalId?: boolean;
+  /** Required on create, and never set to empty (Salesforce's REQUIRED_FIELD_MISSING). */
+  required?: boolean;
 }
 
 export interface SfObject extends SObjectSchema {
@@ -221,9 +225,13 @@ const objects: Omit<SfObject, 'prefix'>[] = [
     fields: {
       ...audit,
       ...owner,
-      Name: f('string', { maxLength: 255 }),
+      Name: f('string', { maxLength: 255, required: true }),
       Type: f('picklist'),
       Industry: f('picklist'),
+      Website: f('string', { maxLength: 255 }),
+      AccountNumber: f('string', { maxLength: 40 }),
+      // Custom fields of the demo org (UC-14): the key of a partner organisation.
+      Partner_Key__c: f('string', { maxLength: 80, externalId: true }),
     },
   },
   {
@@ -236,10 +244,18 @@ const objects: Omit<SfObject, 'prefix'>[] = [
       ...audit,
       ...owner,
       FirstName: f('string', { maxLength: 40 }),
-      LastName: f('string', { maxLength: 80 }),
+      LastName: f('string', { maxLength: 80, required: true }),
       Name: ro('string'),
       Email: f('string', { maxLength: 80 }),
       AccountId: ref('Account', 'Account'),
+      Title: f('string', { maxLength: 128 }),
+      Department: f('string', { maxLength: 80 }),
+      Phone: f('string', { maxLength: 40 }),
+      Description: f('string', { maxLength: 32000 }),
+      // Custom fields of the demo org (UC-14, UC-15): accord's key, the source tag, the leaver flag.
+      Accord_Id__c: f('string', { maxLength: 255, externalId: true }),
+      Accord_Source__c: f('string', { maxLength: 80 }),
+      Accord_Inactive__c: f('boolean'),
     },
   },
   {
@@ -293,6 +309,11 @@ const objects: Omit<SfObject, 'prefix'>[] = [
       Status: f('picklist'),
       IsClosed: ro('boolean'),
       AccountId: ref('Account', 'Account'),
+      ContactId: ref('Contact', 'Contact'),
+      Type: f('picklist'),
+      Origin: f('picklist'),
+      Priority: f('picklist'),
+      Description: f('string', { maxLength: 32000 }),
     },
   },
   {

@@ -254,6 +254,52 @@ class OrgSeeder {
     return licenseId ? this.store.get('UserLicense', licenseId)?.LicenseDefinitionKey : undefined;
   }
 
+  /** The org's own and partner Accounts and their Contacts (UC-14, UC-15), owned by the admin. */
+  crm(crm: NonNullable<DemoOrgCatalog['crm']>): void {
+    const owner = this.store.user(this.store.adminUsername)?.Id ?? null;
+    const base = { OwnerId: owner, LastModifiedById: owner };
+    const accounts = new Map<string, string>();
+    for (const a of crm.accounts)
+      accounts.set(
+        a.name,
+        this.put('Account', { ...base, Name: a.name, Website: a.website, Type: a.type }).Id,
+      );
+    const contacts = new Map<string, string>();
+    for (const c of crm.contacts) contacts.set(c.email, this.putContact(base, accounts, c));
+    for (const k of crm.cases)
+      this.put('Case', {
+        ...base,
+        CaseNumber: String(this.store.table('Case').size + 1).padStart(8, '0'),
+        Subject: k.subject,
+        Status: k.status,
+        Type: k.type,
+        Origin: 'Web',
+        Priority: 'Medium',
+        Description: k.description,
+        ContactId: contacts.get(k.contact) ?? null,
+        AccountId: this.store.get('Contact', contacts.get(k.contact) ?? '')?.AccountId ?? null,
+      });
+  }
+
+  private putContact(
+    base: Record<string, unknown>,
+    accounts: Map<string, string>,
+    c: NonNullable<DemoOrgCatalog['crm']>['contacts'][number],
+  ): string {
+    return this.put('Contact', {
+      ...base,
+      FirstName: c.firstName,
+      LastName: c.lastName,
+      Email: c.email,
+      AccountId: accounts.get(c.account) ?? null,
+      Title: c.title,
+      Description: c.description,
+      Accord_Id__c: c.accordId,
+      Accord_Source__c: c.source,
+      Accord_Inactive__c: c.inactive,
+    }).Id;
+  }
+
   /**
    * `count` open records, and for every third owner one closed one where the object can be
    * closed (enough to tell open from closed without inflating a 100k-person seed).
@@ -282,6 +328,7 @@ class OrgSeeder {
               FirstName: 'Casey',
               LastName: `Contact${n}`,
               Email: `contact${n}@customer.test`,
+              Accord_Inactive__c: false,
             });
           break;
         case 'Lead':
@@ -342,6 +389,7 @@ export function seedSalesforce(
     }
     // Not indexed, so setting it in place (before anything can hold the row) is safe.
     for (const [user, manager] of managed) user.ManagerId = userOfLogin.get(manager)?.Id ?? null;
+    if (catalog.crm) seeder.crm(catalog.crm);
     stores[org] = store;
   }
   return stores;

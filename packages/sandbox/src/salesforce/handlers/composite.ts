@@ -4,6 +4,8 @@ import { createRecord, deleteRecord, objectOrThrow, updateRecord } from '../oper
 import type { SalesforceStore } from '../store.js';
 import { dataRoute, isObject, json, readJson, type SfContext } from './context.js';
 import { fieldList, restRecord } from './sobjects.js';
+import { canonicalField } from '../schema.js';
+import { findByExternalId } from '../validate-record.js';
 
 /**
  * sObject Collections: up to 200 records per call, always HTTP 200 with one SaveResult per record
@@ -122,6 +124,48 @@ export function compositeHandlers(ctx: SfContext) {
             return typeof id === 'string' ? normalizeId(id) : undefined;
           },
         ),
+      );
+    }),
+    // Upsert by External ID: each record is updated when one row has its key, created when none
+    // does; the results are UpsertResults (`created` says which).
+    dataRoute(ctx, 'patch', '/composite/sobjects/:type/:field', async (req) => {
+      const object = objectOrThrow(req.param('type'));
+      const field = canonicalField(object, req.param('field'));
+      if (!field || !object.fields[field]!.externalId)
+        throw new RequestError(
+          400,
+          'INVALID_FIELD',
+          `Provided external ID field does not exist or is not accessible: ${req.param('field')}`,
+        );
+      const { allOrNone, records } = await recordsBody(req.request);
+      for (const r of records)
+        if (objectOrThrow(typeOf(r)).name !== object.name)
+          throw new RequestError(400, 'INVALID_TYPE', `Records must all be of type ${object.name}`);
+      const created = new Set<number>();
+      const results = collection(
+        store,
+        records.map((r, i) => ({ r, i })),
+        allOrNone,
+        ({ r, i }) => {
+          const key = r[Object.keys(r).find((k) => k.toLowerCase() === field.toLowerCase()) ?? field];
+          if (typeof key !== 'string' || key === '')
+            throw new RecordError('MISSING_ARGUMENT', `${field} not specified`, [field]);
+          const rows = findByExternalId(store, object.name, field, key);
+          if (rows.length > 1)
+            throw new RecordError(
+              'DUPLICATE_EXTERNAL_ID',
+              `The external id ${key} is used by ${rows.length} records: ${rows.map((x) => x.Id).join(', ')}`,
+              [field],
+            );
+          if (rows[0]) return updateRecord(store, object.name, rows[0].Id, r);
+          created.add(i);
+          return createRecord(store, object.name, r);
+        },
+        () => undefined,
+      );
+      return json(
+        store,
+        results.map((r, i) => ({ ...r, created: r.success && created.has(i) })),
       );
     }),
     dataRoute(ctx, 'delete', '/composite/sobjects', (req) => {
