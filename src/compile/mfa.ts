@@ -40,6 +40,16 @@ export function mfaConditions(policy: Policy): NonNullable<Condition['mfa']>[] {
   return out;
 }
 
+/** Every grace period an `mfa: { enrolled: false }` test of the policy gives, in days, ascending. */
+export function mfaGraces(policy: Policy): number[] {
+  const graces = new Set(
+    mfaConditions(policy)
+      .filter((t) => !t.enrolled)
+      .map((t) => t.graceDays ?? 0),
+  );
+  return [...graces].sort((a, b) => a - b);
+}
+
 /** The shortest grace an `mfa: { enrolled: false }` test of the policy gives; null when none does. */
 export function mfaGraceDays(policy: Policy): number | null {
   const tests = mfaConditions(policy).filter((t) => !t.enrolled);

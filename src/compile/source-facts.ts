@@ -8,7 +8,7 @@ import type { Person } from './people.js';
  * (state `sourceFacts`); drift compares them, so a change for someone whose facts moved since
  * the last apply is lifecycle (a leaver, a joiner, a new title), not an edit made outside Git.
  */
-export function factsDigest(p: Person): string {
+export function factsDigest(p: Person, graces: readonly number[] = []): string {
   const sortedNames = (names: Iterable<string>) => [...names].sort();
   const attributes = Object.keys(p.facts.attributes)
     .sort()
@@ -20,15 +20,26 @@ export function factsDigest(p: Person): string {
       sortedNames(p.facts.oktaGroups),
       sortedNames(p.facts.oneloginRoles),
       sortedNames(p.facts.apps),
-      // Only where factors were read (UC-17), so digests of policies without mfa stay as they were.
-      ...(p.facts.mfa ? [p.facts.mfa.enrolled] : []),
+      // Only where factors were read (UC-17), so digests of policies without mfa stay as they were;
+      // with the graces the person is past, so the day one runs out is lifecycle, not drift.
+      ...(p.facts.mfa ? [p.facts.mfa.enrolled, gracesOver(p.facts.mfa.daysWithout, graces)] : []),
     ]),
   ).slice(0, 16);
 }
 
-/** Person key → facts digest, for everyone compile knows. */
-export function sourceFacts(people: readonly Person[]): Record<string, string> {
+/** The policy's MFA grace periods (in days) that `days` without a factor is past. */
+const gracesOver = (days: number | undefined, graces: readonly number[]) =>
+  days === undefined ? [] : graces.filter((g) => days > g);
+
+/**
+ * Person key → facts digest, for everyone compile knows. `graces`: the policy's MFA grace
+ * periods (compile/mfa.ts `mfaGraces`), since time passing one changes what conditions see.
+ */
+export function sourceFacts(
+  people: readonly Person[],
+  graces: readonly number[] = [],
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of people) out[p.key] = factsDigest(p);
+  for (const p of people) out[p.key] = factsDigest(p, graces);
   return out;
 }

@@ -1,6 +1,7 @@
 import { compile, type DesiredState } from '../compile/compile.js';
 import type { Person } from '../compile/people.js';
 import { sourceFacts } from '../compile/source-facts.js';
+import { mfaGraces } from '../compile/mfa.js';
 import { matchesAnyGlob } from '../compile/conditions.js';
 import type { Finding } from '../model/findings.js';
 import { AccordError } from '../errors.js';
@@ -49,7 +50,10 @@ export function planWithFacts(
   options: PlanOptions,
 ): { plan: Plan; facts: () => Record<string, string> } {
   const desired = compile(policy, snapshots, state, { today: options.now.toISOString().slice(0, 10) });
-  return { plan: planDesired(policy, snapshots, desired, options), facts: () => sourceFacts(desired.people) };
+  return {
+    plan: planDesired(policy, snapshots, desired, options),
+    facts: () => sourceFacts(desired.people, mfaGraces(policy)),
+  };
 }
 
 /**

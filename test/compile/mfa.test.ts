@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { compile } from '../../src/compile/compile.js';
 import { matches } from '../../src/compile/conditions.js';
 import { mfaGaps } from '../../src/compile/mfa.js';
+import { planWithFacts } from '../../src/plan/plan.js';
 import type { AccountFactors } from '../../src/model/snapshot.js';
 import { emptyState } from '../../src/model/state.js';
 import { snapshotScope } from '../../src/providers/scope.js';
@@ -103,5 +104,23 @@ describe('UC-17 the mfa condition', () => {
     expect(snapshotScope(makePolicy()).oktaFactors).toBeUndefined();
     const onelogin = makePolicy({ identity: { source: 'onelogin' }, access: policy.access });
     expect(snapshotScope(onelogin).oktaFactors).toBeUndefined();
+  });
+});
+
+describe('UC-17 the grace running out is lifecycle, not drift', () => {
+  // Drift tells lifecycle from an edit outside Git by the people's facts digests (plan/drift.ts):
+  // the day a grace ends, nobody's directory moved, but what the mfa condition sees did.
+  const digests = (today: string) =>
+    planWithFacts(policy, snaps, emptyState(), { now: new Date(`${today}T12:00:00Z`) }).facts();
+
+  it("UC-17 an unenrolled person's digest moves the day past the grace, and only then", () => {
+    const [day13, day14, day15, day16] = ['2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17'].map(
+      digests,
+    );
+    expect(day14!['none@acme.test']).toBe(day13!['none@acme.test']);
+    expect(day15!['none@acme.test']).not.toBe(day14!['none@acme.test']);
+    expect(day16!['none@acme.test']).toBe(day15!['none@acme.test']);
+    // Enrolled people's facts do not move with time.
+    expect(day15!['enrolled@acme.test']).toBe(day14!['enrolled@acme.test']);
   });
 });
