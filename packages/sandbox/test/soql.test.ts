@@ -624,8 +624,10 @@ describe('SOQL: errors', () => {
   });
 });
 
-describe('SOQL: performance', () => {
-  it('filters 300k assignments through two relationship hops well within a second', () => {
+describe('SOQL at scale', () => {
+  // Correctness on a 100k-user org; its wall time belongs to the benchmarks (bench:snapshot reads
+  // orgs this size through the sandbox), not to a timed test on a shared machine.
+  it('filters 300k assignments through two relationship hops, sorts and looks up by id', () => {
     const big = new MemoryDb();
     big.insert('UserLicense', { Id: LICENSE, Name: 'Salesforce', TotalLicenses: 200_000 });
     big.insert('Profile', { Id: SALES, Name: 'Sales User', UserLicenseId: LICENSE });
@@ -656,22 +658,16 @@ describe('SOQL: performance', () => {
         });
       }
     }
-    const started = performance.now();
     const result = runSoql(
       `SELECT Id, AssigneeId, Assignee.Username, PermissionSet.Name FROM PermissionSetAssignment
        WHERE PermissionSet.IsOwnedByProfile = false AND Assignee.IsActive = true`,
       big,
     );
-    const filtered = performance.now() - started;
-    const sortedStart = performance.now();
     const sorted = runSoql(
       "SELECT Id, Username FROM User WHERE IsActive = true AND Username LIKE 'user1%' ORDER BY LastName DESC, Username",
       big,
     );
-    const sortedMs = performance.now() - sortedStart;
-    const lookupStart = performance.now();
     const byId = runSoql(`SELECT Username FROM User WHERE Id = '${sfId('005', 4242).slice(0, 15)}'`, big);
-    const lookupMs = performance.now() - lookupStart;
 
     const expected = [...big.rows('PermissionSetAssignment')].filter(
       (a) =>
@@ -682,9 +678,5 @@ describe('SOQL: performance', () => {
     expect(result.totalSize).toBe(expected);
     expect(sorted.totalSize).toBe(10_000);
     expect(byId.records[0]?.Username).toBe('user4242@acme.test');
-    // Generous bounds for a shared CI core; locally these run in a fraction of this.
-    expect(filtered).toBeLessThan(1500);
-    expect(sortedMs).toBeLessThan(1000);
-    expect(lookupMs).toBeLessThan(20);
   });
 });
