@@ -9,6 +9,7 @@ import { linkDecisions } from './links.js';
 import { createNormalizer } from './normalize.js';
 import { withOwnedMemberships } from './owned-memberships.js';
 import { buildPeople, type Person } from './people.js';
+import { withSalesforceFacts } from './salesforce-facts.js';
 import { unknownPeople } from './unknown-people.js';
 import { mfaFindings, mfaGaps } from './mfa.js';
 import type { Conflict, Finding } from '../model/findings.js';
@@ -47,8 +48,13 @@ export function compile(
   const decisions = linkDecisions(policy, state);
   const built = buildPeople(policy, snapshots, normalize, decisions, Object.keys(state.links), options.today);
   const conflicts = built.conflicts;
-  const idp = desiredIdp(policy, snapshots, built.people);
-  const people = withOwnedMemberships(built.people, idp.groups);
+  // UC-16: what Salesforce says of each person, before the rules that read it.
+  const sourced = withSalesforceFacts(
+    { policy, people: built.people, normalize, matchValues: built.matchValues, decisions },
+    snapshots,
+  );
+  const idp = desiredIdp(policy, snapshots, sourced);
+  const people = withOwnedMemberships(sourced, idp.groups);
   const findings: Finding[] = [];
   const salesforce: DesiredSalesforceUser[] = [];
   const rules = matchRules(policy, people);

@@ -16,6 +16,16 @@ export interface PersonFacts {
    * ACTIVE factor, and if not, the whole days since its grace started (activation, else creation).
    */
   mfa?: MfaFact;
+  /** What the person's Salesforce users say, by org, where the policy reads it (UC-16). */
+  salesforce?: Record<string, SalesforceFacts>;
+}
+
+/** One org's facts about a person (UC-16): only the fields and Case types conditions name. */
+export interface SalesforceFacts {
+  /** Fields of the person's user there, by API name as the policy writes it; absent without a user. */
+  fields: Record<string, string | null>;
+  /** Open Cases naming the person (Contact.Email), as `type` and `subject`. */
+  cases: { type: string; subject: string | null }[];
 }
 
 export interface MfaFact {
@@ -76,6 +86,16 @@ function predicate(condition: Condition): Predicate {
     return (facts) =>
       facts.mfa?.enrolled === false && facts.mfa.daysWithout !== undefined && facts.mfa.daysWithout > grace;
   }
+  if (condition.salesforceField !== undefined) {
+    const { org, name } = condition.salesforceField;
+    return valueTest(condition.salesforceField, (facts) => facts.salesforce?.[org]?.fields[name] ?? null);
+  }
+  if (condition.salesforceCase !== undefined) {
+    const { org, type, subject } = condition.salesforceCase;
+    const subjectTest = subject === undefined ? () => true : glob(subject);
+    return (facts) =>
+      facts.salesforce?.[org]?.cases.some((c) => c.type === type && subjectTest(c.subject ?? '')) ?? false;
+  }
   // Loops, not every/some: those would make a closure per evaluation.
   if (condition.all) {
     const all = condition.all.map(predicate);
@@ -98,21 +118,29 @@ function predicate(condition: Condition): Predicate {
   const test = condition.attribute;
   if (!test) return () => false;
   const { name } = test;
+  return valueTest(test, (facts) => facts.attributes[name] ?? null);
+}
+
+/** An attribute-style test (equals, in, matches, present) on the value `read` gives. */
+function valueTest(
+  test: Omit<AttributeTest, 'name'>,
+  read: (facts: PersonFacts) => string | null,
+): Predicate {
   if (test.present !== undefined) {
     const present = test.present;
     return (facts) => {
-      const value = facts.attributes[name] ?? null;
+      const value = read(facts);
       return present === (value !== null && value !== '');
     };
   }
-  const valueTest = attributeTest(test);
+  const compare = attributeTest(test);
   return (facts) => {
-    const value = facts.attributes[name] ?? null;
-    return value !== null && valueTest(value);
+    const value = read(facts);
+    return value !== null && compare(value);
   };
 }
 
-function attributeTest(test: AttributeTest): (value: string) => boolean {
+function attributeTest(test: Omit<AttributeTest, 'name'>): (value: string) => boolean {
   if (test.equals !== undefined) {
     const equals = test.equals.toLowerCase();
     return (value) => value.toLowerCase() === equals;

@@ -70,10 +70,8 @@ export function desiredIdp(policy: Policy, snapshots: Snapshots, people: readonl
   const keyOn: KeyOn = (p, idp) =>
     p.active ? (p.accounts[idp]?.login ?? futureKey[idp].get(p.key)) : undefined;
   const liveGroup: LiveGroup = (idp, name) => snapshotOf(idp)?.groups.find((g) => g.name === name);
-  const groups = [
-    ...managedGroups(policy, people, keyOn, liveGroup),
-    ...mirroredGroups(policy, people, keyOn, liveGroup, findings),
-  ];
+  const managed = managedGroups(policy, people, keyOn, liveGroup);
+  const groups = [...managed, ...mirroredGroups(policy, people, keyOn, liveGroup, findings, managed)];
   return { groups, accounts, findings };
 }
 
@@ -218,9 +216,13 @@ function mirroredGroups(
   keyOn: KeyOn,
   liveGroup: LiveGroup,
   findings: Finding[],
+  /** Managed groups' desired members: a mirror of one copies what this plan makes it (UC-16). */
+  managed: readonly DesiredGroup[] = [],
 ): DesiredGroup[] {
   const groups: DesiredGroup[] = [];
   const personOf = personByAccount(people);
+  const personByLogin = memberPerson(people);
+  let byKey: Map<string, Person> | undefined;
   for (const mirror of policy.mirrors) {
     const [from, to] =
       mirror.direction === 'okta-to-onelogin'
@@ -230,7 +232,8 @@ function mirroredGroups(
       const [sourceName, targetName] =
         from === 'okta' ? [pair.okta, pair.onelogin] : [pair.onelogin, pair.okta];
       const source = liveGroup(from, sourceName);
-      if (!source) {
+      const owned = managed.find((g) => g.platform === from && g.name === sourceName);
+      if (!source && !owned) {
         findings.push({
           code: 'missing-group',
           severity: 'warn',
@@ -241,10 +244,20 @@ function mirroredGroups(
         continue;
       }
       const members = new Map<string, DesiredMember>();
-      for (const id of source.memberIds) {
-        const person = personOf(from, id);
+      const add = (person: Person | undefined) => {
         const key = person ? keyOn(person, to) : undefined;
         if (person && key) members.set(key.toLowerCase(), { key, person: person.key, rule: mirror.id });
+      };
+      // A managed source is read at its desired membership (an additive one keeps its live
+      // members too), as conditions read it (owned-memberships.ts): one apply converges.
+      if (!owned || owned.mode === 'additive')
+        for (const id of source?.memberIds ?? []) add(personOf(from, id));
+      if (owned) {
+        byKey ??= new Map(people.map((p) => [p.key, p]));
+        for (const m of owned.members) {
+          const key = personByLogin(from, m);
+          add(key === undefined ? undefined : byKey.get(key));
+        }
       }
       const live = liveGroup(to, targetName);
       groups.push({
@@ -261,8 +274,28 @@ function mirroredGroups(
   return groups;
 }
 
+/**
+ * The person a group member is: members derived from a person say so, members declared by login
+ * are looked up (case-insensitively) in an index built the first time one is.
+ */
+export function memberPerson(people: readonly Person[]) {
+  let byLogin: Map<string, string> | undefined;
+  return (platform: IdpId, member: DesiredMember): string | undefined => {
+    if (member.person) return member.person;
+    if (!byLogin) {
+      byLogin = new Map();
+      for (const p of people)
+        for (const [idp, account] of Object.entries(p.accounts))
+          if (account) byLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
+    }
+    return byLogin.get(`${platform}:${member.key.toLowerCase()}`);
+  };
+}
+
 /** Account id → person, per IdP: only mirrors ask, so it is built the first time one does. */
-function personByAccount(people: readonly Person[]): (idp: IdpId, accountId: string) => Person | undefined {
+export function personByAccount(
+  people: readonly Person[],
+): (idp: IdpId, accountId: string) => Person | undefined {
   let index: Record<IdpId, Map<string, Person>> | undefined;
   return (idp, accountId) => {
     if (!index) {

@@ -283,8 +283,17 @@ function claimRemembered(
   }
 }
 
-/** People to the org's users by the policy's match keys (UC-13). */
-function matchOrgUsers(input: OrgInput, settings: Required<SalesforceUserSettings>) {
+/** What matching people to one org's users needs. */
+export type MatchInput = Pick<
+  OrgInput,
+  'policy' | 'org' | 'snapshot' | 'people' | 'normalize' | 'matchValues' | 'decisions'
+>;
+
+/** People to the org's users by the policy's match keys (UC-13); UC-16 reads facts of the same users. */
+export function matchOrgUsers(
+  input: MatchInput,
+  settings: Required<SalesforceUserSettings> = userSettings(input.policy, input.org),
+) {
   const { policy, org, snapshot, people, normalize, matchValues } = input;
   const decided = input.decisions(snapshot.platform);
   const order: MatchKey[] = matchOrder(policy.identity, 'salesforce');

@@ -1,25 +1,10 @@
 import type { IdpId } from '../model/snapshot.js';
-import type { DesiredGroup, DesiredMember } from './desired-idp.js';
+import { memberPerson, type DesiredGroup } from './desired-idp.js';
 import { adjustedMemberships } from './memberships.js';
 import type { Person } from './people.js';
 
-/**
- * The person a group member is: members derived from a person say so, members declared by login
- * are looked up (case-insensitively) in an index built the first time one is.
- */
-export function memberPerson(people: readonly Person[]) {
-  let byLogin: Map<string, string> | undefined;
-  return (platform: IdpId, member: DesiredMember): string | undefined => {
-    if (member.person) return member.person;
-    if (!byLogin) {
-      byLogin = new Map();
-      for (const p of people)
-        for (const [idp, account] of Object.entries(p.accounts))
-          if (account) byLogin.set(`${idp}:${account.login.toLowerCase()}`, p.key);
-    }
-    return byLogin.get(`${platform}:${member.key.toLowerCase()}`);
-  };
-}
+// Re-exported: it lives in desired-idp, whose mirrors need it too.
+export { memberPerson };
 
 /**
  * Groups accord owns (managed groups, mirror targets) are read at their desired membership, not

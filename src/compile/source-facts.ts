@@ -23,6 +23,8 @@ export function factsDigest(p: Person, graces: readonly number[] = []): string {
       // Only where factors were read (UC-17), so digests of policies without mfa stay as they were;
       // with the graces the person is past, so the day one runs out is lifecycle, not drift.
       ...(p.facts.mfa ? [p.facts.mfa.enrolled, gracesOver(p.facts.mfa.daysWithout, graces)] : []),
+      // The Salesforce fields and open Cases conditions read (UC-16): a Case closing is lifecycle.
+      ...(p.facts.salesforce ? [p.facts.salesforce] : []),
     ]),
   ).slice(0, 16);
 }

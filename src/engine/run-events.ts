@@ -1,6 +1,11 @@
 import { AccordError } from '../errors.js';
 import { alertSecrets, deliverAlerts, startAlerts, type AlertResult } from '../events/deliver-alerts.js';
 import { normalize } from '../events/normalize.js';
+import {
+  deliverToSalesforce,
+  startSalesforceSink,
+  type SalesforceSinkResult,
+} from '../events/salesforce-sink.js';
 import { EventStream, eventsLayout, type Recovery } from '../events/stream.js';
 import {
   createEventSources,
@@ -10,6 +15,7 @@ import {
   type EventSourceOptions,
 } from '../providers/event-sources.js';
 import type { ProviderEvents } from '../providers/provider.js';
+import { createSalesforceProviders, type SalesforceProviderOptions } from '../providers/salesforce/index.js';
 import type { WebhookTiming } from '../providers/webhook/send.js';
 import type { Connect } from './environment.js';
 import { loadPolicyInputs, type PlanInputs } from './run-plan.js';
@@ -29,6 +35,8 @@ export interface EventsContext {
   /** Injected by tests: retry and backoff timing of the sources and the webhooks. */
   sourceOptions?: EventSourceOptions;
   webhookTiming?: WebhookTiming;
+  /** Injected by tests: the Salesforce sink's retry timing. */
+  salesforceOptions?: Pick<SalesforceProviderOptions, 'retry' | 'transportRetry'>;
 }
 
 export interface SourcePull {
@@ -47,6 +55,8 @@ export interface EventsPullReport {
   recovered?: Recovery;
   sources: SourcePull[];
   alerts: AlertResult[];
+  /** The Salesforce custom-object sink, when the policy declares one. */
+  salesforce?: SalesforceSinkResult;
 }
 
 /** Default reach of the first pull, in hours. */
@@ -87,10 +97,24 @@ export async function runEventsPull(
     const stream = await EventStream.open(layout);
     const startBytes = stream.committedBytes;
     await startAlerts(alerts, layout.alerts, startBytes, stream.generation);
+    const sfSink = settings.sinks?.salesforce;
+    if (sfSink) await startSalesforceSink(sfSink, layout.dir, startBytes, stream.generation);
     const now = context.now?.() ?? Date.now();
     const since = new Date(now - (settings.startHoursAgo ?? DEFAULT_START_HOURS) * 3_600_000).toISOString();
     const pulls = await Promise.all(sources.map((s) => pullSource(s, stream, since, inputs.pageSize)));
-    const results = await deliverAlerts({
+    // The org and the webhooks are written to at once; neither waits for the other.
+    const toSalesforce = sfSink
+      ? deliverToSalesforce({
+          sink: sfSink,
+          org: salesforceOrg(policy.platforms, sfSink.org, environment.env, context),
+          dir: layout.dir,
+          jsonl: layout.sink,
+          startBytes,
+          endBytes: stream.committedBytes,
+          generation: stream.generation,
+        })
+      : undefined;
+    const results = deliverAlerts({
       alerts,
       dir: layout.alerts,
       sink: layout.sink,
@@ -100,16 +124,36 @@ export async function runEventsPull(
       env: environment.env,
       ...(context.webhookTiming ? { timing: context.webhookTiming } : {}),
     });
+    // Both settle before the environment closes, even when one throws.
+    const [sent, upserted] = await Promise.allSettled([results, toSalesforce]);
+    if (sent.status === 'rejected') throw sent.reason;
+    if (upserted.status === 'rejected') throw upserted.reason;
+    const alertResults = sent.value;
+    const salesforce = upserted.value;
     return {
       sink: layout.sink,
       cursor: layout.cursor,
       ...(stream.recovered ? { recovered: stream.recovered } : {}),
       sources: pulls,
-      alerts: results,
+      alerts: alertResults,
+      ...(salesforce ? { salesforce } : {}),
     };
   } finally {
     await environment.close();
   }
+}
+
+/** The org the Salesforce sink writes to (validation made sure the policy declares it). */
+function salesforceOrg(
+  platforms: Parameters<typeof createSalesforceProviders>[0]['platforms'],
+  org: string,
+  env: NodeJS.ProcessEnv,
+  context: EventsContext,
+) {
+  return createSalesforceProviders(
+    { platforms: { salesforce: { [org]: platforms.salesforce?.[org] ?? {} } }, env },
+    { ...context.salesforceOptions, ...(context.events ? { events: context.events } : {}) },
+  )[0]!;
 }
 
 /** Every page the source has from its position on; each page is durable before the next is read. */

@@ -14,9 +14,13 @@ export async function runMfaReport(
 ): Promise<MfaReport> {
   const { policy, snapshots, desired, now } = await readAndCompile(inputs, context, { cached: true });
   const okta = snapshots.okta?.factors;
+  const onelogin = snapshots.onelogin?.factors;
   return {
     generatedAt: now.toISOString(),
-    read: okta ? { okta: Object.keys(okta).length } : {},
+    read: {
+      ...(okta ? { okta: Object.keys(okta).length } : {}),
+      ...(onelogin ? { onelogin: Object.keys(onelogin).length } : {}),
+    },
     graceDays: mfaGraceDays(policy),
     gaps: mfaGaps(policy, snapshots, desired.people),
   };

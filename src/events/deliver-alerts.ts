@@ -176,7 +176,7 @@ async function readAlertFile(path: string): Promise<AlertFile | undefined> {
 }
 
 /** The sink's events from byte `from` to `to`, each with the byte offset just past its line. */
-async function linesBetween(
+export async function linesBetween(
   sink: string,
   from: number,
   to: number,

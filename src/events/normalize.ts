@@ -43,6 +43,9 @@ export const ONELOGIN_EVENT_TYPES: Readonly<Record<number, { type: EventType; ou
   11: { type: 'user.updated' },
   13: { type: 'user.created' },
   17: { type: 'user.deleted' },
+  // A device registered (UC-17 reads that user's devices again, providers/onelogin/event-feed.ts).
+  // No normalised type for an enrolment yet, as for Okta's `user.mfa.factor.activate`: `other`.
+  23: { type: 'other' },
   24: { type: 'auth.factor.reset' },
   72: { type: 'membership.added' },
   73: { type: 'membership.removed' },

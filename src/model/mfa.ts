@@ -26,7 +26,7 @@ export interface MfaGap {
 export interface MfaReport {
   generatedAt: string;
   /** Accounts whose factors were read, by directory. */
-  read: { okta?: number };
+  read: { okta?: number; onelogin?: number };
   /** The shortest grace the policy gives; null when no condition tests `enrolled: false`. */
   graceDays: number | null;
   gaps: MfaGap[];

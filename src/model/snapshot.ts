@@ -74,7 +74,8 @@ export interface IdpSnapshot {
   missingApps?: string[];
   /**
    * MFA factors by account id (UC-17), for the accounts that can sign in (not staged, not
-   * deprovisioned); absent when the scope did not ask (`SnapshotScope.oktaFactors`).
+   * deprovisioned); absent when the scope did not ask (`SnapshotScope.oktaFactors`,
+   * `oneloginFactors`).
    */
   factors?: Record<string, AccountFactors>;
   fetchedAt: string;
@@ -137,6 +138,8 @@ export interface SalesforceSnapshot {
   contacts?: SalesforceContact[];
   /** The Accounts contacts may go under; absent with `contacts`. */
   accounts?: SalesforceRecordValues[];
+  /** Open Cases of the types conditions name (UC-16); absent when none is named for the org. */
+  cases?: SalesforceCase[];
   fetchedAt: string;
 }
 
@@ -144,6 +147,15 @@ export interface SalesforceSnapshot {
 export interface SalesforceRecordValues {
   id: string;
   fields: Record<string, string | boolean | null>;
+}
+
+/** An open Case (UC-16): its type, subject and the email of the Contact it names. */
+export interface SalesforceCase {
+  id: string;
+  type: string;
+  subject: string | null;
+  /** Contact.Email of the Case's Contact; null without one. */
+  contactEmail: string | null;
 }
 
 /** A Contact accord keys by external id (UC-14, UC-15). */
@@ -199,10 +211,14 @@ export interface SnapshotScope {
   includeDeprovisioned: boolean;
   /** Read the MFA factors of Okta accounts (UC-17): only when an `mfa` condition judges Okta people. Absent: no. */
   oktaFactors?: boolean;
+  /** Read the MFA devices of OneLogin accounts (UC-17): only when an `mfa` condition judges OneLogin people. Absent: no. */
+  oneloginFactors?: boolean;
   /** User fields to read from Salesforce beyond the ones accord always compares. */
   salesforceFields: string[];
   /** Read Salesforce queues: only a record transfer to a queue needs them. Absent: no. */
   salesforceQueues?: boolean;
   /** Contacts and Accounts to read, by org key: only orgs that declare contacts. Absent: none. */
   salesforceContacts?: Record<string, ContactReadScope>;
+  /** Case types to read open Cases of, by org key (UC-16): only orgs a `salesforceCase` condition names. Absent: none. */
+  salesforceCases?: Record<string, string[]>;
 }

@@ -217,6 +217,7 @@ export function unionScope(a: SnapshotScope, b: SnapshotScope): SnapshotScope {
     oneloginApps: merge(a.oneloginApps ?? [], b.oneloginApps ?? []),
     includeDeprovisioned: a.includeDeprovisioned || b.includeDeprovisioned,
     ...(a.oktaFactors || b.oktaFactors ? { oktaFactors: true } : {}),
+    ...(a.oneloginFactors || b.oneloginFactors ? { oneloginFactors: true } : {}),
     salesforceFields: merge(a.salesforceFields, b.salesforceFields),
     ...(a.salesforceContacts || b.salesforceContacts
       ? { salesforceContacts: unionContacts(a.salesforceContacts ?? {}, b.salesforceContacts ?? {}, merge) }

@@ -1,12 +1,14 @@
 import {
   canSignIn,
   needsOffboarding,
+  personByAccount,
   type DesiredGroup,
   type DesiredIdpAccount,
 } from '../compile/desired-idp.js';
 import type { Finding } from '../model/findings.js';
 import type { Change } from '../model/change.js';
 import type { IdpAccount, IdpId, IdpSnapshot } from '../model/snapshot.js';
+import type { Person } from '../compile/people.js';
 import { idpGroup, idpMember, idpUser } from './addresses.js';
 import { makeChange } from './make-change.js';
 
@@ -251,10 +253,20 @@ export function diffIdp(
   snapshots: { okta?: IdpSnapshot; onelogin?: IdpSnapshot },
   accounts: readonly DesiredIdpAccount[],
   groups: readonly DesiredGroup[],
+  /** The people, so a revoke says whose membership it is: drift tells lifecycle by person (UC-16). */
+  people: readonly Person[] = [],
 ): { changes: Change[]; findings: Finding[] } {
   const out = { changes: [] as Change[], findings: [] as Finding[] };
   const created = new Map<string, Change>();
   diffAccounts(accounts, out.changes, created);
   diffGroups(snapshots, groups, created, out);
+  if (people.length > 0) {
+    const personOf = personByAccount(people);
+    for (const c of out.changes) {
+      if (c.kind !== 'membership' || c.action !== 'revoke' || c.person || !c.account.id) continue;
+      const person = personOf(c.platform as IdpId, c.account.id);
+      if (person) c.person = person.key;
+    }
+  }
   return out;
 }

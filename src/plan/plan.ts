@@ -95,7 +95,7 @@ export function planDesired(
     for (const f of result.findings) findings.push(f);
     for (const c of diffContacts(org, snapshots.salesforce[org]!, desired)) planned.push(c);
   }
-  const idp = diffIdp(snapshots, desired.idpAccounts, desired.groups);
+  const idp = diffIdp(snapshots, desired.idpAccounts, desired.groups, desired.people);
   for (const c of idp.changes) planned.push(c);
   for (const f of idp.findings) findings.push(f);
 

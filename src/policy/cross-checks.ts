@@ -187,7 +187,7 @@ function conditions(c: Collected): Located<Condition>[] {
 }
 
 /** The condition terms that name something on a platform (or, `mfa`, read from one). */
-const LEAF_TERMS = ['oktaGroup', 'oneloginRole', 'app', 'mfa'] as const;
+const LEAF_TERMS = ['oktaGroup', 'oneloginRole', 'app', 'mfa', 'salesforceField', 'salesforceCase'] as const;
 
 /** Every leaf of a condition with its location. */
 function leaves(at: Located<Condition>): Located<Condition>[] {
@@ -261,23 +261,13 @@ function checkPlatformReferences(c: Collected): Diagnostic[] {
       if (leaf.value.mfa !== undefined) mfaLeaves.push(child(leaf, 'mfa', leaf.value.mfa));
     }
   }
-  // UC-17: factors are read from Okta only, so an mfa test never holds for OneLogin people.
-  const oneloginPeople =
-    c.identities.some((i) => i.value.source === 'onelogin') ||
-    c.populations.some((p) => p.value.owner === 'onelogin');
-  for (const at of mfaLeaves) {
-    need('okta', at, 'an mfa condition');
-    if (oneloginPeople)
-      out.push(
-        diagnosticAt(
-          at,
-          'warning',
-          'condition.mfa-onelogin',
-          'an mfa condition is judged on Okta accounts only: for people whose home is OneLogin neither enrolled: true nor enrolled: false holds',
-          'combine it with a condition that only Okta people meet, or leave OneLogin people to their own rules',
-        ),
-      );
-  }
+  // UC-17: factors are read from each person's home directory (Okta factors, OneLogin devices).
+  const homes = new Set<string>([
+    ...c.identities.map((i) => i.value.source),
+    ...c.populations.map((p) => p.value.owner),
+  ]);
+  for (const at of mfaLeaves)
+    need(homes.has('onelogin') && !homes.has('okta') ? 'onelogin' : 'okta', at, 'an mfa condition');
   return out;
 }
 
@@ -312,6 +302,31 @@ function checkOrgReferences(c: Collected, orgKeys: readonly string[]): Diagnosti
   for (const f of c.attributeFlows) {
     const org = f.value.to.startsWith('salesforce.') ? f.value.to.slice('salesforce.'.length) : undefined;
     if (org !== undefined) check(org, child(f, 'to', f.value.to), false, false);
+  }
+  // UC-16: Salesforce facts are read of the person's matched user, which scope and populations decide.
+  const before = new Set<Condition>([
+    ...c.populations.map((p) => p.value.when),
+    ...c.identities.flatMap((i) => [...(i.value.scope?.include ?? []), ...(i.value.scope?.exclude ?? [])]),
+  ]);
+  for (const condition of conditions(c)) {
+    for (const leaf of leaves(condition)) {
+      for (const term of ['salesforceField', 'salesforceCase'] as const) {
+        const test = leaf.value[term];
+        if (test === undefined) continue;
+        const at = child(leaf, term, test);
+        check(test.org, child(at, 'org', test.org), false, false);
+        if (before.has(condition.value))
+          out.push(
+            diagnosticAt(
+              at,
+              'error',
+              'condition.salesforce-too-early',
+              `a ${term} condition cannot decide who is a person (identity scope, populations): Salesforce users are matched to people after that`,
+              'use it in a managed group rule, an access rule or a contact sync',
+            ),
+          );
+      }
+    }
   }
   const refs: Located<EntitlementRef>[] = c.guardrails.flatMap((g) => [
     ...(g.value.sensitive ?? []).map((s, i) => child(child(g, 'sensitive', null), i, s)),

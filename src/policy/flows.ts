@@ -13,6 +13,19 @@ import { templateFields } from './template-syntax.js';
 export const oktaGroupNode = (name: string) => `okta.group[${JSON.stringify(name)}]`;
 export const oneloginRoleNode = (name: string) => `onelogin.role[${JSON.stringify(name)}]`;
 const attributeNode = (platform: string, name: string) => `${platform}.attribute[${JSON.stringify(name)}]`;
+/** A Salesforce user's field as attribute flows write it and `salesforceField` reads it (UC-16). */
+export const salesforceFieldNode = (org: string, field: string) =>
+  `salesforce.${org}.user.field[${JSON.stringify(field)}]`;
+/**
+ * What a `salesforceField` condition reads: the profile and role are what access rules write, by
+ * whichever name the condition uses; any other field is the field.
+ */
+function salesforceReadNode(org: string, field: string): string {
+  const lower = field.toLowerCase();
+  if (lower === 'profileid' || lower === 'profile.name') return `salesforce.${org}.user.profile`;
+  if (lower === 'userroleid' || lower === 'userrole.name') return `salesforce.${org}.user.role`;
+  return salesforceFieldNode(org, field);
+}
 
 /** Values a condition reads, as flow-graph nodes. */
 export function conditionSources(condition: Condition, source: IdpId): string[] {
@@ -22,6 +35,10 @@ export function conditionSources(condition: Condition, source: IdpId): string[] 
     if (c.oneloginRole !== undefined) out.push(oneloginRoleNode(c.oneloginRole));
     if (c.app !== undefined) out.push(`${source}.app[${JSON.stringify(c.app)}]`);
     if (c.attribute !== undefined) out.push(attributeNode(source, c.attribute.name));
+    if (c.salesforceField !== undefined)
+      out.push(salesforceReadNode(c.salesforceField.org, c.salesforceField.name));
+    if (c.salesforceCase !== undefined)
+      out.push(`salesforce.${c.salesforceCase.org}.case[${JSON.stringify(c.salesforceCase.type)}]`);
     c.all?.forEach(walk);
     c.any?.forEach(walk);
     if (c.not) walk(c.not);
@@ -71,13 +88,33 @@ export function buildFlowGraph(c: Collected, orgKeys: readonly string[]): FlowGr
       edges.push({ from, to, by: at });
     });
   }
+  // Access rules write Salesforce access from IdP facts: edges only (several rules may grant the
+  // same permission set), so that a condition reading back what a rule grants closes a cycle (UC-16).
+  for (const rule of c.access) {
+    const sources = conditionSources(rule.value.when, source);
+    if (sources.length === 0) continue;
+    const at = child(rule, 'when', rule.value.when);
+    for (const [key, grant] of Object.entries(rule.value.grants)) {
+      const orgs = key === '*' ? orgKeys : [key];
+      for (const org of orgs) {
+        const user = `salesforce.${org}.user`;
+        const targets = [
+          ...(grant.profile !== undefined ? [`${user}.profile`] : []),
+          ...(grant.role !== undefined ? [`${user}.role`] : []),
+          ...(grant.permissionSets ?? []).map((n) => `${user}.permissionSet[${JSON.stringify(n)}]`),
+          ...(grant.permissionSetGroups ?? []).map((n) => `${user}.permissionSetGroup[${JSON.stringify(n)}]`),
+        ];
+        for (const to of targets) for (const from of sources) edges.push({ from, to, by: at });
+      }
+    }
+  }
   for (const flow of c.attributeFlows) {
     const targets = flow.value.to === 'salesforce' ? orgKeys.map((k) => `salesforce.${k}`) : [flow.value.to];
     for (const [field, template] of Object.entries(flow.value.fields)) {
       const at = child(child(flow, 'fields', flow.value.fields), field, template);
       for (const target of targets) {
         const to = target.startsWith('salesforce.')
-          ? `${target}.user.field[${JSON.stringify(field)}]`
+          ? salesforceFieldNode(target.slice('salesforce.'.length), field)
           : attributeNode(target, field);
         own(to, at);
         for (const name of templateFields(template))
@@ -136,7 +173,26 @@ export function checkFlows(c: Collected, orgKeys: readonly string[]): Diagnostic
       );
     }
   }
-  for (const cycle of findCycles(graph.edges)) {
+  const cycles = findCycles(graph.edges);
+  // UC-16: a Salesforce value accord writes, read back as a source, would move what it derives one
+  // run after it was written (a second plan that is not empty); inside a cycle the cycle says so.
+  const inCycle = new Set(cycles.flatMap((cycle) => cycle.map((e) => e.from)));
+  const writers = new Map<string, Edge>();
+  for (const e of graph.edges) if (e.to.startsWith('salesforce.') && !writers.has(e.to)) writers.set(e.to, e);
+  for (const e of graph.edges) {
+    const writer = writers.get(e.from);
+    if (!writer || inCycle.has(e.from)) continue;
+    diagnostics.push(
+      diagnosticAt(
+        e.by,
+        'error',
+        'flow.read-back',
+        `${e.from} is written by accord (${whereIs(writer.by)}) and read back here as the source of ${e.to}`,
+        'a value accord writes to Salesforce may not be a source: read a field no attribute flow or access rule writes',
+      ),
+    );
+  }
+  for (const cycle of cycles) {
     const text = [...cycle.map((e) => e.from), cycle[0]!.from].join(' -> ');
     const closing = cycle[cycle.length - 1]!;
     diagnostics.push(
@@ -145,7 +201,9 @@ export function checkFlows(c: Collected, orgKeys: readonly string[]): Diagnostic
         'error',
         'flow.cycle',
         `flow cycle: ${text}`,
-        'a value may not feed itself through mirrors, group rules or attribute flows: remove or reverse one of these flows',
+        cycle.some((e) => e.from.startsWith('salesforce.'))
+          ? 'a value accord writes to Salesforce may not be read back as its own source (UC-16): remove the condition on it, or the rule that writes it'
+          : 'a value may not feed itself through mirrors, group rules or attribute flows: remove or reverse one of these flows',
       ),
     );
   }

@@ -497,12 +497,64 @@ export interface Condition {
    * @example { "enrolled": false, "graceDays": 14 }
    */
   mfa?: MfaTest;
+  /**
+   * A test on a field of the person's Salesforce user in one org (UC-16): the user accord matches
+   * to the person there (identity match keys and links). A person without a user there has no
+   * value (`present: false` holds). Not usable in `identity.scope`.
+   * @example { "org": "prod", "name": "Territory__c", "equals": "EMEA" }
+   */
+  salesforceField?: SalesforceFieldTest;
+  /**
+   * An open Case of a type in one Salesforce org naming the person (UC-16): the Case's Contact has
+   * the person's email (Contact.Email, ignoring case). Open: `IsClosed = false`. When the Case
+   * closes, the next plan takes away what the condition gave (lifecycle, not drift). Not usable in
+   * `identity.scope`.
+   * @example { "org": "prod", "type": "Access Request" }
+   */
+  salesforceCase?: SalesforceCaseTest;
   /** All of these hold. @minItems 1 */
   all?: Condition[];
   /** At least one of these holds. @minItems 1 */
   any?: Condition[];
   /** This does not hold. */
   not?: Condition;
+}
+
+/**
+ * A test on one field of the person's Salesforce user in one org (UC-16). Set `org`, `name` and
+ * exactly one of equals, in, matches, present. `Profile.Name` and `UserRole.Name` read the user's
+ * profile and role, which access rules may write: the flow validator rejects a rule that reads back
+ * what it grants.
+ * @minProperties 3
+ * @maxProperties 3
+ * @example { "org": "prod", "name": "Territory__c", "in": ["EMEA", "APAC"] }
+ */
+export interface SalesforceFieldTest {
+  /** Org key (platforms.salesforce). @example "prod" */
+  org: string;
+  /** User field API name. @pattern ^([A-Za-z][A-Za-z0-9_]*|Profile\.Name|UserRole\.Name)$ @example "Territory__c" */
+  name: string;
+  /** Equal to this value (ignoring case). @example "EMEA" */
+  equals?: string;
+  /** One of these values. @minItems 1 @example ["EMEA", "APAC"] */
+  in?: string[];
+  /** Glob with `*` and `?`. @example "EMEA*" */
+  matches?: string;
+  /** Has (true) or lacks (false) a non-empty value. */
+  present?: boolean;
+}
+
+/**
+ * An open Case of one type naming the person (UC-16), read with one SOQL query per org.
+ * @example { "org": "prod", "type": "Access Request" }
+ */
+export interface SalesforceCaseTest {
+  /** Org key (platforms.salesforce). @example "prod" */
+  org: string;
+  /** The Case's Type (exact picklist value). @minLength 1 @example "Access Request" */
+  type: string;
+  /** Only Cases whose Subject matches this glob (`*`, `?`, ignoring case). @example "*Partner Portal*" */
+  subject?: string;
 }
 
 /**
@@ -967,6 +1019,68 @@ export interface EventSinks {
    * Without it the events go to `<state file's name>.events/events.jsonl`.
    */
   jsonl?: { path: string };
+  /**
+   * Upserts every event into a Salesforce custom object, keyed on an External ID field that
+   * holds the event's `id`: sending an event again changes nothing, so each is there once.
+   * @example { "org": "prod", "object": "Login_Event__c", "externalIdField": "Accord_Event_Id__c" }
+   */
+  salesforce?: SalesforceEventSink;
+}
+
+/**
+ * The Salesforce custom-object sink (UC-18): sObject Collections upserts by External ID, 200
+ * events a call, from its own place in the JSON lines sink (a failing org keeps its backlog).
+ */
+export interface SalesforceEventSink {
+  /** The Salesforce org key (declared under `platforms.salesforce`). @example "prod" */
+  org: string;
+  /** The custom object's API name. @example "Login_Event__c" */
+  object: string;
+  /**
+   * A custom text field of the object marked External ID and Unique (255 characters): it gets
+   * the event's `id` (`<source>:<sourceId>`).
+   * @example "Accord_Event_Id__c"
+   */
+  externalIdField: string;
+  /**
+   * Which custom field gets which part of the event, over the defaults (each part's `@default`;
+   * the sandbox's Login_Event__c has them all); `null` leaves a part out. Text is cut to 255
+   * characters.
+   * @example { "message": null, "client.ip": "Source_IP__c" }
+   */
+  fields?: SalesforceEventFields;
+}
+
+/** Parts of a normalised event → custom fields of the sink's object (`null`: not written). */
+export interface SalesforceEventFields {
+  /** `okta` or `onelogin`. @default "Platform__c" */
+  source?: string | null;
+  /** The platform's own event id. @default "Source_Event_Id__c" */
+  sourceId?: string | null;
+  /** The platform's own type. @default "Source_Type__c" */
+  sourceType?: string | null;
+  /** accord's type (`auth.login`, …). @default "Event_Type__c" */
+  type?: string | null;
+  /** When it happened: a Date/Time field. @default "Event_Time__c" */
+  time?: string | null;
+  /** `success`, `failure` or `unknown`. @default "Outcome__c" */
+  outcome?: string | null;
+  /** Why it failed. @default "Reason__c" */
+  reason?: string | null;
+  /** Who acted: their login, else name, else id. @default "Actor__c" */
+  actor?: string | null;
+  /** The actor's platform id. @default "Actor_Id__c" */
+  'actor.id'?: string | null;
+  /** The first target: its login, else name, else id. @default "Target__c" */
+  target?: string | null;
+  /** The first target's platform id. @default "Target_Id__c" */
+  'target.id'?: string | null;
+  /** The client's IP address. @default "IP_Address__c" */
+  'client.ip'?: string | null;
+  /** The client's user agent. @default "User_Agent__c" */
+  'client.userAgent'?: string | null;
+  /** The platform's message. @default "Message__c" */
+  message?: string | null;
 }
 
 /** A declared security alert: which events it matches and where it sends them. */

@@ -12,6 +12,9 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   const oneloginRoles = new Set<string>();
   const apps = new Set<string>();
   let mfa = false;
+  // UC-16: the Salesforce user fields and Case types conditions read.
+  const sourceFields = new Set<string>();
+  const caseTypes = new Map<string, Set<string>>();
 
   const condition = (c: Condition | undefined): void => {
     if (!c) return;
@@ -19,6 +22,11 @@ export function snapshotScope(policy: Policy): SnapshotScope {
     if (c.oneloginRole !== undefined) oneloginRoles.add(c.oneloginRole);
     if (c.app !== undefined) apps.add(c.app);
     if (c.mfa !== undefined) mfa = true;
+    if (c.salesforceField !== undefined) sourceFields.add(c.salesforceField.name);
+    if (c.salesforceCase !== undefined) {
+      const { org, type } = c.salesforceCase;
+      (caseTypes.get(org) ?? caseTypes.set(org, new Set()).get(org)!).add(type);
+    }
     c.all?.forEach(condition);
     c.any?.forEach(condition);
     condition(c.not);
@@ -64,6 +72,8 @@ export function snapshotScope(policy: Policy): SnapshotScope {
 
   const salesforceContacts = contactScopes(policy);
   for (const sync of policy.contacts ?? []) condition(sync.when);
+  // Profile.Name and UserRole.Name are always read; the user query names the rest.
+  for (const field of sourceFields) if (!field.includes('.')) salesforceFields.add(field);
 
   // An app condition is judged on the person's own account, so apps are read only in the
   // directories that own people: the source and the owners of populations.
@@ -79,9 +89,17 @@ export function snapshotScope(policy: Policy): SnapshotScope {
     includeDeprovisioned: true,
     // Factors are judged on the person's own account too, and read one call per account (UC-17).
     ...(mfa && homes.has('okta') ? { oktaFactors: true } : {}),
+    ...(mfa && homes.has('onelogin') ? { oneloginFactors: true } : {}),
     salesforceFields: sorted(salesforceFields),
     ...(salesforceQueues ? { salesforceQueues } : {}),
     ...(salesforceContacts ? { salesforceContacts } : {}),
+    ...(caseTypes.size > 0
+      ? {
+          salesforceCases: Object.fromEntries(
+            [...caseTypes].sort().map(([org, types]) => [org, sorted(types)]),
+          ),
+        }
+      : {}),
   };
 }
 

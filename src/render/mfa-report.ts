@@ -6,8 +6,8 @@ export const renderMfaJson = (report: MfaReport): string => `${JSON.stringify(re
 /** The report for a terminal: overdue people first, then those still inside the grace. */
 export function renderMfaText(report: MfaReport): string {
   const lines: string[] = [];
-  const read = report.read.okta;
-  if (read === undefined) {
+  const { okta, onelogin } = report.read;
+  if (okta === undefined && onelogin === undefined) {
     lines.push('MFA: the policy tests no mfa condition, so no factors were read.');
     return `${lines.join('\n')}\n`;
   }
@@ -15,7 +15,12 @@ export function renderMfaText(report: MfaReport): string {
   const within = report.gaps.filter((g) => !g.overdue);
   const grace = report.graceDays === null ? '' : ` (grace ${report.graceDays} days)`;
   lines.push(
-    `MFA: ${report.gaps.length} of ${read} Okta accounts read have no active factor${grace}: ${overdue.length} past the grace, ${within.length} inside it.`,
+    `MFA: ${report.gaps.length} of ${[
+      ...(okta !== undefined ? [`${okta} Okta`] : []),
+      ...(onelogin !== undefined ? [`${onelogin} OneLogin`] : []),
+    ].join(
+      ' and ',
+    )} accounts read have no active factor${grace}: ${overdue.length} past the grace, ${within.length} inside it.`,
   );
   const row = (g: MfaGap) => {
     const since = g.since ? `since ${g.since.slice(0, 10)} (${g.days ?? '?'} days)` : 'since unknown';

@@ -1,7 +1,4 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { setupServer } from 'msw/node';
 import { createSandbox, type Sandbox } from '@accord/sandbox';
@@ -13,14 +10,13 @@ import { createPlan } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import type { Policy } from '../../src/policy/policy.js';
 import type { ContactSync } from '../../src/policy/types.js';
-import { loadPolicy } from '../../src/policy/validate.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { createProviders } from '../../src/providers/registry.js';
 import { snapshotScope } from '../../src/providers/scope.js';
 import { snapshotAll } from '../../src/providers/snapshot-all.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
-import { policiesDir } from './support/harness.js';
+import { demoPolicyWith } from './support/harness.js';
 
 /**
  * UC-14 (partner contacts) and UC-15 (contact enrichment), end to end against the sandbox through
@@ -71,18 +67,8 @@ const employees = (when: ContactSync['when']): ContactSync => ({
   inactive: { field: 'Accord_Inactive__c', value: true },
 });
 
-async function policyWith(contacts: ContactSync[]): Promise<Policy> {
-  const dir = mkdtempSync(join(tmpdir(), 'accord-contacts-'));
-  try {
-    cpSync(policiesDir, dir, { recursive: true });
-    writeFileSync(join(dir, 'contacts.json'), JSON.stringify({ contacts }));
-    const result = await loadPolicy(dir, {});
-    if (!result.policy) throw new Error(JSON.stringify(result.diagnostics));
-    return result.policy;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const policyWith = (contacts: ContactSync[]): Promise<Policy> =>
+  demoPolicyWith('contacts.json', { contacts });
 
 interface Run {
   sandbox: Sandbox;
@@ -152,6 +138,8 @@ interface Row {
   /** A person who leaves (deprovisioned in Okta) and whose Contact then becomes inactive. */
   leaver: string;
 }
+
+const HAND_MADE = 'lee.admin@acme.test';
 
 const CSM = {
   all: [{ oktaGroup: 'Support' }, { attribute: { name: 'title', equals: 'Customer Success Manager' } }],
@@ -247,7 +235,16 @@ const rows: [string, Row][] = [
   [
     'UC-15 contact enrichment: every employee, upserted 200 at a time',
     {
-      contacts: [employees({ attribute: { name: 'userType', equals: 'Employee' } })],
+      // Lee already has a Contact someone made by hand (the one the demo's UC-16 Access Request
+      // Case is under), which no sync keys: creating another would be a duplicate, so not Lee.
+      contacts: [
+        employees({
+          all: [
+            { attribute: { name: 'userType', equals: 'Employee' } },
+            { not: { attribute: { name: 'login', equals: HAND_MADE } } },
+          ],
+        }),
+      ],
       people: 300,
       planned: (run) => employeesOf(run).map((login) => `create salesforce.prod.contact["${login}"]`),
       findings: [],
@@ -276,7 +273,8 @@ function employeesOf(run: Run): string[] {
   const okta = run.sandbox.stores.okta
     .users()
     .filter((u) => u.status === 'ACTIVE' && u.profile.userType === 'Employee')
-    .map((u) => u.profile.login);
+    .map((u) => u.profile.login)
+    .filter((login) => login !== HAND_MADE);
   return okta.sort();
 }
 

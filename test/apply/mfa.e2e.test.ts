@@ -7,54 +7,24 @@
  * Okta moves both at the next plan, which converges after apply. Factor calls are counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Sandbox } from '@accord/sandbox';
-import { loopbackSandbox, policiesDir, scratch } from './support/harness.js';
-import { accordInProcess } from './support/in-process.js';
+import {
+  expectFlipConverges,
+  expectGrants,
+  mfaEstate,
+  RESTRICTED,
+  SENSITIVE,
+  type MfaEstate,
+} from './support/mfa.js';
 
-let sandbox: Sandbox;
-let dir: ReturnType<typeof scratch>;
-let policies: string;
-
-const RESTRICTED = 'MFA_Restricted';
-const SENSITIVE = 'Report_Builder';
 const FACTORS = '/api/v1/users/:userId/factors';
-
-interface PlanJson {
-  changes: { action: string; address: string; person?: string }[];
-  findings?: { code: string; person?: string; message: string }[];
-}
-
-const run = (command: 'plan' | 'apply', ...extra: string[]) =>
-  accordInProcess(sandbox, [
-    command,
-    '--policies',
-    policies,
-    '--state',
-    dir.state,
-    ...(command === 'apply' ? ['--auto-approve', '--allow-large-change', '--audit', dir.audit] : []),
-    ...extra,
-  ]);
-const planJson = async (): Promise<PlanJson & { factorCalls: number }> => {
-  sandbox.instrument.reset();
-  const r = await run('plan', '--format', 'json');
-  expect(r.status).toBe(0);
-  const factorCalls = sandbox.instrument.count({ tenant: 'okta', route: FACTORS });
-  return { ...(JSON.parse(r.stdout) as PlanJson), factorCalls };
+let estate: MfaEstate;
+const planJson = async () => {
+  const plan = await estate.planJson();
+  return { ...plan, factorCalls: plan.calls };
 };
-const people = (plan: PlanJson, action: string, set: string) =>
-  plan.changes
-    .filter(
-      (c) =>
-        c.action === action &&
-        c.address.includes(`salesforce.prod`) &&
-        c.address.includes(`permissionSet["${set}"]`),
-    )
-    .map((c) => c.person!.toLowerCase())
-    .sort();
+const run = (command: 'plan' | 'apply') => estate.run(command);
 
-const store = () => sandbox.stores.okta;
+const store = () => estate.sandbox.stores.okta;
 const login = (id: string) => store().getUser(id)!.profile.login.toLowerCase();
 const activeFactor = (id: string) =>
   store()
@@ -75,40 +45,27 @@ const salesPeople = () => {
 };
 
 beforeAll(async () => {
-  sandbox = await loopbackSandbox({ people: 80, seed: 21 });
-  dir = scratch('mfa');
-  policies = join(dir.dir, 'policies');
-  cpSync(policiesDir, policies, { recursive: true });
-  rmSync(join(policies, 'exceptions.json'));
-  writeFileSync(
-    join(policies, 'access', 'mfa.json'),
-    JSON.stringify({
-      access: [
-        {
-          id: 'mfa-restricted',
-          description: 'Sales people without an active MFA factor after 14 days are restricted.',
-          when: { all: [{ oktaGroup: 'Sales' }, { mfa: { enrolled: false, graceDays: 14 } }] },
-          grants: { prod: { permissionSets: [RESTRICTED] } },
-        },
-        {
-          id: 'reports-need-mfa',
-          description: 'Report Builder only for Sales people not overdue on MFA.',
-          when: { all: [{ oktaGroup: 'Sales' }, { not: { mfa: { enrolled: false, graceDays: 14 } } }] },
-          grants: { prod: { permissionSets: [SENSITIVE] } },
-        },
-      ],
-    }),
-  );
-  // The org's restrictive permission set (a custom one, as an admin would create it).
-  const prod = sandbox.stores.salesforce.prod!;
-  const template = prod.named('PermissionSet', SENSITIVE)!;
-  const id = prod.nextId('PermissionSet');
-  prod.write('PermissionSet', id, { ...template, Id: id, Name: RESTRICTED, Label: 'MFA Restricted' });
+  estate = await mfaEstate({
+    people: 80,
+    name: 'mfa',
+    counted: { tenant: 'okta', route: FACTORS },
+    rules: [
+      {
+        id: 'mfa-restricted',
+        description: 'Sales people without an active MFA factor after 14 days are restricted.',
+        when: { all: [{ oktaGroup: 'Sales' }, { mfa: { enrolled: false, graceDays: 14 } }] },
+        grants: { prod: { permissionSets: [RESTRICTED] } },
+      },
+      {
+        id: 'reports-need-mfa',
+        description: 'Report Builder only for Sales people not overdue on MFA.',
+        when: { all: [{ oktaGroup: 'Sales' }, { not: { mfa: { enrolled: false, graceDays: 14 } } }] },
+        grants: { prod: { permissionSets: [SENSITIVE] } },
+      },
+    ],
+  });
 });
-afterAll(async () => {
-  await sandbox.close();
-  dir.remove();
-});
+afterAll(() => estate.close());
 
 describe('UC-17 MFA compliance against the sandbox', () => {
   it('UC-17 restricts people past the grace, reports who and since when, follows enrolments, and converges', async () => {
@@ -137,27 +94,12 @@ describe('UC-17 MFA compliance against the sandbox', () => {
     expect(enrolled.length).toBeGreaterThan(0);
     expect(overdue.length).toBeGreaterThan(0);
 
-    const table: { who: string; people: string[]; restricted: boolean; sensitive: boolean }[] = [
+    const table = [
       { who: 'enrolled', people: enrolled, restricted: false, sensitive: true },
       { who: 'not enrolled, within grace', people: [login(hire.id)], restricted: false, sensitive: true },
       { who: 'not enrolled, past grace', people: overdue, restricted: true, sensitive: false },
     ];
-    const restrictedGrants = new Set(people(first, 'grant', RESTRICTED));
-    const sensitiveGrants = new Set(people(first, 'grant', SENSITIVE));
-    for (const row of table) {
-      for (const p of row.people) {
-        expect({ who: row.who, p, restricted: restrictedGrants.has(p) }).toEqual({
-          who: row.who,
-          p,
-          restricted: row.restricted,
-        });
-        expect({ who: row.who, p, sensitive: sensitiveGrants.has(p) }).toEqual({
-          who: row.who,
-          p,
-          sensitive: row.sensitive,
-        });
-      }
-    }
+    expectGrants(first, table);
     // Reported: everyone without an active factor, the hire inside the grace too, with since when.
     const reported = (first.findings ?? []).filter((f) => f.code === 'no-mfa');
     const hireFinding = reported.find((f) => f.person?.toLowerCase() === login(hire.id));
@@ -168,16 +110,7 @@ describe('UC-17 MFA compliance against the sandbox', () => {
       expect(reported.find((f) => f.person?.toLowerCase() === p)?.message).toMatch(/grace of 14 days over/);
 
     // `accord report mfa`: the same people, with since when and whose grace is over.
-    const report = await accordInProcess(sandbox, [
-      'report',
-      'mfa',
-      '--policies',
-      policies,
-      '--state',
-      dir.state,
-      '--format',
-      'json',
-    ]);
+    const report = await estate.report();
     expect(report.status).toBe(0);
     const gaps = (
       JSON.parse(report.stdout) as {
@@ -211,15 +144,6 @@ describe('UC-17 MFA compliance against the sandbox', () => {
     store().factors.enroll(fixes.id, 'push');
     store().factors.resetAll(loses.id);
 
-    const next = await planJson();
-    expect(next.factorCalls).toBe(2);
-    expect(people(next, 'revoke', RESTRICTED)).toEqual([overdue[0]]);
-    expect(people(next, 'grant', SENSITIVE)).toEqual([overdue[0]]);
-    expect(people(next, 'grant', RESTRICTED)).toEqual([enrolled[0]]);
-    expect(people(next, 'revoke', SENSITIVE)).toEqual([enrolled[0]]);
-    expect((await run('apply')).status).toBe(0);
-    const done = await planJson();
-    expect(done.changes).toEqual([]);
-    expect(done.factorCalls).toBe(0);
+    await expectFlipConverges(estate, overdue[0]!, enrolled[0]!, 2);
   });
 });

@@ -8,7 +8,7 @@ describe('accord validate', () => {
   it('prints the demo summary and exits 0', () => {
     const { status, stdout } = runCli(['validate']);
     expect(stdout).toContain(
-      'Policy is valid: 9 documents, 8 access rules, 2 Salesforce orgs, 1 mirror, 2 managed groups, 1 exception',
+      'Policy is valid: 9 documents, 8 access rules, 2 Salesforce orgs, 1 mirror, 3 managed groups, 1 exception',
     );
     expect(status).toBe(0);
   });

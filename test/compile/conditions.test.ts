@@ -47,6 +47,65 @@ describe('conditions', () => {
     expect(matches(condition, ana)).toBe(expected);
   });
 
+  // UC-16: Salesforce facts of the person, by org.
+  const sourced: PersonFacts = {
+    ...ana,
+    salesforce: {
+      prod: {
+        fields: { Territory__c: 'EMEA', 'Profile.Name': 'Sales User', Region__c: null },
+        cases: [{ type: 'Access Request', subject: 'Temporary access: production support' }],
+      },
+      emea: { fields: {}, cases: [] },
+    },
+  };
+  const field = (
+    test: Omit<NonNullable<Condition['salesforceField']>, 'org' | 'name'>,
+    name = 'Territory__c',
+  ) => ({
+    salesforceField: { org: 'prod', name, ...test },
+  });
+  it.each<[string, Condition, boolean]>([
+    ['UC-16 salesforceField equals ignores case', field({ equals: 'emea' }), true],
+    ['UC-16 salesforceField in', field({ in: ['APAC', 'EMEA'] }), true],
+    ['UC-16 salesforceField matches', field({ matches: 'E*' }), true],
+    ['UC-16 salesforceField other value', field({ equals: 'AMER' }), false],
+    ['UC-16 salesforceField null is not present', field({ present: false }, 'Region__c'), true],
+    [
+      'UC-16 salesforceField in another org',
+      { salesforceField: { org: 'emea', name: 'Territory__c', present: true } },
+      false,
+    ],
+    [
+      'UC-16 salesforceCase open of the type',
+      { salesforceCase: { org: 'prod', type: 'Access Request' } },
+      true,
+    ],
+    [
+      'UC-16 salesforceCase types are exact',
+      { salesforceCase: { org: 'prod', type: 'access request' } },
+      false,
+    ],
+    [
+      'UC-16 salesforceCase subject glob',
+      { salesforceCase: { org: 'prod', type: 'Access Request', subject: '*PRODUCTION*' } },
+      true,
+    ],
+    [
+      'UC-16 salesforceCase subject miss',
+      { salesforceCase: { org: 'prod', type: 'Access Request', subject: '*portal*' } },
+      false,
+    ],
+    [
+      'UC-16 salesforceCase in an org without one',
+      { salesforceCase: { org: 'emea', type: 'Access Request' } },
+      false,
+    ],
+  ])('%s', (_name, condition, expected) => {
+    expect(matches(condition, sourced)).toBe(expected);
+    // Without Salesforce facts (a policy that reads none), nothing Salesforce holds.
+    expect(matches(condition, ana)).toBe(condition.salesforceField?.present === false);
+  });
+
   it('protected-account globs', () => {
     const patterns = ['breakglass-*@acme.test', '*@svc.acme.test', 'root@acme.test'];
     expect(matchesAnyGlob('breakglass-01@acme.test', patterns)).toBe(true);

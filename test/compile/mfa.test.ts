@@ -105,6 +105,13 @@ describe('UC-17 the mfa condition', () => {
     const onelogin = makePolicy({ identity: { source: 'onelogin' }, access: policy.access });
     expect(snapshotScope(onelogin).oktaFactors).toBeUndefined();
   });
+
+  it('UC-17 OneLogin: asks for OneLogin devices only when OneLogin owns people and a condition tests mfa', () => {
+    const onelogin = makePolicy({ identity: { source: 'onelogin' }, access: policy.access });
+    expect(snapshotScope(onelogin).oneloginFactors).toBe(true);
+    expect(snapshotScope(policy).oneloginFactors).toBeUndefined();
+    expect(snapshotScope(makePolicy({ identity: { source: 'onelogin' } })).oneloginFactors).toBeUndefined();
+  });
 });
 
 describe('UC-17 the grace running out is lifecycle, not drift', () => {

@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RequestRecord, Sandbox } from '@accord/sandbox';
 import { runAccord } from '../apply/support/harness.js';
 import { accordInProcess } from '../apply/support/in-process.js';
 import {
   eventsSandbox,
+  LOGIN_EVENTS,
+  loginEventIds,
   readSink,
   repeated,
   scenario,
+  upsertCalls,
   webhook,
   WEBHOOK_SECRET,
   type Webhook,
@@ -32,6 +37,10 @@ const postPoints = sweep ? Array.from({ length: FAILED }, (_, i) => i + 1) : [2]
 
 const isLogRead = (r: RequestRecord) =>
   r.method === 'GET' && (r.route === '/api/v1/logs' || r.route === '/api/1/events');
+const isUpsert = (r: RequestRecord) =>
+  r.tenant === 'salesforce:prod' &&
+  r.method === 'PATCH' &&
+  r.route === '/services/data/:version/composite/sobjects/:type/:field';
 
 describe('UC-18 crash sweep over accord events pull', () => {
   let sandbox: Sandbox;
@@ -140,6 +149,66 @@ describe('UC-18 crash sweep over accord events pull', () => {
       // At least once: only the delivery the killed run never heard back about comes twice.
       expect(o.deliveriesRepeated.length).toBeLessThanOrEqual(1);
       expect(o.verified).toBe(true);
+    },
+    60_000,
+  );
+});
+
+/**
+ * UC-18 exactly once into Salesforce: a pull of 450 Okta events (3 upserts of 200, 200, 50 into
+ * Login_Event__c) SIGKILLed after both log reads (before any upsert) and after each upsert the org
+ * applied but whose answer the killed pull never read, then pulled again: every event of the JSON
+ * lines sink is in the org exactly once (0 lost; the re-sent upsert updates what it made), the
+ * resumed pull sends only from the sink's last durable place, and that place ends at the sink's end.
+ * `npm test` runs one kill point; ACCORD_CRASH_SWEEP=1 runs all 4.
+ */
+const SF_EVENTS = 450;
+const SF_UPSERTS = Math.ceil(SF_EVENTS / 200);
+const upsertPoints = sweep ? Array.from({ length: SF_UPSERTS + 1 }, (_, i) => i) : [2];
+
+describe('UC-18 crash sweep over the Salesforce events sink', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await eventsSandbox();
+    const okta = sandbox.stores.okta;
+    const logins = okta.users().map((u) => u.profile.login);
+    for (let i = 0; i < SF_EVENTS; i++) okta.recordSignIn(logins[i % 9]!, { success: i % 5 !== 0 });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it.each(upsertPoints)(
+    'UC-18 killed after upsert %i (0: after the log reads), then pulled again: each event in the org exactly once',
+    async (k) => {
+      const s = scenario('crash-sf', { sinks: { salesforce: LOGIN_EVENTS } }, { salesforceOrgs: ['prod'] });
+      sandbox.stores.salesforce.prod!.table('Login_Event__c').clear();
+      try {
+        let reads = 0;
+        let upserts = 0;
+        const killed = await runAccord(sandbox, s.args(), {
+          killAfter: (r) => (k === 0 ? isLogRead(r) && ++reads >= 2 : isUpsert(r) && ++upserts >= k),
+        });
+        expect(killed.signal).toBe('SIGKILL');
+        // What the killed pull's upserts left in the org: k calls' worth (the last one unanswered).
+        expect(loginEventIds(sandbox)).toHaveLength(Math.min(SF_EVENTS, k * 200));
+        sandbox.instrument.reset();
+        const resumed = await accordInProcess(sandbox, s.args());
+        expect(resumed).toMatchObject({ status: 0, stderr: '' });
+        // Only from the last durable place: the unanswered call again, then the rest.
+        expect(upsertCalls(sandbox)).toBe(SF_UPSERTS - Math.max(0, k - 1));
+        const ids = readSink(s.sink).map((e) => e.id);
+        expect(ids).toHaveLength(SF_EVENTS);
+        expect(repeated(ids)).toEqual([]);
+        const rows = loginEventIds(sandbox);
+        expect(repeated(rows)).toEqual([]);
+        expect([...rows].sort()).toEqual([...ids].sort());
+        const place = JSON.parse(readFileSync(join(s.dir, 'test.events', 'salesforce.json'), 'utf8'));
+        expect(place).toMatchObject({ offset: statSync(s.sink).size, retry: [] });
+      } finally {
+        s.remove();
+      }
     },
     60_000,
   );

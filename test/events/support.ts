@@ -30,7 +30,12 @@ export interface Scenario {
   remove: () => void;
 }
 
-export function scenario(prefix: string, events: EventsSettings = {}): Scenario {
+/** `salesforceOrgs`: Salesforce orgs the policy declares besides both identity providers (UC-18's sink). */
+export function scenario(
+  prefix: string,
+  events: EventsSettings = {},
+  { salesforceOrgs = [] }: { salesforceOrgs?: string[] } = {},
+): Scenario {
   const dir = mkdtempSync(join(tmpdir(), `accord-events-${prefix}-`));
   const policies = join(dir, 'policies');
   const state = join(dir, 'test.state.json');
@@ -38,12 +43,21 @@ export function scenario(prefix: string, events: EventsSettings = {}): Scenario 
   const write = (e: EventsSettings) =>
     writeFileSync(
       join(policies, 'events.json'),
-      JSON.stringify({ events: { sinks: { jsonl: { path: sink } }, ...e } }, null, 2),
+      JSON.stringify({ events: { ...e, sinks: { jsonl: { path: sink }, ...e.sinks } } }, null, 2),
     );
   mkdirSync(policies, { recursive: true });
   writeFileSync(
     join(policies, 'platforms.json'),
-    JSON.stringify({ platforms: { okta: {}, onelogin: {} }, identity: { source: 'okta' } }),
+    JSON.stringify({
+      platforms: {
+        okta: {},
+        onelogin: {},
+        ...(salesforceOrgs.length
+          ? { salesforce: Object.fromEntries(salesforceOrgs.map((o) => [o, {}])) }
+          : {}),
+      },
+      identity: { source: 'okta' },
+    }),
   );
   write(events);
   return {
@@ -68,6 +82,26 @@ export function readSink(path: string): NormalizedEvent[] {
 export const repeated = (ids: string[]): string[] => [
   ...new Set(ids.filter((id, i) => ids.indexOf(id) !== i)),
 ];
+
+/** The Salesforce sink of the UC-18 tests: the sandbox's Login_Event__c, default fields. */
+export const LOGIN_EVENTS = {
+  org: 'prod',
+  object: 'Login_Event__c',
+  externalIdField: 'Accord_Event_Id__c',
+} as const;
+
+/** Upsert calls (sObject Collections by External ID) the org received, faults excluded. */
+export const upsertCalls = (sandbox: Sandbox, org = 'prod') =>
+  sandbox.instrument.count({
+    tenant: `salesforce:${org}`,
+    method: 'PATCH',
+    route: '/services/data/:version/composite/sobjects/:type/:field',
+    includeFaults: false,
+  });
+
+/** The Accord_Event_Id__c of every Login_Event__c row, in the org's order. */
+export const loginEventIds = (sandbox: Sandbox, org = 'prod'): string[] =>
+  sandbox.stores.salesforce[org]!.records('Login_Event__c').map((r) => String(r.Accord_Event_Id__c));
 
 /** Log reads (the events endpoints) one tenant received, faults excluded. */
 export const logReads = (sandbox: Sandbox, tenant: 'okta' | 'onelogin') =>

@@ -19,7 +19,7 @@ describe('the demo policy', () => {
       rules: 8,
       orgs: 2,
       mirrors: 1,
-      managedGroups: 2,
+      managedGroups: 3,
       exceptions: 1,
     });
     expect(Object.keys(policy.platforms.salesforce ?? {})).toEqual(['prod', 'emea']);
@@ -34,6 +34,10 @@ describe('the demo policy', () => {
       'prod:partners',
       'prod:customer-success',
     ]);
+    // UC-16: a Case-driven temporary access.
+    expect(policy.groups.find((g) => g.rule?.salesforceCase)?.name).toBe(
+      'Production Support Temporary Access',
+    );
     // JSON and TypeScript documents both contribute.
     expect(policy.files.some((f) => f.endsWith('.ts'))).toBe(true);
     expect(policy.access.map((r) => r.id)).toEqual(

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { setupServer } from 'msw/node';
+import { sha256 } from '../../src/model/canonical-json.js';
 import type { IdpSnapshot } from '../../src/model/snapshot.js';
 import type { Policy } from '../../src/policy/policy.js';
 import { OneLoginProvider } from '../../src/providers/onelogin/index.js';
@@ -15,8 +16,8 @@ import { planLines, providersOf, scratchCaches, tenantAndRounds } from './increm
 
 /**
  * UC-26, OneLogin: users by `updated_since` on the snapshot cache (a Total-Count check for
- * deletes), role member lists read in full every time. What it costs, and that it equals a full
- * read after random edits.
+ * deletes), role member lists only where OneLogin's events (72, 73) say membership moved. What it
+ * costs, and that it equals a full read after random edits (role membership and roles made again).
  */
 
 const server = setupServer();
@@ -33,7 +34,7 @@ const timing = { sleep: async () => undefined };
 type Edit =
   | { kind: 'create'; n: number }
   | { kind: 'title' | 'suspend' | 'activate' | 'delete' | 'manager'; pick: number; other: number }
-  | { kind: 'add' | 'remove'; pick: number; role: number };
+  | { kind: 'add' | 'remove' | 'recreate'; pick: number; role: number };
 
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('create' as const), n: fc.nat(1_000_000) }),
@@ -48,7 +49,11 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
     pick: fc.nat(),
     other: fc.nat(),
   }),
-  fc.record({ kind: fc.constantFrom('add' as const, 'remove' as const), pick: fc.nat(), role: fc.nat() }),
+  fc.record({
+    kind: fc.constantFrom('add' as const, 'remove' as const, 'recreate' as const),
+    pick: fc.nat(),
+    role: fc.nat(),
+  }),
 );
 
 function applyEdit(sandbox: Sandbox, roleNames: string[], e: Edit): void {
@@ -79,11 +84,18 @@ function applyEdit(sandbox: Sandbox, roleNames: string[], e: Edit): void {
         store.deleteUser(user.id);
         return;
       case 'add':
-      case 'remove': {
+      case 'remove':
+      case 'recreate': {
         const role = store.findRoleByName(roleNames[e.role % roleNames.length]!);
         if (!role) return;
         if (e.kind === 'add') store.addRoleUsers(role.id, [user.id]);
-        else store.removeRoleUsers(role.id, [user.id]);
+        else if (e.kind === 'remove') store.removeRoleUsers(role.id, [user.id]);
+        else {
+          // Deleted and made again under the same name: a new id, new members.
+          store.deleteRole(role.id);
+          const again = store.createRole({ name: role.name });
+          store.addRoleUsers(again.id, [user.id]);
+        }
         return;
       }
     }
@@ -115,7 +127,7 @@ describe('UC-26 incremental OneLogin reads', () => {
     cachePath = join(await mkdtemp(join(tmpdir(), 'accord-ol-inc-')), 'cache.json');
   });
 
-  it('reads an unchanged account with one user delta and one count, roles as a full read', async () => {
+  it('reads an unchanged account with one user delta, one count, one events call and no member list', async () => {
     const scope = snapshotScope(policy);
     const roles = scope.oneloginRoles.filter((n) => sandbox.stores.onelogin.findRoleByName(n)).length;
     const first = await read(true);
@@ -125,14 +137,58 @@ describe('UC-26 incremental OneLogin reads', () => {
     expect(users).toBeGreaterThan(300);
     // token + user pages + roles list + one page per role
     expect(full.calls).toBe(1 + Math.ceil(users / 100) + 1 + roles);
-    expect(first.calls).toBe(full.calls);
+    // A read that keeps a cache pulls the events once too: where the next read starts.
+    expect(first.calls).toBe(full.calls + 1);
+    expect(sandbox.instrument.count({ tenant: 'onelogin', route: '/api/1/events' })).toBe(0);
 
     const second = await read(true);
     expect(second.read).toEqual({ mode: 'incremental' });
-    // token + user delta + Total-Count + roles list + one page per role
-    expect(second.calls).toBe(1 + 1 + 1 + 1 + roles);
+    // token + user delta + Total-Count + roles list + events; no member list (nothing moved)
+    expect(second.calls).toBe(1 + 1 + 1 + 1 + 1);
+    expect(sandbox.instrument.count({ tenant: 'onelogin', route: '/api/2/roles/:id/users' })).toBe(0);
     expect(content(second.snapshot)).toEqual(content(full.snapshot));
     expect(second.fingerprint).toBe(full.fingerprint);
+  });
+
+  it('re-reads only the roles a membership event names, new roles, and every role on a gap', async () => {
+    const scope = snapshotScope(policy);
+    const existing = scope.oneloginRoles.filter((n) => sandbox.stores.onelogin.findRoleByName(n));
+    expect(existing.length).toBeGreaterThan(1);
+    const memberReads = () =>
+      sandbox.instrument.count({ tenant: 'onelogin', route: '/api/2/roles/:id/users' });
+    await read(true);
+    // One member added to the first role (event 72): that role's list only.
+    applyEdit(sandbox, existing, { kind: 'add', pick: 11, role: 0 });
+    let r = await read(true);
+    expect(r.read).toEqual({ mode: 'incremental' });
+    expect(memberReads()).toBe(1);
+    expect(content(r.snapshot)).toEqual(content((await read(false)).snapshot));
+    // A role deleted and made again under its name: a new id, read as new.
+    applyEdit(sandbox, existing, { kind: 'recreate', pick: 12, role: 1 });
+    r = await read(true);
+    expect(memberReads()).toBe(1);
+    expect(content(r.snapshot)).toEqual(content((await read(false)).snapshot));
+    // A deleted user leaves no membership event: dropped from the kept lists, no member read.
+    const member = sandbox.stores.onelogin.roleMemberIds(
+      sandbox.stores.onelogin.findRoleByName(existing[0]!)!.id,
+    )[0]!;
+    sandbox.stores.onelogin.deleteUser(member);
+    r = await read(true);
+    expect(memberReads()).toBe(0);
+    expect(content(r.snapshot)).toEqual(content((await read(false)).snapshot));
+    expect((await read(true)).calls).toBe(1 + 1 + 1 + 1 + 1);
+    // A gap in the events (the log no longer holds where the last pull ended): every role again.
+    const file = JSON.parse(await readFile(cachePath, 'utf8')) as {
+      digest: string;
+      platforms: { onelogin: { base: { events: Record<string, string | number> } } };
+    };
+    file.platforms.onelogin.base.events = { since: file.platforms.onelogin.base.events.since!, lastId: 1 };
+    file.digest = sha256(JSON.stringify(file.platforms));
+    await writeFile(cachePath, JSON.stringify(file));
+    r = await read(true);
+    expect(r.read).toEqual({ mode: 'incremental' });
+    expect(memberReads()).toBe(existing.length);
+    expect(content(r.snapshot)).toEqual(content((await read(false)).snapshot));
   });
 
   it('sees edits and role moves incrementally, and reads in full after a delete or a gap', async () => {

@@ -19,6 +19,7 @@ describe('snapshotScope', () => {
         'Finance',
         'Globex Sales',
         'Globex Support',
+        'Production Support Temporary Access',
         'Sales',
         'Sales Managers',
         'Salesforce Admins',
@@ -46,6 +47,8 @@ describe('snapshotScope', () => {
           externalIdFields: ['Accord_Id__c'],
         },
       },
+      // UC-16: open Cases of the one type a salesforceCase condition names, in prod only.
+      salesforceCases: { prod: ['Access Request'] },
     });
   });
 

@@ -3,6 +3,7 @@ import type {
   ContactReadScope,
   IdpAccount,
   IdpSnapshot,
+  SalesforceCase,
   SalesforceSnapshot,
   Snapshots,
 } from '../../src/model/snapshot.js';
@@ -112,6 +113,7 @@ function salesforceSnapshot(
   org: string,
   fetchedAt: string,
   contacts?: ContactReadScope,
+  caseTypes?: readonly string[],
 ): SalesforceSnapshot {
   const catalog = company.salesforce[org]!;
   const licenseOf = new Map(catalog.profiles.map((p) => [p.name, p.license]));
@@ -191,8 +193,18 @@ function salesforceSnapshot(
     })),
     queues: catalog.queues.map((q) => ({ id: `00G-${q.name}`, name: q.name })),
     ...(contacts ? crm(company, org, contacts) : {}),
+    ...(caseTypes ? { cases: openCases(company, org, caseTypes) } : {}),
     fetchedAt,
   };
+}
+
+/** The org's open Cases of these types (UC-16), as the provider's one Case query reads them. */
+function openCases(company: DemoCompany, org: string, types: readonly string[]): SalesforceCase[] {
+  const cases = company.salesforce[org]!.crm?.cases ?? [];
+  return cases
+    .map((k, i) => ({ k, id: `500${org}${String(i).padStart(10, '0')}` }))
+    .filter(({ k }) => k.status !== 'Closed' && types.includes(k.type))
+    .map(({ k, id }) => ({ id, type: k.type, subject: k.subject, contactEmail: k.contact }));
 }
 
 export function syntheticSnapshots(
@@ -201,6 +213,7 @@ export function syntheticSnapshots(
     oktaGroups: readonly string[];
     oneloginRoles: readonly string[];
     salesforceContacts?: Record<string, ContactReadScope>;
+    salesforceCases?: Record<string, string[]>;
   },
   fetchedAt = '2026-01-01T00:00:00.000Z',
 ): Snapshots {
@@ -210,7 +223,13 @@ export function syntheticSnapshots(
     salesforce: Object.fromEntries(
       Object.keys(company.salesforce).map((org) => [
         org,
-        salesforceSnapshot(company, org, fetchedAt, scope.salesforceContacts?.[org]),
+        salesforceSnapshot(
+          company,
+          org,
+          fetchedAt,
+          scope.salesforceContacts?.[org],
+          scope.salesforceCases?.[org],
+        ),
       ]),
     ),
   };

@@ -771,9 +771,10 @@ const partnerContact = (p: DemoPerson, over: Partial<DemoContact>): DemoContact 
 
 /**
  * The CRM of prod: Acme's own Account (UC-15), Initech (UC-14), the partner Contacts it has, and
- * Ravi's open access Case.
+ * two open access Cases (UC-16): Ravi's (a partner) and Lee's, an employee on call who asked for
+ * temporary production support access (Lee's Contact under Acme Corp is nobody's: no sync keys it).
  */
-function prodCrm(partners: readonly DemoPerson[]): NonNullable<DemoOrgCatalog['crm']> {
+function prodCrm(partners: readonly DemoPerson[], onCall?: DemoPerson): NonNullable<DemoOrgCatalog['crm']> {
   const [, ravi, , lou] = partners;
   return {
     accounts: [
@@ -783,6 +784,7 @@ function prodCrm(partners: readonly DemoPerson[]): NonNullable<DemoOrgCatalog['c
     contacts: [
       partnerContact(ravi!, { title: 'Partner Manager', description: 'Key reseller: met at Dreamforce' }),
       partnerContact(lou!, {}),
+      ...(onCall ? [partnerContact(onCall, { account: 'Acme Corp', accordId: null, source: null })] : []),
     ],
     cases: [
       {
@@ -792,6 +794,17 @@ function prodCrm(partners: readonly DemoPerson[]): NonNullable<DemoOrgCatalog['c
         status: 'Working',
         description: `Grant ${ravi!.login} the Partner Portal app until 2026-12-31 for the joint pipeline review.`,
       },
+      ...(onCall
+        ? [
+            {
+              subject: `Temporary access: production support for ${onCall.firstName} ${onCall.lastName}`,
+              contact: onCall.email,
+              type: 'Access Request',
+              status: 'New',
+              description: `${onCall.login} is on call this week and needs production support access until the Case closes.`,
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -842,7 +855,14 @@ export function generateCompany(options: CompanyOptions = {}): DemoCompany {
         .length;
     orgs[org] = {
       ...cat,
-      ...(org === 'prod' ? { crm: prodCrm(partners) } : {}),
+      ...(org === 'prod'
+        ? {
+            crm: prodCrm(
+              partners,
+              people.find((p) => p.login === `lee.admin@${ACME_DOMAIN}`),
+            ),
+          }
+        : {}),
       licenses: [
         // Nearly full in prod: a few seats left, enough for the demo's new hires.
         {

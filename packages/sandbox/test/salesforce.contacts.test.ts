@@ -48,7 +48,7 @@ describe('Salesforce emulator: Accounts and Contacts (UC-14, UC-15)', () => {
     );
   });
 
-  it("seeds Ravi's open access Case, on his Contact and Initech's Account", async () => {
+  it("seeds the open access Cases: Ravi's under Initech, and Lee's (the demo's UC-16 temporary access) under Acme Corp", async () => {
     const soql =
       "SELECT Subject, Type, IsClosed, Contact.Email, Account.Name FROM Case WHERE Type = 'Access Request'";
     const q = await call('GET', `/query?q=${encodeURIComponent(soql)}`);
@@ -62,6 +62,7 @@ describe('Salesforce emulator: Accounts and Contacts (UC-14, UC-15)', () => {
       ]),
     ).toEqual([
       ['Temporary access: Partner Portal for Ravi Reseller', false, 'ravi.reseller@initech.test', 'Initech'],
+      ['Temporary access: production support for Lee Admin', false, 'lee.admin@acme.test', 'Acme Corp'],
     ]);
   });
 

@@ -17,7 +17,11 @@ export default async function eventsPull(options: EventsPullOptions): Promise<vo
   process.stdout.write(
     options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderPull(report),
   );
-  process.exitCode = report.alerts.some((a) => a.failure !== undefined) ? EXIT.pending : EXIT.ok;
+  const sf = report.salesforce;
+  const waiting =
+    report.alerts.some((a) => a.failure !== undefined) ||
+    (sf !== undefined && (sf.failure !== undefined || sf.refused.length > 0));
+  process.exitCode = waiting ? EXIT.pending : EXIT.ok;
 }
 
 export function renderPull(report: EventsPullReport): string {
@@ -34,6 +38,18 @@ export function renderPull(report: EventsPullReport): string {
     lines.push(
       `alert ${a.id}: ${a.delivered} delivered${waiting}${
         a.failure ? ` (webhook failed: ${a.failure}; the backlog goes out in order on the next pull)` : ''
+      }`,
+    );
+  }
+  const sf = report.salesforce;
+  if (sf) {
+    const waiting = sf.pending ? `, ${sf.pending} waiting` : '';
+    const refused = sf.refused.length
+      ? `, ${sf.refused.length} refused (sent again on the next pull; first: ${sf.refused[0]!.id}: ${sf.refused[0]!.error})`
+      : '';
+    lines.push(
+      `salesforce ${sf.org} ${sf.object}: ${sf.upserted} upserted in ${sf.calls} call(s)${waiting}${refused}${
+        sf.failure ? ` (failed: ${sf.failure}; the backlog goes out on the next pull)` : ''
       }`,
     );
   }

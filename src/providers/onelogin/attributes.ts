@@ -34,6 +34,9 @@ export const USER_FIELDS: readonly string[] = [
   'updated_at',
 ];
 
+/** Read besides `USER_FIELDS` when MFA devices are (UC-17): where the grace for enrolling starts. */
+export const USER_GRACE_FIELDS: readonly string[] = ['activated_at', 'created_at'];
+
 export interface WireUser {
   id: number;
   username: string | null;
@@ -49,6 +52,9 @@ export interface WireUser {
   manager_user_id?: number | null;
   custom_attributes?: Record<string, string | null> | null;
   updated_at?: string | null;
+  /** Read only for MFA (UC-17's grace start): `USER_GRACE_FIELDS`. */
+  activated_at?: string | null;
+  created_at?: string | null;
   role_ids?: number[];
 }
 

@@ -4,6 +4,15 @@ import { OneLoginHttpError, type OneLoginClient } from './client.js';
 /** "limit: 50 max (default)" (API v1 Get Events). */
 export const EVENTS_PAGE = 50;
 
+/**
+ * A page, and for a read resumed from a `since` time and last id (no cursor) whether that last
+ * event came back: `since` is inclusive, so when it does not, the log no longer holds where the
+ * last read stopped (retention, a restore) and events may have been missed.
+ */
+export interface OneLoginEventPage extends EventPage {
+  resumed?: boolean;
+}
+
 interface EventsAnswer {
   data?: unknown;
   pagination?: { after_cursor?: string | null } | null;
@@ -29,7 +38,7 @@ export class OneLoginEventSource implements EventSource {
   async readPage(
     position: EventPosition | undefined,
     options: { since: string; limit: number },
-  ): Promise<EventPage> {
+  ): Promise<OneLoginEventPage> {
     const limit = Math.min(options.limit, EVENTS_PAGE);
     const since = typeof position?.since === 'string' ? position.since : options.since;
     const cursor = typeof position?.afterCursor === 'string' ? position.afterCursor : undefined;
@@ -50,6 +59,7 @@ export class OneLoginEventSource implements EventSource {
       ? { since, afterCursor: after }
       : { since: typeof last?.created_at === 'string' ? last.created_at : since };
     if (newLastId !== undefined) next.lastId = newLastId;
-    return { events, position: next, more: Boolean(after) };
+    const resumed = !cursor && lastId !== undefined ? all.some((e) => e.id === lastId) : undefined;
+    return { events, position: next, more: Boolean(after), ...(resumed !== undefined ? { resumed } : {}) };
   }
 }

@@ -1,4 +1,8 @@
+import type { AccountFactors } from '../../model/snapshot.js';
+import type { EventPosition } from '../event-source.js';
 import type { WireUser } from './attributes.js';
+import { parseDevices } from './devices.js';
+import { parsePosition } from './event-feed.js';
 
 /**
  * What a OneLogin read leaves for the next one (kept in the snapshot cache,
@@ -8,7 +12,11 @@ import type { WireUser } from './attributes.js';
  * The next read then costs, on an unchanged account:
  *   users:  1 call (`updated_since=<cursor − margin>`, 100 a page) plus 1 for the count
  *           (`limit=1&fields=id`, whose `Total-Count` header is the number of users)
- *   roles:  as a full read: the role lookup and every named role's member list, each time
+ *   events: 1 call (`GET /api/1/events` from the cached position, 50 a page; event-feed.ts)
+ *   roles:  the role lookup (1 call), and the member list only of roles that a membership event
+ *           (72, 73) names, that are new to the cache, or that every role needs (see below)
+ *   devices (UC-17, only with an mfa condition on OneLogin people): only users a device event
+ *           (23, 24) names, and users the cache does not hold
  *   apps:   as a full read
  *
  * Why this sees every change to users:
@@ -18,9 +26,14 @@ import type { WireUser } from './attributes.js';
  *     compared with `Total-Count`; any difference reads everything.
  *
  * Role membership is NOT taken from `updated_since`: whether adding or removing a role member sets
- * the user's `updated_at` is UNCONFIRMED in the vendor documentation (the sandbox does set it), so
- * role member lists stay full reads (one call per role of up to 650 members). Taking membership
- * from OneLogin's events feed instead is not done yet.
+ * the user's `updated_at` is UNCONFIRMED in the vendor documentation (the sandbox does set it).
+ * It is taken from the events instead: each cached role keeps its member ids, and only the roles
+ * named by a role assigned/removed event (72, 73) since the cached position are read again; a
+ * deleted user is dropped from the cached lists (deleting a user leaves no membership event).
+ * Any doubt reads every member list: no cached position or roles, the events read fails, a gap
+ * (the log no longer holds the event the last pull ended on), a membership event without a
+ * role, or a users cursor gap (a restored account; devices are then all read again too). UNCONFIRMED: that OneLogin logs 72/73 for every membership change (mappings and rules
+ * too); the full read that `settings.fullResyncHours` forces catches what it does not.
  */
 
 export const CURSOR_MARGIN_MS = 5 * 60_000;
@@ -32,6 +45,18 @@ export interface OneLoginSnapshotBase {
   usersCursor: string;
   /** Every user, by id. */
   users: WireUser[];
+  /** Where the next events pull starts (event-feed.ts); absent: roles and devices are read in full. */
+  events?: EventPosition;
+  /** The roles read, with their member ids as read (or kept), current to `events`. */
+  roles?: CachedRole[];
+  /** MFA devices by user id (UC-17), current to `events`; absent: not read. */
+  devices?: Record<string, AccountFactors>;
+}
+
+export interface CachedRole {
+  id: number;
+  name: string;
+  memberIds: string[];
 }
 
 const isTime = (value: unknown): value is string =>
@@ -67,7 +92,27 @@ export function parseBase(value: unknown): OneLoginSnapshotBase | undefined {
     if (!isRecord(u) || !Number.isSafeInteger(u.id) || !isTime(u.updated_at)) return undefined;
     if (typeof u.status !== 'number' || typeof u.state !== 'number') return undefined;
   }
-  return value as unknown as OneLoginSnapshotBase;
+  // What depends on the events position goes with it; a malformed part only costs its own full read.
+  const base = value as unknown as OneLoginSnapshotBase;
+  const events = base.events === undefined ? undefined : parsePosition(base.events);
+  const roles = events && base.roles !== undefined ? parseRoles(base.roles) : undefined;
+  const devices = events && base.devices !== undefined ? parseDevices(base.devices) : undefined;
+  const { events: _e, roles: _r, devices: _d, ...rest } = base;
+  return {
+    ...rest,
+    ...(events ? { events } : {}),
+    ...(roles ? { roles } : {}),
+    ...(devices ? { devices } : {}),
+  };
+}
+
+function parseRoles(value: unknown): CachedRole[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const r of value as unknown[]) {
+    if (!isRecord(r) || !Number.isSafeInteger(r.id) || typeof r.name !== 'string') return undefined;
+    if (!Array.isArray(r.memberIds) || !r.memberIds.every((m) => typeof m === 'string')) return undefined;
+  }
+  return value as CachedRole[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

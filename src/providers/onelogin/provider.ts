@@ -62,8 +62,9 @@ export class OneLoginProvider implements Provider<IdpSnapshot> {
 
   /**
    * A snapshot built on what an earlier one left (`base`, from the snapshot cache; see
-   * incremental.ts): users by `updated_since`, roles and apps read in full; anything it cannot
-   * trust reads everything. `read.base` is for the next one.
+   * incremental.ts): users by `updated_since`, role members and MFA devices only where OneLogin's
+   * events say they moved, apps in full; anything it cannot trust reads everything. `read.base`
+   * is for the next one.
    */
   async snapshotIncremental(
     scope: SnapshotScope,

@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import type { IdpAccount, IdpApp, IdpGroup, IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
 import type { Progress } from '../provider.js';
-import { attributesOf, USER_FIELDS, type WireUser } from './attributes.js';
+import type { EventPosition } from '../event-source.js';
+import { attributesOf, USER_FIELDS, USER_GRACE_FIELDS, type WireUser } from './attributes.js';
 import {
   APP_PAGE_SIZE,
   APP_USER_PAGE_SIZE,
@@ -13,7 +14,16 @@ import {
 } from './client.js';
 import type { Directory } from './directory.js';
 import { accountStatus, rawStatus } from './status.js';
-import { BASE_VERSION, byId, deltaSince, newestUpdate, type OneLoginSnapshotBase } from './incremental.js';
+import { readDevices } from './devices.js';
+import { firstLine, pullEvents, type EventDelta } from './event-feed.js';
+import {
+  BASE_VERSION,
+  byId,
+  deltaSince,
+  newestUpdate,
+  type CachedRole,
+  type OneLoginSnapshotBase,
+} from './incremental.js';
 
 /** Role-user lists read at once: enough to overlap latency, few enough to spare the hourly budget. */
 const ROLE_CONCURRENCY = 4;
@@ -74,9 +84,18 @@ async function readUserRows(
   client: OneLoginClient,
   progress: Progress | undefined,
   base: OneLoginSnapshotBase | undefined,
-): Promise<{ rows: WireUser[]; mode: 'full' | 'incremental'; fallback?: string }> {
-  const fields = USER_FIELDS.join(',');
+  scope: SnapshotScope,
+): Promise<{
+  rows: WireUser[];
+  fresh: Set<number>;
+  mode: 'full' | 'incremental';
+  fallback?: string;
+  /** The account's users went back past the cursor (a restore): nothing cached is to be trusted. */
+  restored?: boolean;
+}> {
+  const fields = (scope.oneloginFactors ? [...USER_FIELDS, ...USER_GRACE_FIELDS] : USER_FIELDS).join(',');
   let fallback: string | undefined;
+  let restored = false;
   if (base) {
     const fresh = await readAll<WireUser>(
       client,
@@ -93,17 +112,30 @@ async function readUserRows(
     // account's data went back: a gap no delta can bridge.
     const cursor = Date.parse(base.usersCursor);
     const reached = fresh.some((u) => typeof u.updated_at === 'string' && Date.parse(u.updated_at) >= cursor);
-    if (!reached) fallback = `cursor gap: no user at or after ${base.usersCursor}`;
-    else {
+    if (!reached) {
+      fallback = `cursor gap: no user at or after ${base.usersCursor}`;
+      restored = true;
+    } else {
       const total = await countUsers(client);
       if (total === undefined) fallback = 'OneLogin sent no Total-Count for users';
       else if (total !== merged.size)
         fallback = `OneLogin has ${total} users, the merged read ${merged.size}`;
     }
-    if (fallback === undefined) return { rows: byId([...merged.values()]), mode: 'incremental' };
+    if (fallback === undefined)
+      return {
+        rows: byId([...merged.values()]),
+        fresh: new Set(fresh.map((u) => u.id)),
+        mode: 'incremental',
+      };
   }
   const rows = await readAll<WireUser>(client, 'api/2/users', { fields }, USER_PAGE_SIZE, 'users', progress);
-  return { rows: byId(rows), mode: 'full', ...(fallback !== undefined ? { fallback } : {}) };
+  return {
+    rows: byId(rows),
+    fresh: new Set(rows.map((u) => u.id)),
+    mode: 'full',
+    ...(fallback !== undefined ? { fallback } : {}),
+    ...(restored ? { restored } : {}),
+  };
 }
 
 /** Accounts from user rows. Managers resolve against the same rows, so a manager costs no call. */
@@ -212,7 +244,35 @@ export async function readSnapshot(
   scope: SnapshotScope,
   progress?: Progress,
 ): Promise<IdpSnapshot> {
-  return (await readOneLogin(client, directory, scope, progress)).snapshot;
+  return (await readOneLogin(client, directory, scope, progress, undefined, { keepBase: false })).snapshot;
+}
+
+/**
+ * The events since the cached position (event-feed.ts), when anything is to be taken from them:
+ * `delta` only when they continue the cached position; `position` for the next read either way
+ * (absent when the events could not be read at all: the next read is then full for roles and
+ * devices too); `doubt` when the cached position could not be built on.
+ */
+async function readEvents(
+  client: OneLoginClient,
+  from: EventPosition | undefined,
+): Promise<{ delta?: EventDelta; position?: EventPosition; doubt?: string }> {
+  let doubt: string | undefined;
+  if (from) {
+    try {
+      const delta = await pullEvents(client, from);
+      return { delta, position: delta.position };
+    } catch (error) {
+      doubt = `the OneLogin events could not be read from the cached position (${firstLine(error)})`;
+    }
+  }
+  try {
+    // A first pull: only where the next one starts (what it sees, this read reads anyway).
+    const { position } = await pullEvents(client, undefined);
+    return { position, ...(doubt ? { doubt } : {}) };
+  } catch (error) {
+    return { doubt: doubt ?? `the OneLogin events could not be read (${firstLine(error)})` };
+  }
 }
 
 export async function readOneLogin(
@@ -221,41 +281,96 @@ export async function readOneLogin(
   scope: SnapshotScope,
   progress?: Progress,
   base?: OneLoginSnapshotBase,
+  /** `keepBase: false`: nobody keeps what this read leaves (no cache), so no events are pulled. */
+  options: { keepBase?: boolean } = {},
 ): Promise<OneLoginRead> {
   const fetchedAt = new Date().toISOString();
   const names = [...new Map(scope.oneloginRoles.map((n) => [n.toLowerCase(), n])).values()];
   const limit = pLimit(ROLE_CONCURRENCY);
+  const readsRoles = scope.allGroups === true || names.length > 0;
 
-  const readGroups = async (): Promise<IdpGroup[]> => {
+  // Role membership and MFA devices are what the events tell; they are pulled first, so whatever
+  // moves during this read is after the position and seen by the next one.
+  const events =
+    options.keepBase !== false && (readsRoles || scope.oneloginFactors)
+      ? readEvents(client, base?.events)
+      : Promise.resolve(undefined);
+
+  const readGroups = async (): Promise<{ groups: IdpGroup[]; reused: Set<string> }> => {
     // `allGroups` (accord import): every role of the account, named or not.
-    const roles = scope.allGroups
-      ? await readAll<RoleRow>(client, 'api/2/roles', {}, ROLE_PAGE_SIZE, 'roles', progress)
-      : await findRoles(client, names, progress);
-    return Promise.all(
-      roles.map((role) =>
-        limit(async () => {
-          directory.rememberRole(role.name, role.id);
-          const rows = await readAll<RoleUserRow>(
-            client,
-            `api/2/roles/${role.id}/users`,
-            {},
-            ROLE_USER_PAGE_SIZE,
-            `role ${role.name}`,
-            progress,
-          );
-          const memberIds = rows.filter((r) => r.assigned !== false).map((r) => String(r.id));
-          return { id: String(role.id), name: role.name, kind: 'managed' as const, memberIds };
-        }),
-      ),
+    const [roles, feed] = await Promise.all([
+      scope.allGroups
+        ? readAll<RoleRow>(client, 'api/2/roles', {}, ROLE_PAGE_SIZE, 'roles', progress)
+        : findRoles(client, names, progress),
+      events,
+    ]);
+    // A role's cached members are kept when the events continue the cached position and name
+    // neither the role nor an unknown one (incremental.ts).
+    const delta = feed?.delta;
+    const cached = new Map<number, CachedRole>(
+      delta && !delta.anyRole ? (base?.roles ?? []).map((r) => [r.id, r]) : [],
     );
+    const reused = new Set<string>();
+    const groups = await Promise.all(
+      roles.map(async (role): Promise<IdpGroup> => {
+        directory.rememberRole(role.name, role.id);
+        const kept = cached.get(role.id);
+        if (kept && !delta!.roles.has(String(role.id))) {
+          reused.add(String(role.id));
+          return { id: String(role.id), name: role.name, kind: 'managed', memberIds: kept.memberIds };
+        }
+        return readMembers(role);
+      }),
+    );
+    return { groups, reused };
   };
+  const readMembers = (role: RoleRow): Promise<IdpGroup> =>
+    limit(async () => {
+      const rows = await readAll<RoleUserRow>(
+        client,
+        `api/2/roles/${role.id}/users`,
+        {},
+        ROLE_USER_PAGE_SIZE,
+        `role ${role.name}`,
+        progress,
+      );
+      const memberIds = rows.filter((r) => r.assigned !== false).map((r) => String(r.id));
+      return { id: String(role.id), name: role.name, kind: 'managed' as const, memberIds };
+    });
 
   const labels = [...new Map((scope.oneloginApps ?? []).map((n) => [n.toLowerCase(), n])).values()];
-  const [users, groups, apps] = await Promise.all([
-    readUserRows(client, progress, base),
+  const [users, read, apps, feed] = await Promise.all([
+    readUserRows(client, progress, base, scope),
     readGroups(),
     labels.length > 0 ? readApps(client, labels, limit, progress) : undefined,
+    events,
   ]);
+  // Deleting a user leaves no membership event: kept member lists drop who is gone. An account
+  // whose users went back (a restore) keeps nothing: those roles are read after all.
+  const present = new Set(users.rows.map((u) => String(u.id)));
+  const groups = await Promise.all(
+    read.groups.map((g) =>
+      !read.reused.has(g.id)
+        ? g
+        : users.restored
+          ? readMembers({ id: Number(g.id), name: g.name })
+          : { ...g, memberIds: g.memberIds.filter((id) => present.has(id)) },
+    ),
+  );
+  const delta = users.restored ? undefined : feed?.delta;
+
+  // MFA devices (UC-17) after the users, so every account they judge is known; see devices.ts.
+  const devices = scope.oneloginFactors
+    ? await readDevices(
+        client,
+        users.rows,
+        users.fresh,
+        delta ? base?.devices : undefined,
+        delta?.deviceUsers ?? new Set(),
+        progress,
+      )
+    : undefined;
+
   const accounts = toAccounts(users.rows, directory, scope);
   const found = new Set(groups.map((g) => g.name.toLowerCase()));
   const snapshot: IdpSnapshot = {
@@ -264,12 +379,24 @@ export async function readOneLogin(
     groups,
     missingGroups: names.filter((n) => !found.has(n.toLowerCase())),
     ...(apps && { apps: apps.apps, missingApps: apps.missing }),
+    ...(devices && { factors: devices.factors }),
     fetchedAt,
   };
   const cursor = newestUpdate(users.rows);
   // No base without `updated_at` on every user: the next read is then full.
   const next: OneLoginSnapshotBase | undefined =
-    cursor === undefined ? undefined : { version: BASE_VERSION, usersCursor: cursor, users: users.rows };
+    cursor === undefined
+      ? undefined
+      : {
+          version: BASE_VERSION,
+          usersCursor: cursor,
+          users: users.rows,
+          ...(feed?.position && {
+            events: feed.position,
+            roles: groups.map((g) => ({ id: Number(g.id), name: g.name, memberIds: g.memberIds })),
+            ...(devices && { devices: devices.factors }),
+          }),
+        };
   return {
     snapshot,
     mode: users.mode,

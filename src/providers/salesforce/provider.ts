@@ -13,7 +13,7 @@ import { grantAssignments, revokeAssignments } from './assignments.js';
 import { authenticate } from './auth.js';
 import { Catalogue } from './catalogue.js';
 import { AccountDirectory, createCrmAccounts, upsertContacts } from './contacts.js';
-import { ABORTED, COLLECTION_SIZE, type Outcome } from './collections.js';
+import { ABORTED, COLLECTION_SIZE, saveInChunks, type Outcome } from './collections.js';
 import { DEFAULT_API_RESERVE, DEFAULT_API_VERSION, salesforceEnvNames } from './env.js';
 import { Session, type TransportRetry } from './session.js';
 import { parseBase } from './incremental.js';
@@ -240,6 +240,25 @@ export class SalesforceProvider implements Provider<SalesforceSnapshot> {
       });
       record(change, outcome, detail);
     }
+  }
+
+  /**
+   * Upserts records of one sObject by an External ID field (PATCH composite/sobjects/{sobject}/
+   * {field}, 200 a call, allOrNone false), one outcome per record in order: the events sink
+   * (UC-18). A run-stopping failure (credentials, unreachable org, daily limit) is thrown.
+   */
+  async upsertByExternalId(
+    sobject: string,
+    externalIdField: string,
+    records: readonly Record<string, unknown>[],
+  ): Promise<Outcome[]> {
+    const session = await this.connect();
+    const items = records.map((record, key) => ({
+      key,
+      record: { attributes: { type: sobject }, ...record },
+    }));
+    const saved = await saveInChunks(session, { operation: 'upsert', sobject, externalIdField, items });
+    return items.map((item) => saved.get(item)!);
   }
 
   maxBatch(kind: ChangeKind, _action: ChangeAction): number {

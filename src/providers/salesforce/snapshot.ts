@@ -9,7 +9,7 @@ import type {
 import type { Progress } from '../provider.js';
 import { describeError, errorCodeOf } from './errors.js';
 import type { SalesforceRecord, Session } from './session.js';
-import { isIdentifier } from './soql.js';
+import { inList, isIdentifier } from './soql.js';
 import {
   BASE_VERSION,
   byId,
@@ -177,6 +177,8 @@ export async function readSalesforce(
   const contactScope = scope.salesforceContacts?.[org];
   const contactRows = contactScope ? await read('Contact', contactQuery(contactScope)) : undefined;
   const accountRows = contactScope ? await read('Account', accountQuery(contactScope)) : undefined;
+  const caseTypes = scope.salesforceCases?.[org];
+  const caseRows = caseTypes?.length ? await read('Case', caseQuery(caseTypes)) : undefined;
   const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
   const frozenIds = new Set(frozen.map((r) => String(r.UserId)));
 
@@ -324,6 +326,18 @@ export async function readSalesforce(
             .sort(byId),
         }
       : {}),
+    ...(caseRows
+      ? {
+          cases: caseRows
+            .map((r) => ({
+              id: String(r.Id),
+              type: String(r.Type),
+              subject: str(r.Subject),
+              contactEmail: str(path(r, 'Contact.Email')),
+            }))
+            .sort(byId),
+        }
+      : {}),
     fetchedAt: new Date().toISOString(),
   };
   const [usersCursor, assignmentsCursor] = cursors;
@@ -357,6 +371,11 @@ export function contactQuery(scope: ContactReadScope): string {
   const keyed = identifiers(scope.externalIdFields).map((f) => `${f} != null`);
   const where = keyed.length > 0 ? ` WHERE ${keyed.join(' OR ')}` : '';
   return `SELECT ${['Id', 'AccountId', ...contactFields(scope)].join(', ')} FROM Contact${where}`;
+}
+
+/** Open Cases of the types conditions name (UC-16), with their Contact's email: one query per org. */
+export function caseQuery(types: readonly string[]): string {
+  return `SELECT Id, Type, Subject, Contact.Email FROM Case WHERE IsClosed = false AND Type IN ${inList(types)}`;
 }
 
 /** The Accounts contacts may go under: every Account, with the fields their lookups compare. */

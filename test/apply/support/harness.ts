@@ -5,7 +5,7 @@
  * duplicate checks, write-request counts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../../../src/plan/types.js';
@@ -113,6 +113,20 @@ export function demoPolicy(): Promise<Policy> {
     if (!r.policy) throw new Error(`demo policy invalid: ${JSON.stringify(r.diagnostics)}`);
     return r.policy;
   }));
+}
+
+/** The demo policy with one more document (`file` in the policies folder), loaded from a copy. */
+export async function demoPolicyWith(file: string, document: unknown): Promise<Policy> {
+  const dir = mkdtempSync(join(tmpdir(), 'accord-demo-with-'));
+  try {
+    cpSync(policiesDir, dir, { recursive: true });
+    writeFileSync(join(dir, file), JSON.stringify(document));
+    const result = await loadPolicy(dir, {});
+    if (!result.policy) throw new Error(JSON.stringify(result.diagnostics));
+    return result.policy;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What `accord plan --state <statePath>` would plan now, computed in-process against the sandbox. */

@@ -12,6 +12,8 @@ export type {
   IssuedToken,
 } from './store.js';
 export type { OneLoginAppData } from './apps.js';
+export { OneLoginDeviceBook, FIRST_DEVICE_ID, deviceBody, seedDevices } from './devices.js';
+export type { OneLoginDeviceRecord, OneLoginFactorName } from './devices.js';
 export { seedOneLogin, ONELOGIN_STATUS_OF, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from './seed.js';
 export { oneloginTenant, type OneLoginTenantOptions } from './tenant.js';
 export { OneLoginApiError, type OneLoginErrorBody, type OneLoginErrorName } from './errors.js';

@@ -1,5 +1,6 @@
 import type { DemoCompany, DemoPerson, DirectoryStatus } from '../company.js';
 import type { OneLoginAppData } from './apps.js';
+import { seedDevices } from './devices.js';
 import { API_ACTOR, FIRST_APP_ID, OneLoginStore, type OneLoginStoreData } from './store.js';
 import {
   newUser,
@@ -132,5 +133,6 @@ export function seedOneLogin(company: DemoCompany): OneLoginStore {
     tokens: [],
     apps,
     nextAppId: FIRST_APP_ID + apps.length,
+    devices: seedDevices(users),
   });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { OneLoginAppBook, type OneLoginAppData } from './apps.js';
+import { OneLoginDeviceBook, type OneLoginDeviceRecord } from './devices.js';
 import { badRequest, notFound, unprocessable } from './errors.js';
 import { OneLoginEventLog, type EventTypeName, type NewEvent, type OneLoginEvent } from './events.js';
 import { DEFAULT_RATE_LIMIT_PER_HOUR, RateLimiter } from './rate-limit.js';
@@ -49,6 +50,8 @@ export interface OneLoginStoreData {
   nextAppId?: number;
   /** The event log (`GET /api/1/events`); absent in data saved before it was modelled. */
   events?: { events: OneLoginEvent[]; nextId: number };
+  /** MFA devices (UC-17); absent in data saved before they were modelled: nobody has one. */
+  devices?: { devices: OneLoginDeviceRecord[]; nextId: number };
 }
 
 export interface OneLoginStoreOptions {
@@ -169,6 +172,12 @@ export class OneLoginStore {
     roleIds: () => this.roleIds(),
     roleRef: (id) => this.rolesById.get(id),
     roleMemberIds: (id) => this.roleMemberIds(id),
+  });
+  /** MFA devices per user (UC-17); the tenant API enrols and removes them (devices.ts). */
+  readonly devices: OneLoginDeviceBook = new OneLoginDeviceBook({
+    requireUser: (idOrUsername) => this.requireUser(idOrUsername),
+    now: () => this.now(),
+    log: (event) => void this.events.append(event),
   });
 
   constructor(
@@ -363,6 +372,7 @@ export class OneLoginStore {
       this.memberOrder.delete(roleId);
     }
     this.appBook.forgetUser(id);
+    this.devices.forgetUser(id);
     this.unindex(user);
     this.usersById.delete(id);
     this.userOrder = undefined;
@@ -737,6 +747,14 @@ export class OneLoginStore {
     return this.events.append(input);
   }
 
+  /** A user by id or username (the live record). */
+  private requireUser(idOrUsername: number | string): OneLoginUser {
+    if (typeof idOrUsername === 'string') return this.requireUserByUsername(idOrUsername);
+    const user = this.usersById.get(idOrUsername);
+    if (!user) throw notFound(`no user ${idOrUsername}`);
+    return user;
+  }
+
   private requireUserByUsername(username: string): OneLoginUser {
     const id = this.userIdByUsername(username) ?? this.userIdByEmail(username);
     const user = id === undefined ? undefined : this.usersById.get(id);
@@ -780,6 +798,7 @@ export class OneLoginStore {
       apps: this.appBook.toJSON(),
       nextAppId: this.nextAppId,
       events: this.events.toJSON(),
+      devices: this.devices.toJSON(),
     };
   }
 
@@ -822,6 +841,7 @@ export class OneLoginStore {
     // Roles were visited in id order, so every role_ids list is already sorted.
     for (const t of data.tokens ?? []) store.tokens.set(t.access_token, { ...t });
     if (data.events) store.events = new OneLoginEventLog(store.accountId, () => store.now(), data.events);
+    store.devices.load(data.devices, (id) => store.usersById.has(id));
     return store;
   }
 }

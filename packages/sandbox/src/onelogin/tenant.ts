@@ -5,6 +5,7 @@ import type { OneLoginContext } from './auth.js';
 import { serverErrorResponse, unavailableResponse } from './errors.js';
 import { appHandlers } from './handlers/apps.js';
 import { authHandlers } from './handlers/auth.js';
+import { deviceHandlers } from './handlers/devices.js';
 import { eventHandlers } from './handlers/events.js';
 import { roleHandlers } from './handlers/roles.js';
 import { userHandlers } from './handlers/users.js';
@@ -48,6 +49,7 @@ export function oneloginTenant(
     ...userHandlers(ctx),
     ...roleHandlers(ctx),
     ...appHandlers(ctx),
+    ...deviceHandlers(ctx),
     ...eventHandlers(ctx),
   ];
   return {

@@ -26,6 +26,8 @@ export const KEY_PREFIX = {
   Case: '500',
   Group: '00G',
   QueueSobject: '03g',
+  // Custom objects get a prefix per org (a00…a0Z and on); this is the demo org's Login_Event__c.
+  Login_Event__c: 'a01',
   QueryLocator: '01g',
   IngestJob: '750',
 } as const;

@@ -208,6 +208,9 @@ export function createRecord(
       case 'Case':
         row.CaseNumber = String(store.table('Case').size + 1).padStart(8, '0');
         break;
+      case 'Login_Event__c':
+        row.Name = `LE-${String(store.table('Login_Event__c').size + 1).padStart(8, '0')}`;
+        break;
     }
     checkRecordRules(store, object, row);
     store.write(object.name, id, row);

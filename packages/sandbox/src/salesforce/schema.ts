@@ -86,6 +86,8 @@ const objects: Omit<SfObject, 'prefix'>[] = [
       Phone: f('string', { maxLength: 40 }),
       City: f('string', { maxLength: 40 }),
       Country: f('string', { maxLength: 80 }),
+      // A custom field the sales team keeps by hand (UC-16 reads it as a source).
+      Territory__c: f('string', { maxLength: 80 }),
       UserType: ro('picklist'),
       LastLoginDate: ro('datetime'),
     },
@@ -339,6 +341,36 @@ const objects: Omit<SfObject, 'prefix'>[] = [
       Id: ro('id'),
       QueueId: ref('Group', 'Queue'),
       SobjectType: f('picklist'),
+    },
+  },
+  {
+    // A custom object of the demo org (UC-18): what `accord events pull` upserts login and admin
+    // events into, keyed on its External ID field. Text fields are Text(255).
+    name: 'Login_Event__c',
+    label: 'Login Event',
+    createable: true,
+    updateable: true,
+    deletable: true,
+    fields: {
+      ...audit,
+      ...owner,
+      // An Auto Number name (LE-00000001), set by the org.
+      Name: ro('string'),
+      Accord_Event_Id__c: f('string', { maxLength: 255, externalId: true }),
+      Platform__c: f('string', { maxLength: 255 }),
+      Source_Event_Id__c: f('string', { maxLength: 255 }),
+      Source_Type__c: f('string', { maxLength: 255 }),
+      Event_Type__c: f('string', { maxLength: 255 }),
+      Event_Time__c: f('datetime'),
+      Outcome__c: f('string', { maxLength: 255 }),
+      Reason__c: f('string', { maxLength: 255 }),
+      Actor__c: f('string', { maxLength: 255 }),
+      Actor_Id__c: f('string', { maxLength: 255 }),
+      Target__c: f('string', { maxLength: 255 }),
+      Target_Id__c: f('string', { maxLength: 255 }),
+      IP_Address__c: f('string', { maxLength: 255 }),
+      User_Agent__c: f('string', { maxLength: 255 }),
+      Message__c: f('string', { maxLength: 255 }),
     },
   },
 ];
