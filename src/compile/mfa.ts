@@ -2,6 +2,7 @@ import type { Finding } from '../model/findings.js';
 import type { MfaGap } from '../model/mfa.js';
 import type { Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
+import { eachConditionNode, eachPolicyCondition } from '../policy/each-condition.js';
 import type { Condition } from '../policy/types.js';
 import { matches } from './conditions.js';
 import type { Person } from './people.js';
@@ -14,29 +15,16 @@ import type { Person } from './people.js';
 export type { MfaGap };
 
 /** The `mfa` tests of one condition. */
-function testsOf(
-  c: Condition | undefined,
-  out: NonNullable<Condition['mfa']>[] = [],
-): NonNullable<Condition['mfa']>[] {
-  if (!c) return out;
-  if (c.mfa) out.push(c.mfa);
-  c.all?.forEach((x) => testsOf(x, out));
-  c.any?.forEach((x) => testsOf(x, out));
-  testsOf(c.not, out);
+function testsOf(c: Condition | undefined): NonNullable<Condition['mfa']>[] {
+  const out: NonNullable<Condition['mfa']>[] = [];
+  eachConditionNode(c, (node) => void (node.mfa && out.push(node.mfa)));
   return out;
 }
 
 /** Every `mfa` test anywhere the policy has conditions. */
 export function mfaConditions(policy: Policy): NonNullable<Condition['mfa']>[] {
   const out: NonNullable<Condition['mfa']>[] = [];
-  const walk = (c: Condition | undefined): void => void testsOf(c, out);
-  for (const rule of policy.access) walk(rule.when);
-  const { scope, populations } = policy.identity;
-  scope?.include?.forEach(walk);
-  scope?.exclude?.forEach(walk);
-  for (const p of populations ?? []) walk(p.when);
-  for (const g of policy.groups) walk(g.rule);
-  for (const s of policy.contacts ?? []) walk(s.when);
+  eachPolicyCondition(policy, (node) => void (node.mfa && out.push(node.mfa)));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { SalesforceSnapshot, SalesforceUser, Snapshots } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
-import type { Condition, SalesforceCaseTest, SalesforceFieldTest } from '../policy/types.js';
+import { eachPolicyCondition } from '../policy/each-condition.js';
+import type { SalesforceCaseTest, SalesforceFieldTest } from '../policy/types.js';
 import type { SalesforceFacts } from './conditions.js';
 import { matchOrgUsers, type MatchInput } from './desired-salesforce.js';
 import type { Person } from './people.js';
@@ -19,17 +20,11 @@ export function salesforceTerms(policy: Policy): {
 } {
   const fields: SalesforceFieldTest[] = [];
   const cases: SalesforceCaseTest[] = [];
-  const walk = (c: Condition | undefined): void => {
-    if (!c) return;
+  // The identity scope and populations may not use these terms (validate refuses them there).
+  eachPolicyCondition(policy, (c) => {
     if (c.salesforceField) fields.push(c.salesforceField);
     if (c.salesforceCase) cases.push(c.salesforceCase);
-    c.all?.forEach(walk);
-    c.any?.forEach(walk);
-    walk(c.not);
-  };
-  for (const rule of policy.access) walk(rule.when);
-  for (const g of policy.groups) walk(g.rule);
-  for (const s of policy.contacts ?? []) walk(s.when);
+  });
   return { fields, cases };
 }
 

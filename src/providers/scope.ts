@@ -1,6 +1,7 @@
 import type { SnapshotScope } from '../model/snapshot.js';
 import type { Policy } from '../policy/policy.js';
-import type { Condition, EntitlementRef } from '../policy/types.js';
+import { eachPolicyCondition } from '../policy/each-condition.js';
+import type { EntitlementRef } from '../policy/types.js';
 import { matchOrder } from '../policy/match-order.js';
 
 /**
@@ -16,8 +17,7 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   const sourceFields = new Set<string>();
   const caseTypes = new Map<string, Set<string>>();
 
-  const condition = (c: Condition | undefined): void => {
-    if (!c) return;
+  eachPolicyCondition(policy, (c) => {
     if (c.oktaGroup !== undefined) oktaGroups.add(c.oktaGroup);
     if (c.oneloginRole !== undefined) oneloginRoles.add(c.oneloginRole);
     if (c.app !== undefined) apps.add(c.app);
@@ -27,24 +27,14 @@ export function snapshotScope(policy: Policy): SnapshotScope {
       const { org, type } = c.salesforceCase;
       (caseTypes.get(org) ?? caseTypes.set(org, new Set()).get(org)!).add(type);
     }
-    c.all?.forEach(condition);
-    c.any?.forEach(condition);
-    condition(c.not);
-  };
+  });
   const entitlement = (e: EntitlementRef): void => {
     if (e.oktaGroup !== undefined) oktaGroups.add(e.oktaGroup);
     if (e.oneloginRole !== undefined) oneloginRoles.add(e.oneloginRole);
   };
 
-  for (const rule of policy.access) condition(rule.when);
-  const { scope, populations, attributes } = policy.identity;
-  scope?.include?.forEach(condition);
-  scope?.exclude?.forEach(condition);
-  for (const population of populations ?? []) condition(population.when);
-  for (const group of policy.groups) {
-    (group.platform === 'okta' ? oktaGroups : oneloginRoles).add(group.name);
-    condition(group.rule);
-  }
+  const { populations, attributes } = policy.identity;
+  for (const group of policy.groups) (group.platform === 'okta' ? oktaGroups : oneloginRoles).add(group.name);
   for (const mirror of policy.mirrors) {
     for (const pair of mirror.pairs) {
       oktaGroups.add(pair.okta);
@@ -71,7 +61,6 @@ export function snapshotScope(policy: Policy): SnapshotScope {
   );
 
   const salesforceContacts = contactScopes(policy);
-  for (const sync of policy.contacts ?? []) condition(sync.when);
   // Profile.Name and UserRole.Name are always read; the user query names the rest.
   for (const field of sourceFields) if (!field.includes('.')) salesforceFields.add(field);
 
