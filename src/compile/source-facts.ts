@@ -8,7 +8,7 @@ import type { Person } from './people.js';
  * (state `sourceFacts`); drift compares them, so a change for someone whose facts moved since
  * the last apply is lifecycle (a leaver, a joiner, a new title), not an edit made outside Git.
  */
-export function factsDigest(p: Person, graces: readonly number[] = []): string {
+export function factsDigest(p: Person, graces: readonly number[]): string {
   const sortedNames = (names: Iterable<string>) => [...names].sort();
   const attributes = Object.keys(p.facts.attributes)
     .sort()
@@ -37,10 +37,7 @@ const gracesOver = (days: number | undefined, graces: readonly number[]) =>
  * Person key → facts digest, for everyone compile knows. `graces`: the policy's MFA grace
  * periods (compile/mfa.ts `mfaGraces`), since time passing one changes what conditions see.
  */
-export function sourceFacts(
-  people: readonly Person[],
-  graces: readonly number[] = [],
-): Record<string, string> {
+export function sourceFacts(people: readonly Person[], graces: readonly number[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of people) out[p.key] = factsDigest(p, graces);
   return out;
