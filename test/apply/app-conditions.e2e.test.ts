@@ -10,22 +10,13 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '@accord/sandbox';
 import { loopbackSandbox, policiesDir, scratch } from './support/harness.js';
-import { accordInProcess } from './support/in-process.js';
+import { planOrApplyIn } from './support/in-process.js';
 
 let sandbox: Sandbox;
 let dir: ReturnType<typeof scratch>;
 let policies: string;
 
-const run = (command: 'plan' | 'apply', ...extra: string[]) =>
-  accordInProcess(sandbox, [
-    command,
-    '--policies',
-    policies,
-    '--state',
-    dir.state,
-    ...(command === 'apply' ? ['--auto-approve', '--allow-large-change', '--audit', dir.audit] : []),
-    ...extra,
-  ]);
+const run = planOrApplyIn(() => ({ sandbox, policies, dir }));
 const planJson = async () => {
   const r = await run('plan', '--format', 'json');
   expect(r.status).toBe(0);

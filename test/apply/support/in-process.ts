@@ -66,3 +66,29 @@ export const applyInProcess = (sandbox: Sandbox, dir: { state: string; audit: st
     '--audit',
     dir.audit,
   ]);
+
+/** Where a scenario runs: its sandbox, its copied policy folder, its state and audit paths. */
+export interface Scenario {
+  sandbox: Sandbox;
+  policies: string;
+  dir: { state: string; audit: string };
+}
+
+/**
+ * `plan` or `apply` (auto-approved, large changes allowed) in a scenario, in-process; `extra`
+ * arguments go last. The scenario is read at each run, so tests may set it up in `beforeAll`.
+ */
+export const planOrApplyIn =
+  (scenario: () => Scenario) =>
+  (command: 'plan' | 'apply', ...extra: string[]) => {
+    const { sandbox, policies, dir } = scenario();
+    return accordInProcess(sandbox, [
+      command,
+      '--policies',
+      policies,
+      '--state',
+      dir.state,
+      ...(command === 'apply' ? ['--auto-approve', '--allow-large-change', '--audit', dir.audit] : []),
+      ...extra,
+    ]);
+  };

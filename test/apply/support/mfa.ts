@@ -3,7 +3,7 @@ import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sandbox } from '@accord/sandbox';
 import { loopbackSandbox, policiesDir, scratch } from './harness.js';
-import { accordInProcess } from './in-process.js';
+import { accordInProcess, planOrApplyIn } from './in-process.js';
 
 /**
  * UC-17 end to end, shared by the Okta (mfa.e2e) and OneLogin (mfa-onelogin.e2e) tests: a
@@ -48,16 +48,7 @@ export async function mfaEstate(options: {
   const id = prod.nextId('PermissionSet');
   prod.write('PermissionSet', id, { ...template, Id: id, Name: RESTRICTED, Label: 'MFA Restricted' });
 
-  const run = (command: 'plan' | 'apply', ...extra: string[]) =>
-    accordInProcess(sandbox, [
-      command,
-      '--policies',
-      policies,
-      '--state',
-      dir.state,
-      ...(command === 'apply' ? ['--auto-approve', '--allow-large-change', '--audit', dir.audit] : []),
-      ...extra,
-    ]);
+  const run = planOrApplyIn(() => ({ sandbox, policies, dir }));
   return {
     sandbox,
     policies,
