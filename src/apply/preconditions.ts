@@ -1,6 +1,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { Change } from '../model/change.js';
 import { changeKey, changeKeys, contentId } from '../model/change-id.js';
+import { patchFor } from '../model/patch.js';
 
 const { getValueByPointer, _areEquals } = fastJsonPatch as unknown as {
   getValueByPointer: (doc: unknown, pointer: string) => unknown;
@@ -35,7 +36,7 @@ export function staleChanges(saved: readonly Change[], fresh: readonly Change[])
 
 /** The first leading `test` op of the saved change that the fresh change's `before` fails. */
 function failedPrecondition(change: Change, current: Change): string | undefined {
-  for (const op of change.patch) {
+  for (const op of patchFor(change.before, change.after)) {
     if (op.op !== 'test') break;
     let value: unknown;
     try {

@@ -1,4 +1,3 @@
-import type { Operation } from 'fast-json-patch';
 import type { PlatformId } from './snapshot.js';
 
 /**
@@ -52,8 +51,6 @@ export interface Change {
    */
   before: unknown;
   after: unknown;
-  /** RFC 6902 patch from `before` to `after`; leading `test` ops are preconditions apply re-checks. */
-  patch: Operation[];
   /** Ids of changes that must succeed first. */
   dependsOn: string[];
   /** Which rule and which fact caused it. */

@@ -1,11 +1,6 @@
 import { hash } from 'node:crypto';
-import fastJsonPatch from 'fast-json-patch';
-import type { Operation } from 'fast-json-patch';
 import { changeKey, contentId } from '../model/change-id.js';
 import type { Change } from '../model/change.js';
-
-// fast-json-patch is CommonJS; its functions arrive on the default export under NodeNext.
-const { compare, escapePathComponent } = fastJsonPatch;
 
 /**
  * The id a change has while its plan is built, for `dependsOn` edges between changes: the same
@@ -34,23 +29,7 @@ export function contentAddress(changes: readonly Change[]): void {
   }
 }
 
-/**
- * The patch from `before` to `after`, led by `test` ops on every value it changes: the
- * preconditions `apply` re-checks against live data before acting on a saved plan.
- */
-export function patchFor(before: unknown, after: unknown): Operation[] {
-  const ops = compare((before ?? {}) as object, (after ?? {}) as object);
-  const tests: Operation[] = [];
-  if (before && typeof before === 'object') {
-    const b = before as Record<string, unknown>;
-    for (const key of Object.keys(b).sort())
-      tests.push({ op: 'test', path: `/${escapePathComponent(key)}`, value: b[key] });
-  }
-  for (const op of ops) tests.push(op);
-  return tests;
-}
-
-export type ChangeInput = Omit<Change, 'id' | 'patch' | 'dependsOn'> & { dependsOn?: string[] };
+export type ChangeInput = Omit<Change, 'id' | 'dependsOn'> & { dependsOn?: string[] };
 
 export function makeChange(input: ChangeInput): Change {
   // Keys are added in the plan's key order; conditional spreads in a literal would send each of
@@ -66,7 +45,6 @@ export function makeChange(input: ChangeInput): Change {
   if (input.target) change.target = input.target;
   change.before = input.before ?? null;
   change.after = input.after ?? null;
-  change.patch = patchFor(input.before, input.after);
   change.dependsOn = uniqueSorted(input.dependsOn ?? []);
   change.reason = input.reason;
   if (input.person) change.person = input.person;

@@ -13,7 +13,7 @@ import { redact } from '../model/redact.js';
 import { changeKeys, changesDigest, contentId } from '../model/change-id.js';
 import type { PlatformId } from '../model/snapshot.js';
 import { impactOf } from './impact.js';
-import { patchFor } from './make-change.js';
+import { patchFor } from '../model/patch.js';
 import { PLAN_FORMAT_VERSION, type EntitlementDelta, type PersonImpact, type Plan } from './types.js';
 
 /**
@@ -219,15 +219,14 @@ function malformedField(plan: Record<string, unknown>): string | undefined {
 
 /**
  * A compact plan (formatVersion 2) made whole again: what the file leaves out is derived from what
- * it holds, exactly as the planner derived it. Absent before and after are null; each patch is
- * `patchFor(before, after)`, its leading `test` ops the preconditions apply re-checks; the impact,
+ * it holds, exactly as the planner derived it. Absent before and after are null; the impact,
  * when absent, is worked out from the changes, with the entitlements the file names as sensitive.
+ * (Patches are derived where they are read, from before and after: model/patch.ts.)
  */
 function expand(plan: Record<string, unknown>): void {
   for (const c of plan.changes as Record<string, unknown>[]) {
     c.before ??= null;
     c.after ??= null;
-    c.patch = patchFor(c.before, c.after);
   }
   if (!Array.isArray(plan.impact)) {
     const sensitive = new Set(
@@ -262,17 +261,19 @@ export function verifyPlanIntegrity(plan: Plan, source: string): void {
 }
 
 /**
- * The patch is what before and after make it: its `test` ops are the preconditions apply
- * re-checks. Compared as a set of ops: a file's values have their keys sorted, so the same ops
- * come out of the diff in another order (each touches its own field). A plan read from a compact
- * file has the very patch the diff gives, which the first comparison sees at once.
+ * A version 1 file's stored patch is what before and after make it: apply re-checks the `test`
+ * ops of the derived one (a compact file stores none, and a stored one is refused on reading).
+ * Compared as a set of ops: a file's values have their keys sorted, so the same ops come out of
+ * the diff in another order (each touches its own field).
  */
 const opSet = (ops: readonly unknown[]) => ops.map((op) => canonicalJson(op)).sort();
 const derivedPatch = (change: Plan['changes'][number]) => {
+  const stored = (change as { patch?: unknown[] }).patch;
+  if (stored === undefined) return true;
   const derived = patchFor(change.before, change.after);
   return (
-    JSON.stringify(change.patch) === JSON.stringify(derived) ||
-    canonicalJson(opSet(change.patch)) === canonicalJson(opSet(derived))
+    JSON.stringify(stored) === JSON.stringify(derived) ||
+    canonicalJson(opSet(stored)) === canonicalJson(opSet(derived))
   );
 };
 
@@ -321,7 +322,7 @@ export function checkPlanFor(
  *   `sensitiveEntitlements` lists the [platform, entitlement] pairs it marks sensitive, and the
  *   reader derives it (plan/impact.ts `impactOf`). Otherwise it is stored, one person a line.
  * - What was reviewed is what is applied: every field of a stored change is in its content id,
- *   the ids are in `changesDigest`, and what reading adds (null values, patches, impact) is a pure
+ *   the ids are in `changesDigest`, and what reading adds (null values, impact) and the patches derived on use is a pure
  *   function of the stored fields, the same on every reader. A signature covers the file text.
  * - Output is canonical: keys of the plan's own objects follow the Plan type's order, map-like
  *   objects (fingerprints, counts by action) and free-form values (before, after) have their keys

@@ -4,7 +4,7 @@ import type { Change } from '../../src/model/change.js';
 import { canonicalJson } from '../../src/model/canonical-json.js';
 import type { Plan } from '../../src/plan/types.js';
 import { impactOf } from '../../src/plan/impact.js';
-import { patchFor } from '../../src/plan/make-change.js';
+import { patchFor } from '../../src/model/patch.js';
 import {
   parsePlan,
   planChunks,
@@ -22,15 +22,9 @@ function reversedKeys<T>(value: T): T {
   return Object.fromEntries(entries.map(([k, v]) => [k, reversedKeys(v)])) as T;
 }
 
-/** The demo plan as the planner makes one: every patch derived from its before and after. */
-const derivedPatches = (p: Plan): Plan => {
-  for (const c of p.changes) c.patch = patchFor(c.before, c.after);
-  return p;
-};
-
 /** ...and its impact what its changes make it, with one entitlement sensitive. */
 const plannerMade = (): Plan => {
-  const p = derivedPatches(demoPlan());
+  const p = demoPlan();
   p.impact = impactOf(p.changes, (_, e) => e === 'permissionSetGroup:Sales_Leadership');
   return p;
 };
@@ -44,7 +38,7 @@ describe('serializePlan (formatVersion 2, compact)', () => {
   });
 
   it('keeps an impact it could not derive as it is, and round-trips that too', () => {
-    const p = derivedPatches(demoPlan()); // the fixture's impact is hand-written
+    const p = demoPlan(); // the fixture's impact is hand-written
     const text = serializePlan(p);
     expect(text).toContain('\n],"impact":[\n{"person":"ana@acme.test"');
     expect(text).not.toContain('sensitiveEntitlements');
@@ -133,22 +127,17 @@ describe('serializePlan (formatVersion 2, compact)', () => {
       before: { title: 'AE', city: 'Lyon' },
       after: { title: 'Lead', city: 'Paris' },
     });
-    c.patch = patchFor(c.before, c.after);
     const p = demoPlan({ changes: [{ ...c, note: 'from a newer planner' } as Change] });
     const text = serializePlan(p);
     expect(text).toContain(
       '"before":{"city":"Lyon","title":"AE"},"after":{"city":"Paris","title":"Lead"},"dependsOn":[],"reason":{"source":"hr"},"note":"from a newer planner"}',
     );
-    // The patch comes back from the sorted values: the same ops, in their order.
+    // The patch derived from the sorted values read back has the same ops as the planner's.
     const read = parsePlan(text, 'p.json');
-    expect(read.changes[0]!.patch).toEqual(
-      patchFor({ city: 'Lyon', title: 'AE' }, { city: 'Paris', title: 'Lead' }),
-    );
-    expect(new Set(read.changes[0]!.patch.map((op) => JSON.stringify(op)))).toEqual(
-      new Set(c.patch.map((op) => JSON.stringify(op))),
-    );
+    const ops = (x: Change) => new Set(patchFor(x.before, x.after).map((op) => JSON.stringify(op)));
+    expect(ops(read.changes[0]!)).toEqual(ops(c));
     expect({ ...read, changes: [] }).toEqual({ ...p, changes: [] });
-    expect({ ...read.changes[0], patch: [] }).toEqual({ ...p.changes[0], patch: [] });
+    expect(read.changes[0]).toEqual(p.changes[0]);
   });
 
   it('puts the signature last', () => {
@@ -182,7 +171,12 @@ describe('serializePlan (formatVersion 2, compact)', () => {
 });
 
 describe('version 1 plan files (written before the compact format)', () => {
-  const v1 = (): Plan => ({ ...plannerMade(), formatVersion: 1 });
+  // A version 1 file stores each change's patch; the planner no longer keeps one on a change.
+  const v1 = (): Plan => {
+    const p = plannerMade();
+    const changes = p.changes.map((c) => ({ ...c, patch: patchFor(c.before, c.after) }));
+    return { ...p, formatVersion: 1, changes };
+  };
 
   it('are written back as they were: pretty-printed, with patches and impact', () => {
     const text = serializePlan(v1());

@@ -1,4 +1,5 @@
 /** UC-01..UC-05: provisioning, role change, attribute sync, multi-org fan-out, time-bound exceptions. */
+import { patchFor } from '../../src/model/patch.js';
 import { describe, expect, it } from '@jest/globals';
 import type { AccessRule } from '../../src/policy/types.js';
 import {
@@ -230,7 +231,7 @@ describe('UC-02 role change', () => {
     const update = p.changes[0]!;
     expect(update.before).toEqual({ Profile: 'Support User', UserRole: 'Support Agent' });
     expect(update.after).toEqual({ Profile: 'Sales User', UserRole: 'Sales Manager' });
-    expect(update.patch).toEqual([
+    expect(patchFor(update.before, update.after)).toEqual([
       { op: 'test', path: '/Profile', value: 'Support User' },
       { op: 'test', path: '/UserRole', value: 'Support Agent' },
       { op: 'replace', path: '/UserRole', value: 'Sales Manager' },

@@ -1,3 +1,4 @@
+import { patchFor } from '../../src/model/patch.js';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -221,8 +222,9 @@ describe('verifyPlanIntegrity', () => {
     ['a target', (p) => (p.changes[1]!.target = { name: 'Modify_All_Data' }), '/changes/1'],
     ['a value', (p) => (p.changes[0]!.after = { Title: 'CEO' }), '/changes/0'],
     [
+      // The preconditions are the patch's test ops, derived from `before`.
       'a precondition',
-      (p) => (p.changes[0]!.patch[0] = { op: 'test', path: '/Title', value: 'CEO' }),
+      (p) => (p.changes[0]!.before = { Title: 'CEO' }),
       '/changes/0',
     ],
     ['an edge', (p) => (p.changes[1]!.dependsOn = []), '/changes/1'],
@@ -235,7 +237,9 @@ describe('verifyPlanIntegrity', () => {
   });
 
   it('accepts a version 1 file as sealed, and refuses its stored patch once edited', () => {
-    const v1 = serializePlan({ ...sealed(), formatVersion: 1 });
+    const plan = sealed();
+    const changes = plan.changes.map((c) => ({ ...c, patch: patchFor(c.before, c.after) }));
+    const v1 = serializePlan({ ...plan, formatVersion: 1, changes });
     expect(() => verifyPlanIntegrity(parsePlan(v1, 'p.json'), 'p.json')).not.toThrow();
     const edited = v1.replace('"value": "Senior AE"', '"value": "CEO"');
     expect(edited).not.toBe(v1);

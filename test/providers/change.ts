@@ -20,7 +20,6 @@ export function changeBuilder(
       platform,
       before: null,
       after: null,
-      patch: [],
       dependsOn: [],
       reason: { source: 'test' },
       ...spec,

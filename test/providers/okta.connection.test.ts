@@ -145,7 +145,6 @@ describe('Okta connection errors', () => {
       account: { key: 'ana.lopez@acme.test', id: '00uX' },
       before: { status: 'active' },
       after: null,
-      patch: [],
       dependsOn: [],
       reason: { source: 'test' },
     };
@@ -237,7 +236,6 @@ describe('Okta OAuth 2.0 with a private key', () => {
         target: { name: 'New Group' },
         before: null,
         after: null,
-        patch: [],
         dependsOn: [],
         reason: { source: 'test' },
       },

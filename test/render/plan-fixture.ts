@@ -55,7 +55,6 @@ export function change(
     ...(kind === 'account' ? {} : { target: { name: targetName(address) } }),
     before: options.before ?? null,
     after: options.after ?? null,
-    patch: [],
     dependsOn: (options.dependsOn ?? []).map((c) => c.id),
     reason: options.rule ? { rule: options.rule, source } : { source },
   };

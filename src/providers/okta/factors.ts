@@ -3,7 +3,7 @@ import type { AccountFactors } from '../../model/snapshot.js';
 import type { EventPosition } from '../event-source.js';
 import type { Progress } from '../provider.js';
 import { OktaEventSource, LOGS_PAGE } from './events.js';
-import type { OktaUserLike } from './map-user.js';
+import { isoTime, type OktaUserLike } from './map-user.js';
 import { readFailure } from './okta-errors.js';
 import type { OktaSession } from './okta-session.js';
 
@@ -176,12 +176,7 @@ export const activeTypes = (factors: readonly FactorLike[]): string[] =>
 /** The account's activation, else its creation (UC-17's grace start). */
 export function graceStart(user: OktaUserLike): string | null {
   const u = user as { activated?: unknown; created?: unknown };
-  return timeOf(u.activated) ?? timeOf(u.created) ?? null;
-}
-
-function timeOf(value: unknown): string | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
-  return typeof value === 'string' && value !== '' && !Number.isNaN(Date.parse(value)) ? value : undefined;
+  return isoTime(u.activated) ?? isoTime(u.created) ?? null;
 }
 
 /** A factor base read back from disk; undefined when anything is off (everything is read again). */

@@ -1,6 +1,6 @@
 import type { SnapshotScope } from '../../model/snapshot.js';
 import { parseFactorBase, type OktaFactorBase } from './factors.js';
-import type { OktaGroupLike, OktaUserLike } from './map-user.js';
+import { isoTime, type OktaGroupLike, type OktaUserLike } from './map-user.js';
 
 /**
  * What an Okta read leaves for the next one (kept in the snapshot cache, providers/snapshot-cache.ts),
@@ -80,7 +80,7 @@ export const deltaSince = (base: OktaSnapshotBase): string =>
  */
 export function reusableMembers(base: OktaSnapshotBase, group: OktaGroupLike): string[] | undefined {
   const cached = group.id ? base.groups[group.id] : undefined;
-  const moved = timeOf((group as { lastMembershipUpdated?: unknown }).lastMembershipUpdated);
+  const moved = isoTime((group as { lastMembershipUpdated?: unknown }).lastMembershipUpdated);
   if (!cached || moved === undefined || moved !== cached.lastMembershipUpdated) return undefined;
   if (Date.parse(moved) > Date.parse(base.usersCursor) - CURSOR_MARGIN_MS) return undefined;
   return cached.memberIds;
@@ -118,19 +118,20 @@ export function nextBase(
   let cursor = '';
   let newest = -Infinity;
   for (const u of users) {
-    const lastUpdated = timeOf(u.lastUpdated);
+    const lastUpdated = isoTime(u.lastUpdated);
     if (!u.id || lastUpdated === undefined) return undefined;
     const at = Date.parse(lastUpdated);
     if (at > newest) {
       newest = at;
       cursor = lastUpdated;
     }
-    cached.push({ id: u.id, status: u.status ?? '', lastUpdated, profile: plainProfile(u.profile) });
+    // Users come as `leanUser` keeps them (or from this cache): their profiles are plain already.
+    cached.push({ id: u.id, status: u.status ?? '', lastUpdated, profile: u.profile ?? {} });
   }
   if (!cursor) return undefined;
   const byId: OktaSnapshotBase['groups'] = {};
   for (const { group, memberIds } of groups) {
-    const moved = timeOf((group as { lastMembershipUpdated?: unknown }).lastMembershipUpdated);
+    const moved = isoTime((group as { lastMembershipUpdated?: unknown }).lastMembershipUpdated);
     if (!group.id || moved === undefined) return undefined;
     byId[group.id] = { lastMembershipUpdated: moved, memberIds };
   }
@@ -162,18 +163,6 @@ export function parseBase(value: unknown): OktaSnapshotBase | undefined {
     return rest as unknown as OktaSnapshotBase;
   }
   return value as unknown as OktaSnapshotBase;
-}
-
-/** Profile values as JSON keeps them; an absent value stays a key (null), as the mapping reads it. */
-const plainProfile = (profile: Record<string, unknown> | undefined): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(profile ?? {}, (_k, v: unknown) => (v === undefined ? null : v))) as Record<
-    string,
-    unknown
-  >;
-
-function timeOf(value: unknown): string | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
-  return isTime(value) ? value : undefined;
 }
 
 const isTime = (value: unknown): value is string =>

@@ -19,6 +19,41 @@ export interface OktaGroupLike {
   profile?: { name?: string } & Record<string, unknown>;
 }
 
+/** An instant as Okta spells it (ISO 8601), from the SDK's Date or a string; undefined when it is none. */
+export function isoTime(value: unknown): string | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  return typeof value === 'string' && value !== '' && !Number.isNaN(Date.parse(value)) ? value : undefined;
+}
+
+/** Profile values as JSON keeps them; an absent value stays a key (null), as the mapping reads it. */
+export const plainProfile = (profile: Record<string, unknown> | undefined): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(profile ?? {}, (_k, v: unknown) => (v === undefined ? null : v))) as Record<
+    string,
+    unknown
+  >;
+
+/**
+ * What a read keeps of a user, taken as its page arrives: the SDK's User is a model object with
+ * links, credentials and type, several kilobytes each, and holding 100,000 of them until the last
+ * page was most of a first run's memory (issue 17). The same fields, and the same plain profile,
+ * that the snapshot cache keeps (incremental.ts), so a cached user and a fresh one map alike.
+ */
+export function leanUser(user: OktaUserLike): OktaUserLike {
+  const u = user as OktaUserLike & { activated?: unknown; created?: unknown };
+  const lean: OktaUserLike & { activated?: string; created?: string } = {
+    profile: plainProfile(u.profile),
+  };
+  if (u.id !== undefined) lean.id = u.id;
+  if (u.status !== undefined) lean.status = u.status;
+  const lastUpdated = isoTime(u.lastUpdated);
+  if (lastUpdated) lean.lastUpdated = lastUpdated;
+  const activated = isoTime(u.activated);
+  if (activated) lean.activated = activated;
+  const created = isoTime(u.created);
+  if (created) lean.created = created;
+  return lean;
+}
+
 const STATUS: Record<string, AccountStatus> = {
   ACTIVE: 'active',
   PASSWORD_EXPIRED: 'active',

@@ -119,12 +119,14 @@ export class OktaSession {
   /**
    * Every item of a list, page by page. Each page is its own retried call: the Collection moves its
    * cursor only after a page arrived, so a retry asks for the same page again. `T` is what the
-   * caller reads of each item (the SDK's model classes are wider).
+   * caller reads of each item (the SDK's model classes are wider); `keep` narrows each item as
+   * its page arrives, so the SDK's objects are not all held until the last page.
    */
   async list<T>(
     bucket: OktaBucket,
     open: () => Promise<Pick<okta.Collection<unknown>, 'nextUri' | 'getNextPage'>>,
     onPage?: (items: T[], pages: number) => void,
+    keep?: (item: T) => T,
   ): Promise<T[]> {
     const collection = await open();
     const all: T[] = [];
@@ -132,7 +134,7 @@ export class OktaSession {
     while (collection.nextUri) {
       const items = (await this.call(bucket, () => collection.getNextPage())) as T[];
       pages++;
-      for (const item of items) all.push(item);
+      for (const item of items) all.push(keep ? keep(item) : item);
       onPage?.(items, pages);
     }
     return all;

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { IdpAccount, IdpApp, IdpGroup, IdpSnapshot, SnapshotScope } from '../../model/snapshot.js';
 import type { Progress } from '../provider.js';
 import { chunk } from '../http/chunk.js';
-import { toIdpAccount, toIdpGroup, type OktaGroupLike, type OktaUserLike } from './map-user.js';
+import { leanUser, toIdpAccount, toIdpGroup, type OktaGroupLike, type OktaUserLike } from './map-user.js';
 import { readFactors } from './factors.js';
 import { readFailure } from './okta-errors.js';
 import type { OktaSession } from './okta-session.js';
@@ -127,16 +127,22 @@ async function readWith(
     phase: string,
     bucket: Parameters<OktaSession['list']>[0],
     open: Parameters<OktaSession['list']>[1],
+    keep?: (item: T) => T,
   ): Promise<T[]> => {
     let pages = 0;
     let records = 0;
     try {
       const items = await limit(() =>
-        session.list<T>(bucket, open, (page, n) => {
-          pages = n;
-          records += page.length;
-          progress?.({ platform: 'okta', phase, pages, records });
-        }),
+        session.list<T>(
+          bucket,
+          open,
+          (page, n) => {
+            pages = n;
+            records += page.length;
+            progress?.({ platform: 'okta', phase, pages, records });
+          },
+          keep,
+        ),
       );
       progress?.({ platform: 'okta', phase, pages, records, done: true });
       return items;
@@ -167,14 +173,20 @@ async function readWith(
   if (base) await groupsRead.catch(() => undefined);
 
   const usersRead = base
-    ? read<OktaUserLike>('users changed', 'users', () =>
-        userApi.listUsers({ filter: `lastUpdated gt ${quote(deltaSince(base))}`, limit: USERS_PAGE }),
+    ? read<OktaUserLike>(
+        'users changed',
+        'users',
+        () => userApi.listUsers({ filter: `lastUpdated gt ${quote(deltaSince(base))}`, limit: USERS_PAGE }),
+        leanUser,
       )
-    : read<OktaUserLike>('users', 'users', () => userApi.listUsers({ limit: USERS_PAGE }));
+    : read<OktaUserLike>('users', 'users', () => userApi.listUsers({ limit: USERS_PAGE }), leanUser);
   const deprovisionedRead =
     scope.includeDeprovisioned && !base
-      ? read<OktaUserLike>('deprovisioned users', 'users', () =>
-          userApi.listUsers({ search: 'status eq "DEPROVISIONED"', limit: USERS_PAGE }),
+      ? read<OktaUserLike>(
+          'deprovisioned users',
+          'users',
+          () => userApi.listUsers({ search: 'status eq "DEPROVISIONED"', limit: USERS_PAGE }),
+          leanUser,
         )
       : Promise.resolve([]);
 
@@ -202,10 +214,12 @@ async function readWith(
       present.map(async (g) => {
         const reuse = base && reusableMembers(base, g);
         if (reuse) return { group: g, memberIds: reuse, reread: false };
+        // Members come back as whole users; only their ids are kept, page by page.
         const members = await read<OktaUserLike>(
           `members of ${g.profile?.name ?? g.id}`,
           'group-members',
           () => groupApi.listGroupUsers({ groupId: g.id!, limit: MEMBERS_PAGE }),
+          (m) => ({ id: m.id }),
         );
         return { group: g, memberIds: members.map((m) => m.id ?? '').filter(Boolean), reread: true };
       }),
@@ -222,8 +236,11 @@ async function readWith(
       const exact = found.filter((app) => app.id && nameKey(app.label ?? '') === nameKey(label));
       return Promise.all(
         exact.map(async (app): Promise<IdpApp> => {
-          const users = await read<{ id?: string }>(`users of app ${label}`, 'apps', () =>
-            applicationApi.listApplicationUsers({ appId: app.id!, limit: APP_USERS_PAGE }),
+          const users = await read<{ id?: string }>(
+            `users of app ${label}`,
+            'apps',
+            () => applicationApi.listApplicationUsers({ appId: app.id!, limit: APP_USERS_PAGE }),
+            (u) => ({ id: u.id }),
           );
           return { id: app.id!, label, memberIds: users.map((u) => u.id ?? '').filter(Boolean) };
         }),
