@@ -104,6 +104,6 @@ for (const t of targets) {
   );
 }
 console.log(
-  'note: Okta, OneLogin (users; role members from its events) and Salesforce (users, assignments) read incrementally; the OneLogin role list, apps and the Salesforce catalogue are read in full every run; the 1% case edits Okta people only',
+  'note: Okta, OneLogin (users; role members from its events) and Salesforce (users, assignments, Contacts and Accounts) read incrementally; the OneLogin role list, apps and the Salesforce catalogue are read in full every run; the 1% case edits Okta people only',
 );
 process.exitCode = ok ? 0 : 1;

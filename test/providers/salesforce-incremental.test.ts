@@ -308,3 +308,108 @@ describe('UC-26 incremental equals full, Salesforce (property)', () => {
     expect(idLists).toBeGreaterThan(5);
   }, 180_000);
 });
+
+describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)', () => {
+  let sandbox: Sandbox;
+  let cachePath: string;
+  const scope: SnapshotScope = {
+    oktaGroups: [],
+    oneloginRoles: [],
+    includeDeprovisioned: true,
+    salesforceFields: [],
+    salesforceContacts: {
+      prod: {
+        contactFields: ['Accord_Id__c', 'Department', 'Email', 'LastName'],
+        externalIdFields: ['Accord_Id__c'],
+        accountFields: ['Name', 'Website'],
+      },
+    },
+  };
+  const store = () => sandbox.stores.salesforce.prod!;
+  const contacts = () =>
+    store()
+      .records('Contact')
+      .filter((c) => c.Accord_Id__c !== null);
+  const read = async (cache: boolean) => {
+    const provider = new SalesforceProvider(
+      'prod',
+      { settings: policy.platforms.salesforce!.prod!, env: sandbox.env },
+      FAST,
+    );
+    sandbox.instrument.reset();
+    const s = await snapshotAll([provider], scope, undefined, cache ? { cache: { path: cachePath } } : {});
+    return {
+      snapshot: s.salesforce.prod!,
+      read: s.reads?.['salesforce:prod'],
+      calls: sandbox.instrument.count({ tenant: 'salesforce:prod' }),
+    };
+  };
+
+  beforeEach(async () => {
+    sandbox = createSandbox({ people: 200 });
+    server.resetHandlers(...sandbox.handlers);
+    cachePath = snapshotCachePath(join(await mkdtemp(join(tmpdir(), 'accord-sf-crm-')), 'dev.state.json'));
+    // More than a page of accord's Contacts (below one, a full read is a single call, and is kept),
+    // stamped a second apart an hour ago, as rows an org grew over time: outside the cursor's margin.
+    const hourAgo = Date.now() - 3_600_000;
+    for (let i = 0; i < 2100; i++) {
+      const id = createRecord(store(), 'Contact', {
+        LastName: `Crm${i}`,
+        Email: `crm.${i}@partner.test`,
+        Accord_Id__c: `crm-${i}`,
+      });
+      const stamp = new Date(hourAgo + i * 1000).toISOString().replace('Z', '+0000');
+      store().write('Contact', id, { ...store().get('Contact', id)!, SystemModstamp: stamp });
+    }
+  });
+
+  it('reads an unchanged set as a delta and a count, and sees edits, creates, deletes and cleared keys', async () => {
+    const first = await read(true);
+    const full = await read(false);
+    expect(first.calls).toBe(full.calls);
+    expect(first.snapshot.contacts).toHaveLength(contacts().length);
+    // The full read's 2 Contact pages become 1 delta and 1 COUNT(); users and assignments add their
+    // 2 counts; Accounts (one page) stay one full read.
+    const second = await read(true);
+    expect(second.read).toEqual({ mode: 'incremental' });
+    expect(second.calls).toBe(full.calls - 2 + 2 + 2);
+    expect(content(second.snapshot)).toEqual(content(full.snapshot));
+    const unchanged = sandbox.instrument.requests().filter((r) => r.url.includes('FROM%20Contact'));
+    expect(unchanged.map((r) => decodeURIComponent(r.url).replace(/\+/g, ' '))).toEqual([
+      expect.stringMatching(/FROM Contact WHERE \(Accord_Id__c != null\) AND SystemModstamp > \d{4}-/),
+      expect.stringMatching(/SELECT COUNT\(\) FROM Contact WHERE Accord_Id__c != null$/),
+    ]);
+
+    const [edited, removed, unkeyed] = contacts();
+    updateRecord(store(), 'Contact', edited!.Id, { Department: 'Edited' });
+    deleteRecord(store(), removed!.Id);
+    updateRecord(store(), 'Contact', unkeyed!.Id, { Accord_Id__c: null });
+    createRecord(store(), 'Contact', {
+      LastName: 'New',
+      Email: 'crm.new@partner.test',
+      Accord_Id__c: 'crm-new',
+    });
+    const after = await read(true);
+    expect(after.read).toEqual({ mode: 'incremental' });
+    // Two rows left the set (a delete, a cleared key): the ids still there are read, 2 pages.
+    expect(after.calls).toBe(second.calls + 2);
+    const fresh = await read(false);
+    expect(content(after.snapshot)).toEqual(content(fresh.snapshot));
+    const byId = new Map(after.snapshot.contacts!.map((c) => [c.id, c]));
+    expect(byId.get(edited!.Id)?.fields.Department).toBe('Edited');
+    expect(byId.has(removed!.Id) || byId.has(unkeyed!.Id)).toBe(false);
+  });
+
+  it('reads the set in full when the declared fields change (the scope, and so the cache key, moved)', async () => {
+    await read(true);
+    scope.salesforceContacts!.prod!.contactFields.push('FirstName');
+    try {
+      const again = await read(true);
+      const full = await read(false);
+      expect(again.calls).toBe(full.calls);
+      expect(content(again.snapshot)).toEqual(content(full.snapshot));
+    } finally {
+      scope.salesforceContacts!.prod!.contactFields.pop();
+    }
+  });
+});

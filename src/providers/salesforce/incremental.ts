@@ -1,5 +1,11 @@
 import { digestOf } from '../../model/canonical-json.js';
-import type { SalesforceAssignment, SalesforceSnapshot, SalesforceUser } from '../../model/snapshot.js';
+import type {
+  SalesforceAssignment,
+  SalesforceContact,
+  SalesforceRecordValues,
+  SalesforceSnapshot,
+  SalesforceUser,
+} from '../../model/snapshot.js';
 
 /**
  * What a Salesforce read leaves for the next one (kept in the snapshot cache,
@@ -17,6 +23,9 @@ import type { SalesforceAssignment, SalesforceSnapshot, SalesforceUser } from '.
  * When the assignment count is below what the merge holds, some were deleted (a revoke), and the
  * ids are read (`SELECT Id FROM PermissionSetAssignment WHERE <the same filter>`, 2000 a page,
  * ids only) to drop the ones gone: no full read for a revoke.
+ * Where the org declares contacts, accord's Contacts and the Accounts are read the same way (a
+ * delta and a COUNT(), the id list after a delete), once a set is larger than one page; a set
+ * of one page stays one full call (`CachedRowSet`).
  *
  * Why this sees every change:
  *   - `SystemModstamp` is set on every change to a row, by a user or by the system (unlike
@@ -56,6 +65,27 @@ export interface SalesforceSnapshotBase {
   assignmentsCursor: string | null;
   users: CachedSalesforceUser[];
   assignments: SalesforceAssignment[];
+  /** The CRM records contacts read (UC-14, UC-15), when the org declares contacts. */
+  records?: CachedRecords;
+}
+
+/**
+ * One object's rows under one query, as a later read brings them up to date: the rows stamped
+ * since the cursor, merged by id, and a COUNT() under the same filter to see deletes (then the ids
+ * still there, ids only). Cached only for a set larger than one page: below that, a full read is
+ * one call and the delta and its count are two.
+ */
+export interface CachedRowSet<T> {
+  /** The full read's SOQL: a different one (a field declared or dropped) reads in full. */
+  query: string;
+  /** The newest SystemModstamp among the rows; null when there were none. */
+  cursor: string | null;
+  rows: T[];
+}
+
+export interface CachedRecords {
+  Contact?: CachedRowSet<SalesforceContact>;
+  Account?: CachedRowSet<SalesforceRecordValues>;
 }
 
 /** What the cached rows' relationship names depend on. */
@@ -128,8 +158,23 @@ export function parseBase(value: unknown): SalesforceSnapshotBase | undefined {
     if (!isRecord(a) || typeof a.id !== 'string' || typeof a.userId !== 'string') return undefined;
     if (typeof a.permissionSet !== 'string' && typeof a.permissionSetGroup !== 'string') return undefined;
   }
-  return value as unknown as SalesforceSnapshotBase;
+  // A malformed record set only costs its object a full read; the rest of the base still holds.
+  if (value.records === undefined) return value as unknown as SalesforceSnapshotBase;
+  const records: CachedRecords = {};
+  if (isRecord(value.records))
+    for (const object of ['Contact', 'Account'] as const) {
+      const set = value.records[object];
+      if (isRowSet(set)) records[object] = set as CachedRowSet<SalesforceContact>;
+    }
+  return { ...(value as unknown as SalesforceSnapshotBase), records };
 }
+
+const isRowSet = (set: unknown): boolean =>
+  isRecord(set) &&
+  typeof set.query === 'string' &&
+  (set.cursor === null || timeOf(set.cursor) !== undefined) &&
+  Array.isArray(set.rows) &&
+  (set.rows as unknown[]).every((r) => isRecord(r) && typeof r.id === 'string' && isRecord(r.fields));
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -14,7 +14,7 @@ import { hookTransport, type TransportRetry } from './transport.js';
  */
 
 /** Records per query batch: Salesforce's default and largest. */
-const QUERY_BATCH = 2000;
+export const QUERY_BATCH = 2000;
 
 export type SalesforceRecord = Record<string, unknown> & { Id?: string };
 

@@ -2,13 +2,15 @@ import { AccordError, isAccordError } from '../../errors.js';
 import type {
   ContactReadScope,
   SalesforceAssignment,
+  SalesforceContact,
+  SalesforceRecordValues,
   SalesforceSnapshot,
   SalesforceUser,
   SnapshotScope,
 } from '../../model/snapshot.js';
 import type { Progress } from '../provider.js';
 import { describeError, errorCodeOf } from './errors.js';
-import type { SalesforceRecord, Session } from './session.js';
+import { QUERY_BATCH, type SalesforceRecord, type Session } from './session.js';
 import { inList, isIdentifier } from './soql.js';
 import {
   BASE_VERSION,
@@ -18,6 +20,8 @@ import {
   newest,
   since,
   timeOf,
+  type CachedRecords,
+  type CachedRowSet,
   type SalesforceSnapshotBase,
 } from './incremental.js';
 
@@ -175,8 +179,6 @@ export async function readSalesforce(
   const groups = await read('PermissionSetGroup', SNAPSHOT_QUERIES.permissionSetGroups);
   const queues = scope.salesforceQueues ? await read('Queue', SNAPSHOT_QUERIES.queues) : undefined;
   const contactScope = scope.salesforceContacts?.[org];
-  const contactRows = contactScope ? await read('Contact', contactQuery(contactScope)) : undefined;
-  const accountRows = contactScope ? await read('Account', accountQuery(contactScope)) : undefined;
   const caseTypes = scope.salesforceCases?.[org];
   const caseRows = caseTypes?.length ? await read('Case', caseQuery(caseTypes)) : undefined;
   const frozen = await read('UserLogin', SNAPSHOT_QUERIES.frozen);
@@ -299,6 +301,17 @@ export async function readSalesforce(
     cursors = [newest(userRead.rows), newest(setRows)];
   }
 
+  // CRM records build on the cache only where users and assignments could: a doubt there (another
+  // instance, a refreshed org) is a doubt about every cached row.
+  const rowSet = <T extends { id: string }>(query: RowQuery, map: (r: Rec) => T, cached?: CachedRowSet<T>) =>
+    readRowSet({ read, count }, query, map, mode === 'incremental' ? cached : undefined);
+  const contactRead = contactScope
+    ? await rowSet(contactQuery(contactScope), toContact(contactScope), base?.records?.Contact)
+    : undefined;
+  const accountRead = contactScope
+    ? await rowSet(accountQuery(contactScope), toCrmAccount(contactScope), base?.records?.Account)
+    : undefined;
+
   const snapshot: SalesforceSnapshot = {
     platform: session.platform as `salesforce:${string}`,
     org,
@@ -312,20 +325,7 @@ export async function readSalesforce(
       used: Number(r.UsedLicenses ?? 0),
     })),
     ...(queues ? { queues: queues.map((r) => ({ id: String(r.Id), name: String(r.Name) })) } : {}),
-    ...(contactScope && contactRows && accountRows
-      ? {
-          contacts: contactRows
-            .map((r) => ({
-              id: String(r.Id),
-              accountId: str(r.AccountId),
-              fields: recordValues(r, contactFields(contactScope)),
-            }))
-            .sort(byId),
-          accounts: accountRows
-            .map((r) => ({ id: String(r.Id), fields: recordValues(r, accountFields(contactScope)) }))
-            .sort(byId),
-        }
-      : {}),
+    ...(contactRead && accountRead ? { contacts: contactRead.rows, accounts: accountRead.rows } : {}),
     ...(caseRows
       ? {
           cases: caseRows
@@ -353,6 +353,9 @@ export async function readSalesforce(
           assignmentsCursor,
           users,
           assignments,
+          ...(contactRead && accountRead
+            ? { records: rowSetsToCache({ Contact: contactRead, Account: accountRead }) }
+            : {}),
         }
       : undefined;
   return { snapshot, mode, ...(fallback !== undefined ? { fallback } : {}), ...(next ? { base: next } : {}) };
@@ -367,11 +370,26 @@ const accountFields = (scope: ContactReadScope) => identifiers(scope.accountFiel
  * accord's Contacts: those whose External ID field is set (one query whatever the declarations),
  * with only the fields the declarations compare (UC-14, UC-15).
  */
-export function contactQuery(scope: ContactReadScope): string {
+export function contactQuery(scope: ContactReadScope): RowQuery {
   const keyed = identifiers(scope.externalIdFields).map((f) => `${f} != null`);
-  const where = keyed.length > 0 ? ` WHERE ${keyed.join(' OR ')}` : '';
-  return `SELECT ${['Id', 'AccountId', ...contactFields(scope)].join(', ')} FROM Contact${where}`;
+  return {
+    object: 'Contact',
+    fields: ['Id', 'AccountId', ...contactFields(scope), 'SystemModstamp'],
+    ...(keyed.length > 0 ? { where: keyed.join(' OR ') } : {}),
+  };
 }
+
+const toContact =
+  (scope: ContactReadScope) =>
+  (r: Rec): SalesforceContact => ({
+    id: String(r.Id),
+    accountId: str(r.AccountId),
+    fields: recordValues(r, contactFields(scope)),
+  });
+
+const toCrmAccount =
+  (scope: ContactReadScope) =>
+  (r: Rec): SalesforceRecordValues => ({ id: String(r.Id), fields: recordValues(r, accountFields(scope)) });
 
 /** Open Cases of the types conditions name (UC-16), with their Contact's email: one query per org. */
 export function caseQuery(types: readonly string[]): string {
@@ -379,8 +397,83 @@ export function caseQuery(types: readonly string[]): string {
 }
 
 /** The Accounts contacts may go under: every Account, with the fields their lookups compare. */
-export function accountQuery(scope: ContactReadScope): string {
-  return `SELECT ${['Id', ...accountFields(scope)].join(', ')} FROM Account`;
+export function accountQuery(scope: ContactReadScope): RowQuery {
+  return { object: 'Account', fields: ['Id', ...accountFields(scope), 'SystemModstamp'] };
+}
+
+/** The rows of one object under one filter (its SELECT list ends with SystemModstamp). */
+export interface RowQuery {
+  object: string;
+  fields: string[];
+  where?: string;
+}
+
+/** The query's SOQL with `fields` selected, its filter and `and` both holding. */
+const soqlOf = (q: RowQuery, fields: string, and?: string): string => {
+  const where = [q.where && and ? `(${q.where})` : q.where, and].filter(Boolean).join(' AND ');
+  return `SELECT ${fields} FROM ${q.object}${where ? ` WHERE ${where}` : ''}`;
+};
+
+/** What a read of one row set did: its rows in id order, and what the next read may build on. */
+interface RowSetRead<T> {
+  query: string;
+  rows: T[];
+  /** The newest SystemModstamp; null for no rows, undefined when a row lacked one. */
+  cursor: string | null | undefined;
+}
+
+/**
+ * One row set, built on what the last read cached when that can be trusted (see `CachedRowSet`
+ * in incremental.ts): the rows stamped since its cursor (less the margin), merged by id. A COUNT()
+ * under the same filter above the merge means a gap and reads in full; below it, rows were
+ * deleted (or left the filter), and the ids still there are read to drop the others.
+ */
+async function readRowSet<T extends { id: string }>(
+  io: {
+    read: (phase: string, soql: string) => Promise<Rec[]>;
+    count: (phase: string, soql: string) => Promise<number>;
+  },
+  q: RowQuery,
+  map: (r: Rec) => T,
+  cached: CachedRowSet<T> | undefined,
+): Promise<RowSetRead<T>> {
+  const query = soqlOf(q, q.fields.join(', '));
+  const after = cached?.query === query && cached.cursor !== null ? since(cached.cursor) : undefined;
+  if (!cached || !after) {
+    const rows = await io.read(q.object, query);
+    return { query, rows: rows.map(map).sort(byId), cursor: newest(rows) };
+  }
+  const changed = await io.read(q.object, soqlOf(q, q.fields.join(', '), `SystemModstamp > ${after}`));
+  const cursor = newest(changed);
+  const merged = new Map(cached.rows.map((r) => [r.id, r]));
+  for (const r of changed) merged.set(String(r.Id), map(r));
+  const live = await io.count(q.object, soqlOf(q, 'COUNT()'));
+  if (cursor === undefined || live > merged.size) {
+    const rows = await io.read(q.object, query);
+    return { query, rows: rows.map(map).sort(byId), cursor: newest(rows) };
+  }
+  if (live < merged.size) {
+    const ids = new Set((await io.read(q.object, soqlOf(q, 'Id'))).map((r) => String(r.Id)));
+    for (const id of merged.keys()) if (!ids.has(id)) merged.delete(id);
+  }
+  return { query, rows: [...merged.values()].sort(byId), cursor: later(cached.cursor, cursor) };
+}
+
+/** What the base keeps of the record sets: those worth a delta next time (more than one page). */
+function rowSetsToCache(reads: {
+  Contact: RowSetRead<SalesforceContact>;
+  Account: RowSetRead<SalesforceRecordValues>;
+}): CachedRecords {
+  const out: CachedRecords = {};
+  const keep = <T>(r: RowSetRead<T>): CachedRowSet<T> | undefined =>
+    r.rows.length > QUERY_BATCH && r.cursor !== undefined
+      ? { query: r.query, cursor: r.cursor, rows: r.rows }
+      : undefined;
+  const contact = keep(reads.Contact);
+  if (contact) out.Contact = contact;
+  const account = keep(reads.Account);
+  if (account) out.Account = account;
+  return out;
 }
 
 function recordValues(r: Rec, fields: readonly string[]): Record<string, string | boolean | null> {

@@ -41,6 +41,9 @@ const audit = {
   CreatedDate: ro('datetime'),
   LastModifiedDate: ro('datetime'),
   LastModifiedById: ro('reference', { referenceTo: 'User', relationshipName: 'LastModifiedBy' }),
+  // Every object has it: set on every change to the row, by a user or by the system (as
+  // LastModifiedDate is not). Incremental reads filter on it (accord's incremental.ts).
+  SystemModstamp: ro('datetime'),
 };
 const owner = { OwnerId: ref('User', 'Owner', { alsoReferences: ['Group'] }) };
 
@@ -61,8 +64,6 @@ const objects: Omit<SfObject, 'prefix'>[] = [
     deletable: false,
     fields: {
       ...audit,
-      // Set on every change to the row, by a user or by the system (as LastModifiedDate is not).
-      SystemModstamp: ro('datetime'),
       Username: f('string', { maxLength: 80 }),
       Email: f('string', { maxLength: 128 }),
       FirstName: f('string', { maxLength: 40 }),

@@ -16,6 +16,8 @@ const LATER = '2025-06-02T14:30:00.000+0000';
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const STAMP_BASE = Date.parse('2025-06-02T14:30:00.000Z');
+/** The objects accord reads incrementally (by SystemModstamp): their seeded rows are stamped apart. */
+const STAMPED_APART = new Set(['User', 'PermissionSetAssignment', 'Contact', 'Account']);
 const sfStamp = (ms: number) => new Date(ms).toISOString().replace('Z', '+0000');
 
 /**
@@ -77,8 +79,7 @@ class OrgSeeder {
     row.Id = id;
     // Rows an org grew over time were not all stamped in one instant: a minute apart from LATER
     // on (never before LastModifiedDate), so a SystemModstamp cursor has few rows at its edge.
-    if (object === 'User' || object === 'PermissionSetAssignment')
-      row.SystemModstamp = sfStamp(STAMP_BASE + ++this.stamps * MINUTE_MS);
+    if (STAMPED_APART.has(object)) row.SystemModstamp = sfStamp(STAMP_BASE + ++this.stamps * MINUTE_MS);
     deriveFields(object, row);
     this.store.write(object, id, row);
     return row;
