@@ -345,12 +345,12 @@ describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)'
     };
   };
 
-  beforeEach(async () => {
-    sandbox = createSandbox({ people: 200 });
+  /** A small org with more than a page of accord's Contacts (below one, a full read is one call). */
+  const seed = async (seedNumber = 42) => {
+    sandbox = createSandbox({ people: 200, seed: seedNumber });
     server.resetHandlers(...sandbox.handlers);
     cachePath = snapshotCachePath(join(await mkdtemp(join(tmpdir(), 'accord-sf-crm-')), 'dev.state.json'));
-    // More than a page of accord's Contacts (below one, a full read is a single call, and is kept),
-    // stamped a second apart an hour ago, as rows an org grew over time: outside the cursor's margin.
+    // Stamped a second apart an hour ago, as rows an org grew over time: outside the cursor's margin.
     const hourAgo = Date.now() - 3_600_000;
     for (let i = 0; i < 2100; i++) {
       const id = createRecord(store(), 'Contact', {
@@ -361,7 +361,8 @@ describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)'
       const stamp = new Date(hourAgo + i * 1000).toISOString().replace('Z', '+0000');
       store().write('Contact', id, { ...store().get('Contact', id)!, SystemModstamp: stamp });
     }
-  });
+  };
+  beforeEach(() => seed());
 
   it('reads an unchanged set as a delta and a count, and sees edits, creates, deletes and cleared keys', async () => {
     const first = await read(true);
@@ -412,4 +413,67 @@ describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)'
       scope.salesforceContacts!.prod!.contactFields.pop();
     }
   });
+
+  type CrmEdit = { kind: 'edit' | 'delete' | 'unkey' | 'rekey' | 'create' | 'account'; pick: number };
+  const crmEdit: fc.Arbitrary<CrmEdit> = fc.record({
+    kind: fc.constantFrom('edit', 'delete', 'unkey', 'rekey', 'create', 'account'),
+    pick: fc.nat(),
+  });
+  const applyCrmEdit = (e: CrmEdit) => {
+    const all = store().records('Contact');
+    const c = all[e.pick % all.length]!;
+    switch (e.kind) {
+      case 'edit':
+        return updateRecord(store(), 'Contact', c.Id, { Department: `Dept ${e.pick % 5}` });
+      case 'delete':
+        return deleteRecord(store(), c.Id);
+      case 'unkey':
+        return updateRecord(store(), 'Contact', c.Id, { Accord_Id__c: null });
+      case 'rekey':
+        return updateRecord(store(), 'Contact', c.Id, { Accord_Id__c: `rekeyed-${e.pick}` });
+      case 'create':
+        return createRecord(store(), 'Contact', {
+          LastName: `P${e.pick}`,
+          Email: `p.${e.pick}@partner.test`,
+          Accord_Id__c: `p-${e.pick}`,
+        });
+      case 'account': {
+        const accounts = store().records('Account');
+        if (accounts.length === 0) return;
+        return updateRecord(store(), 'Account', accounts[e.pick % accounts.length]!.Id, {
+          Website: `https://w${e.pick % 3}.test`,
+        });
+      }
+    }
+  };
+
+  it('gives the Contacts and Accounts of a full read after random edits (property)', async () => {
+    let incremental = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(1000),
+        fc.array(fc.array(crmEdit, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 3 }),
+        async (seedNumber, rounds) => {
+          await seed(seedNumber);
+          await read(true);
+          for (const round of rounds) {
+            for (const e of round) {
+              try {
+                applyCrmEdit(e);
+              } catch {
+                // An edit the org refuses (a duplicate email, a deleted row) changes nothing.
+              }
+            }
+            const viaCache = await read(true);
+            if (viaCache.read?.mode === 'incremental') incremental++;
+            const full = await read(false);
+            expect(viaCache.snapshot.contacts).toEqual(full.snapshot.contacts);
+            expect(viaCache.snapshot.accounts).toEqual(full.snapshot.accounts);
+          }
+        },
+      ),
+      { seed: 20_261_207, numRuns: 8 },
+    );
+    expect(incremental).toBeGreaterThan(8);
+  }, 120_000);
 });
