@@ -2,6 +2,7 @@ import { child, diagnosticAt, whereIs, type Collected, type Located } from './co
 import type { Diagnostic } from './diagnostics.js';
 import type { Condition, IdpId, ManagedGroup } from './types.js';
 import { templateFields } from './template-syntax.js';
+import { eachConditionNode } from './each-condition.js';
 
 /**
  * The flow graph of a policy: which values feed which (loop-freedom rules 1 and 2 in DESIGN.md).
@@ -30,7 +31,7 @@ function salesforceReadNode(org: string, field: string): string {
 /** Values a condition reads, as flow-graph nodes. */
 export function conditionSources(condition: Condition, source: IdpId): string[] {
   const out: string[] = [];
-  const walk = (c: Condition) => {
+  eachConditionNode(condition, (c) => {
     if (c.oktaGroup !== undefined) out.push(oktaGroupNode(c.oktaGroup));
     if (c.oneloginRole !== undefined) out.push(oneloginRoleNode(c.oneloginRole));
     if (c.app !== undefined) out.push(`${source}.app[${JSON.stringify(c.app)}]`);
@@ -39,11 +40,7 @@ export function conditionSources(condition: Condition, source: IdpId): string[] 
       out.push(salesforceReadNode(c.salesforceField.org, c.salesforceField.name));
     if (c.salesforceCase !== undefined)
       out.push(`salesforce.${c.salesforceCase.org}.case[${JSON.stringify(c.salesforceCase.type)}]`);
-    c.all?.forEach(walk);
-    c.any?.forEach(walk);
-    if (c.not) walk(c.not);
-  };
-  walk(condition);
+  });
   return out;
 }
 
