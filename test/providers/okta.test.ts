@@ -11,6 +11,9 @@ import {
 } from '../../src/providers/okta/index.js';
 import { createSandbox, type Sandbox } from '@accord/sandbox';
 import { changeBuilder } from './change.js';
+import okta from '@okta/okta-sdk-nodejs';
+import { leanUser, toIdpAccount, type OktaUserLike } from '../../src/providers/okta/map-user.js';
+import { graceStart } from '../../src/providers/okta/factors.js';
 
 /** The Okta provider through the real SDK against the sandbox's emulated org (msw). */
 
@@ -193,6 +196,29 @@ describe('UC-23 Okta snapshot of the demo org', () => {
       .find((u) => u.status === 'SUSPENDED');
     if (suspended) expect(status(suspended.id).status).toBe('suspended');
     expect(count('GET', '/api/v1/groups')).toBe(0);
+  });
+
+  it('keeps each user lean as its page arrives, mapped exactly as the SDK User it came from', async () => {
+    const client = new okta.Client({
+      orgUrl: sandbox.env.OKTA_ORG_URL!,
+      token: sandbox.env.OKTA_API_TOKEN!,
+      cacheMiddleware: null,
+    });
+    const users: OktaUserLike[] = [];
+    for await (const u of await client.userApi.listUsers({ limit: 200 })) if (u) users.push(u);
+    expect(users.length).toBeGreaterThan(10);
+    const loginById = new Map(users.map((u) => [u.id!, String(u.profile?.login)]));
+    for (const user of users) {
+      const lean = leanUser(user);
+      // Only what the mapping, the MFA grace and the snapshot cache read; no links or credentials.
+      expect(
+        Object.keys(lean).every((k) =>
+          ['id', 'status', 'lastUpdated', 'activated', 'created', 'profile'].includes(k),
+        ),
+      ).toBe(true);
+      expect(toIdpAccount(lean, loginById)).toEqual(toIdpAccount(user, loginById));
+      expect(graceStart(lean)).toBe(graceStart(user));
+    }
   });
 
   it('leaves DEPROVISIONED users out, with one list fewer, when the scope does not ask for them', async () => {
