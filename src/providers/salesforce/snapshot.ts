@@ -374,7 +374,7 @@ export function contactQuery(scope: ContactReadScope): RowQuery {
   const keyed = identifiers(scope.externalIdFields).map((f) => `${f} != null`);
   return {
     object: 'Contact',
-    fields: ['Id', 'AccountId', ...contactFields(scope), 'SystemModstamp'],
+    fields: stamped(['Id', 'AccountId', ...contactFields(scope)]),
     ...(keyed.length > 0 ? { where: keyed.join(' OR ') } : {}),
   };
 }
@@ -398,8 +398,14 @@ export function caseQuery(types: readonly string[]): string {
 
 /** The Accounts contacts may go under: every Account, with the fields their lookups compare. */
 export function accountQuery(scope: ContactReadScope): RowQuery {
-  return { object: 'Account', fields: ['Id', ...accountFields(scope), 'SystemModstamp'] };
+  return { object: 'Account', fields: stamped(['Id', ...accountFields(scope)]) };
 }
+
+/** The fields with SystemModstamp last, once (SOQL refuses a field selected twice, in any case). */
+const stamped = (fields: string[]): string[] => [
+  ...fields.filter((f) => f.toLowerCase() !== 'systemmodstamp'),
+  'SystemModstamp',
+];
 
 /** The rows of one object under one filter (its SELECT list ends with SystemModstamp). */
 export interface RowQuery {
