@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { digestOf, sha256 } from '../model/canonical-json.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { digestOf } from '../model/canonical-json.js';
+import { jsonChunks } from '../model/json-chunks.js';
 import type { PlatformId, SnapshotScope } from '../model/snapshot.js';
 
 /**
@@ -76,11 +77,18 @@ export async function readCache(path: string): Promise<CacheFile['platforms']> {
     const file = JSON.parse(text) as Partial<CacheFile>;
     if (file.format !== CACHE_FORMAT || file.version !== CACHE_VERSION) return {};
     if (typeof file.platforms !== 'object' || file.platforms === null) return {};
-    if (file.digest !== sha256(JSON.stringify(file.platforms))) return {};
+    if (file.digest !== digestOfPlatforms(file.platforms)) return {};
     return file.platforms;
   } catch {
     return {};
   }
+}
+
+/** sha256 of `JSON.stringify(platforms)`, fed a chunk at a time. */
+function digestOfPlatforms(platforms: CacheFile['platforms']): string {
+  const hash = createHash('sha256');
+  for (const chunk of jsonChunks(platforms)) hash.update(chunk);
+  return hash.digest('hex');
 }
 
 /**
@@ -109,17 +117,29 @@ export function usableBase(
  * still safe to build on (its cursors only read more), but a partly written one is not.
  */
 export async function writeCache(path: string, platforms: CacheFile['platforms'], now: Date): Promise<void> {
-  const body = JSON.stringify(platforms);
-  const head = JSON.stringify({
-    format: CACHE_FORMAT,
-    version: CACHE_VERSION,
-    writtenAt: now.toISOString(),
-    digest: sha256(body),
-  });
-  const text = `${head.slice(0, -1)},"platforms":${body}}\n`;
   const temporary = `${path}.tmp-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFile(temporary, text, { mode: 0o600 });
+    // `platforms` first and the keys that describe it after, so its digest is known by the time
+    // it is written: the text is written and hashed a chunk at a time, never held as one string
+    // (about 100 MB at 100k people). Readers parse the object, whatever its key order.
+    const file = await open(temporary, 'w', 0o600);
+    try {
+      const digest = createHash('sha256');
+      await file.write('{"platforms":');
+      for (const chunk of jsonChunks(platforms)) {
+        digest.update(chunk);
+        await file.write(chunk);
+      }
+      const tail = JSON.stringify({
+        format: CACHE_FORMAT,
+        version: CACHE_VERSION,
+        writtenAt: now.toISOString(),
+        digest: digest.digest('hex'),
+      });
+      await file.write(`,${tail.slice(1)}\n`);
+    } finally {
+      await file.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
