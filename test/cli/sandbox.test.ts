@@ -77,6 +77,15 @@ describe('accord sandbox (CLI)', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toHaveLength(1);
+    // The Salesforce token is shaped like a real one, which output redaction replaces everywhere
+    // else; here it must come through whole, or the sourced lines point nothing at the sandbox.
+    const soql = await fetch(
+      `${env.SF_PROD_INSTANCE_URL}/services/data/v62.0/query?q=SELECT+Id+FROM+Profile`,
+      {
+        headers: { authorization: `Bearer ${env.SF_PROD_ACCESS_TOKEN}` },
+      },
+    );
+    expect(soql.status).toBe(200);
 
     r.child.kill('SIGTERM');
     expect(await r.exit).toBe(0);

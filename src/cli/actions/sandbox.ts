@@ -2,6 +2,7 @@ import { AccordError } from '../../errors.js';
 import type { Sandbox } from '@accord/sandbox';
 import { loadSandbox, sandboxDefaults } from '../load-sandbox.js';
 import { DEFAULT_SANDBOX_PORT } from '../options.js';
+import { writeUnredacted } from '../redacted-output.js';
 
 /**
  * `accord sandbox` (declared in commands/sandbox.ts). stdout carries only the `export` lines, so
@@ -72,7 +73,7 @@ export async function runSandbox(options: SandboxCliOptions): Promise<void> {
     ...(options.data !== undefined ? { dataFile: options.data } : {}),
   });
 
-  process.stdout.write(exportLines(sandbox.env));
+  writeUnredacted(process.stdout, exportLines(sandbox.env));
   const err = process.stderr;
   const origin = sandbox.loadedFromFile
     ? `loaded from ${options.data} (demo company of ${sandbox.people} people, seed ${sandbox.seed})`
