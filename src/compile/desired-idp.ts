@@ -15,6 +15,8 @@ export interface DesiredMember {
   key: string;
   person?: string;
   rule: string;
+  /** Why the account is a member, for the plan's reason; absent: the mirror's source has it. */
+  why?: string;
 }
 
 export interface DesiredGroup {
@@ -188,12 +190,14 @@ function managedGroups(
 ): DesiredGroup[] {
   return policy.groups.map((g) => {
     const members = new Map<string, DesiredMember>();
-    for (const key of g.members ?? []) members.set(key.toLowerCase(), { key, rule: `groups:${g.name}` });
+    const rule = `groups:${g.name}`;
+    for (const key of g.members ?? [])
+      members.set(key.toLowerCase(), { key, rule, why: 'listed in its members' });
     if (g.rule) {
       for (const p of people) {
         const key = p.inScope ? keyOn(p, g.platform) : undefined;
         if (key && matches(g.rule, p.facts) && !members.has(key.toLowerCase()))
-          members.set(key.toLowerCase(), { key, person: p.key, rule: `groups:${g.name}` });
+          members.set(key.toLowerCase(), { key, person: p.key, rule, why: "matches the group's rule" });
       }
     }
     const live = liveGroup(g.platform, g.name);

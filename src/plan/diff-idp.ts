@@ -209,7 +209,7 @@ function diffMembers(
     if (acct) members.set(acct.login.toLowerCase(), { key: acct.login, id });
   }
   const wanted = new Set<string>();
-  const source = g.owner === 'groups' ? `declared in groups` : `member of the mirrored source (${g.owner})`;
+  const mirrored = `member of the mirrored source (${g.owner})`;
   for (const m of g.members) {
     const lower = m.key.toLowerCase();
     wanted.add(lower);
@@ -228,7 +228,13 @@ function diffMembers(
     }
     const account = { key: live?.login ?? m.key, ...(live ? { id: live.id } : {}) };
     const dependsOn = [groupCreate?.id, create?.id].filter((x): x is string => !!x);
-    const grant = membershipChange(g, 'grant', account, { rule: m.rule, source }, dependsOn);
+    const grant = membershipChange(
+      g,
+      'grant',
+      account,
+      { rule: m.rule, source: m.why ?? mirrored },
+      dependsOn,
+    );
     if (m.person) grant.person = m.person;
     out.changes.push(grant);
   }

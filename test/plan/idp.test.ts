@@ -289,6 +289,11 @@ describe('UC-12 mirrors and managed groups', () => {
       const memberLines = p.changes
         .filter((c) => c.kind === 'membership')
         .map((c) => `${c.action} ${c.account.key}`);
+      // The reason says why each is a member: sam is listed, lee matches the rule.
+      const reasonOf = (login: string) =>
+        p.changes.find((c) => c.kind === 'membership' && c.account.key === login)?.reason.source;
+      expect(reasonOf(who.sam!)).toBe('listed in its members');
+      expect(reasonOf(who.lee!)).toBe("matches the group's rule");
       expect(memberLines).toEqual(
         expected.map((e) => {
           const [a, k] = e.split(' ');
