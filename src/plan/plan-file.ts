@@ -322,8 +322,9 @@ export function checkPlanFor(
  *   `sensitiveEntitlements` lists the [platform, entitlement] pairs it marks sensitive, and the
  *   reader derives it (plan/impact.ts `impactOf`). Otherwise it is stored, one person a line.
  * - What was reviewed is what is applied: every field of a stored change is in its content id,
- *   the ids are in `changesDigest`, and what reading adds (null values, impact) and the patches derived on use is a pure
- *   function of the stored fields, the same on every reader. A signature covers the file text.
+ *   the ids are in `changesDigest`, and what reading adds (null values, impact), like the patches
+ *   derived where they are used, is a pure function of the stored fields, the same on every
+ *   reader. A signature covers the file text.
  * - Output is canonical: keys of the plan's own objects follow the Plan type's order, map-like
  *   objects (fingerprints, counts by action) and free-form values (before, after) have their keys
  *   in a fixed order, and absent optional fields are omitted. The same plan therefore always gives
