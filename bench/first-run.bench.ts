@@ -25,7 +25,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { emptyState } from '../src/model/state.js';
 import { planWithFacts } from '../src/plan/plan.js';
 import {
@@ -81,17 +81,21 @@ const startChild = (people: number) =>
 
 /**
  * `accord ARGS` as a user runs it, against the sandbox: wall time, exit code, and the process's
- * own peak RSS (reported by support/report-peak-rss.cjs on descriptor 3). Exit 2 (changes) and
+ * own peak RSS (reported by support/report-peak-rss.mjs on descriptor 3). Exit 2 (changes) and
  * 4 (blocked by a guard rail, the file still written) are what a first plan gives.
  */
 async function runCli(args: string[], env: Record<string, string>) {
   const bin = fileURLToPath(new URL('../bin/accord.js', import.meta.url));
-  const hook = fileURLToPath(new URL('./support/report-peak-rss.cjs', import.meta.url));
+  const hook = fileURLToPath(new URL('./support/report-peak-rss.mjs', import.meta.url));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', hook, bin, ...args, '--detailed-exitcode'], {
-    env: { ...process.env, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', pathToFileURL(hook).href, bin, ...args, '--detailed-exitcode'],
+    {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   let report = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

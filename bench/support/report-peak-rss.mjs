@@ -1,6 +1,7 @@
-// Loaded with `node --require` into a process a benchmark runs (the accord CLI): on exit, its own
+// Loaded with `node --import` into a process a benchmark runs (the accord CLI): on exit, its own
 // peak RSS (getrusage's maxrss) goes to file descriptor 3, where the benchmark reads it.
-const { writeSync } = require('node:fs');
+import { writeSync } from 'node:fs';
+
 process.on('exit', () => {
   try {
     writeSync(3, `${JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
