@@ -165,8 +165,7 @@ export function parseBase(value: unknown): OktaSnapshotBase | undefined {
   return value as unknown as OktaSnapshotBase;
 }
 
-const isTime = (value: unknown): value is string =>
-  typeof value === 'string' && value !== '' && !Number.isNaN(Date.parse(value));
+const isTime = (value: unknown): value is string => typeof value === 'string' && isoTime(value) !== undefined;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

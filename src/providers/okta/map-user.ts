@@ -26,7 +26,7 @@ export function isoTime(value: unknown): string | undefined {
 }
 
 /** Profile values as JSON keeps them; an absent value stays a key (null), as the mapping reads it. */
-export const plainProfile = (profile: Record<string, unknown> | undefined): Record<string, unknown> =>
+const plainProfile = (profile: Record<string, unknown> | undefined): Record<string, unknown> =>
   JSON.parse(JSON.stringify(profile ?? {}, (_k, v: unknown) => (v === undefined ? null : v))) as Record<
     string,
     unknown

@@ -164,7 +164,7 @@ export function parseBase(value: unknown): SalesforceSnapshotBase | undefined {
   if (isRecord(value.records))
     for (const object of ['Contact', 'Account'] as const) {
       const set = value.records[object];
-      if (isRowSet(set)) records[object] = set as CachedRowSet<SalesforceContact>;
+      if (isRowSet(set)) Object.assign(records, { [object]: set });
     }
   return { ...(value as unknown as SalesforceSnapshotBase), records };
 }

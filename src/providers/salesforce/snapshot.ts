@@ -444,20 +444,19 @@ async function readRowSet<T extends { id: string }>(
   cached: CachedRowSet<T> | undefined,
 ): Promise<RowSetRead<T>> {
   const query = soqlOf(q, q.fields.join(', '));
-  const after = cached?.query === query && cached.cursor !== null ? since(cached.cursor) : undefined;
-  if (!cached || !after) {
+  const full = async (): Promise<RowSetRead<T>> => {
     const rows = await io.read(q.object, query);
     return { query, rows: rows.map(map).sort(byId), cursor: newest(rows) };
-  }
+  };
+  // The query is compared as well as the scope's cache key: another accord may select otherwise.
+  const after = cached?.query === query && cached.cursor !== null ? since(cached.cursor) : undefined;
+  if (!cached || !after) return full();
   const changed = await io.read(q.object, soqlOf(q, q.fields.join(', '), `SystemModstamp > ${after}`));
   const cursor = newest(changed);
   const merged = new Map(cached.rows.map((r) => [r.id, r]));
   for (const r of changed) merged.set(String(r.Id), map(r));
   const live = await io.count(q.object, soqlOf(q, 'COUNT()'));
-  if (cursor === undefined || live > merged.size) {
-    const rows = await io.read(q.object, query);
-    return { query, rows: rows.map(map).sort(byId), cursor: newest(rows) };
-  }
+  if (cursor === undefined || live > merged.size) return full();
   if (live < merged.size) {
     const ids = new Set((await io.read(q.object, soqlOf(q, 'Id'))).map((r) => String(r.Id)));
     for (const id of merged.keys()) if (!ids.has(id)) merged.delete(id);
