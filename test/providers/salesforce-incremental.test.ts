@@ -122,15 +122,19 @@ function applyEdit(store: SalesforceStore, e: Edit): void {
   }
 }
 
+/** A scope that reads only Salesforce: no IdP group or role, deprovisioned people included. */
+const salesforceOnly = (more: Partial<SnapshotScope>): SnapshotScope => ({
+  oktaGroups: [],
+  oneloginRoles: [],
+  includeDeprovisioned: true,
+  salesforceFields: [],
+  ...more,
+});
+
 describe('UC-26 incremental Salesforce reads', () => {
   let sandbox: Sandbox;
   let cachePath: string;
-  const scope: SnapshotScope = {
-    oktaGroups: [],
-    oneloginRoles: [],
-    includeDeprovisioned: true,
-    salesforceFields: ['Department', 'Title'],
-  };
+  const scope = salesforceOnly({ salesforceFields: ['Department', 'Title'] });
   const provider = () =>
     new SalesforceProvider('prod', { settings: policy.platforms.salesforce!.prod!, env: sandbox.env }, FAST);
   const store = () => sandbox.stores.salesforce.prod!;
@@ -312,11 +316,7 @@ describe('UC-26 incremental equals full, Salesforce (property)', () => {
 describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)', () => {
   let sandbox: Sandbox;
   let cachePath: string;
-  const scope: SnapshotScope = {
-    oktaGroups: [],
-    oneloginRoles: [],
-    includeDeprovisioned: true,
-    salesforceFields: [],
+  const scope = salesforceOnly({
     salesforceContacts: {
       prod: {
         contactFields: ['Accord_Id__c', 'Department', 'Email', 'LastName'],
@@ -324,7 +324,7 @@ describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)'
         accountFields: ['Name', 'Website'],
       },
     },
-  };
+  });
   const store = () => sandbox.stores.salesforce.prod!;
   const contacts = () =>
     store()
@@ -412,6 +412,25 @@ describe('UC-26 incremental CRM records (Contacts and Accounts of UC-14, UC-15)'
     } finally {
       scope.salesforceContacts!.prod!.contactFields.pop();
     }
+  });
+
+  it('reads the set in full when the cached query is not the one this read would send', async () => {
+    await read(true);
+    // Same scope (so the same cache key), but the Contacts were cached under another SELECT, as
+    // by a version of accord that selected other fields.
+    const file = JSON.parse(await readFile(cachePath, 'utf8')) as {
+      platforms: Record<string, { base: { records: { Contact: { query: string } } } }>;
+    };
+    const contact = file.platforms['salesforce:prod']!.base.records.Contact;
+    contact.query = contact.query.replace('Department, ', '');
+    await writeCache(cachePath, file.platforms as never, new Date());
+    const again = await read(true);
+    expect(again.read).toEqual({ mode: 'incremental' });
+    const sent = sandbox.instrument.requests().filter((r) => r.url.includes('FROM%20Contact'));
+    // Only the full query (its next page is fetched by locator): no delta, no COUNT().
+    expect(sent).toHaveLength(1);
+    expect(decodeURIComponent(sent[0]!.url)).not.toContain('SystemModstamp >');
+    expect(content(again.snapshot)).toEqual(content((await read(false)).snapshot));
   });
 
   type CrmEdit = { kind: 'edit' | 'delete' | 'unkey' | 'rekey' | 'create' | 'account'; pick: number };
